@@ -1,0 +1,183 @@
+//! An organization ADMIN manages the users of its own partner organization: adds them with a
+//! temporary password (shown once), changes their role or name, removes them.
+//! Users of other organizations answer `NOT_FOUND`.
+
+use super::validate;
+use crate::auth::{Actor, password};
+use crate::error::{ApiError, ApiResult, is_unique_violation};
+use crate::graphql::user_error::UserErrorCode;
+use chrono::Utc;
+use entity::enums::UserRole;
+use entity::{session, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+};
+
+pub struct NewMember<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: UserRole,
+}
+
+pub struct AddedMember {
+    pub user: user::Model,
+    /// Returned to the ADMIN once; the user must change it at first sign-in.
+    pub temporary_password: String,
+}
+
+fn check_partner_role(role: UserRole) -> ApiResult<()> {
+    if role == UserRole::PlatformAdmin {
+        return Err(ApiError::user(
+            UserErrorCode::Invalid,
+            &["input", "role"],
+            "Partner users can be ADMIN, SALES_AGENT or HELPDESK_AGENT.",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn add<C: ConnectionTrait>(
+    db: &C,
+    partner_id: i32,
+    new: NewMember<'_>,
+) -> ApiResult<AddedMember> {
+    let email = validate::email(new.email, &["input", "email"])?;
+    let name = validate::name(new.name, 200, &["input", "name"])?;
+    check_partner_role(new.role)?;
+    let temporary_password = password::generate_temporary();
+    let hash = validate::hash_password(temporary_password.clone()).await?;
+    let inserted = user::ActiveModel {
+        email: Set(email),
+        name: Set(name),
+        password_hash: Set(hash),
+        role: Set(new.role),
+        partner_id: Set(Some(partner_id)),
+        must_change_password: Set(true),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(user) => Ok(AddedMember {
+            user,
+            temporary_password,
+        }),
+        Err(e) if is_unique_violation(&e) => Err(email_taken(&["input", "email"])),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn email_taken(field: &[&str]) -> ApiError {
+    ApiError::user(
+        UserErrorCode::EmailTaken,
+        field,
+        "An account with this email already exists; sign in instead.",
+    )
+}
+
+/// A user of the ADMIN's own organization, or `NOT_FOUND`.
+async fn member_of<C: ConnectionTrait>(
+    db: &C,
+    partner_id: i32,
+    user_id: i32,
+) -> ApiResult<user::Model> {
+    user::Entity::find_by_id(user_id)
+        .filter(user::Column::PartnerId.eq(partner_id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+async fn admin_count<C: ConnectionTrait>(db: &C, partner_id: i32) -> ApiResult<u64> {
+    Ok(user::Entity::find()
+        .filter(user::Column::PartnerId.eq(partner_id))
+        .filter(user::Column::Role.eq(UserRole::Admin))
+        .count(db)
+        .await?)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    partner_id: i32,
+    user_id: i32,
+    name: Option<&str>,
+    role: Option<UserRole>,
+) -> ApiResult<user::Model> {
+    let txn = db.begin().await?;
+    let member = member_of(&txn, partner_id, user_id).await?;
+    let mut active = member.clone().into_active_model();
+    if let Some(name) = name {
+        active.name = Set(validate::name(name, 200, &["input", "name"])?);
+    }
+    if let Some(role) = role {
+        check_partner_role(role)?;
+        if member.role == UserRole::Admin
+            && role != UserRole::Admin
+            && admin_count(&txn, partner_id).await? <= 1
+        {
+            return Err(last_admin());
+        }
+        active.role = Set(role);
+    }
+    let updated = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn remove(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    partner_id: i32,
+    user_id: i32,
+) -> ApiResult<()> {
+    if actor.user.id == user_id {
+        return Err(ApiError::user(
+            UserErrorCode::CannotRemoveSelf,
+            &["input", "userId"],
+            "You cannot remove your own account; ask another ADMIN.",
+        ));
+    }
+    let txn = db.begin().await?;
+    let member = member_of(&txn, partner_id, user_id).await?;
+    if member.role == UserRole::Admin && admin_count(&txn, partner_id).await? <= 1 {
+        return Err(last_admin());
+    }
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(member.id))
+        .exec(&txn)
+        .await?;
+    user::Entity::delete_by_id(member.id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn last_admin() -> ApiError {
+    ApiError::user(
+        UserErrorCode::LastAdmin,
+        &["input", "role"],
+        "An organization needs at least one ADMIN; promote someone else first.",
+    )
+}
+
+/// Users the caller may see: itself, its organization's users if it is a partner ADMIN, all
+/// users for a platform admin.
+pub async fn find_visible<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    user_id: i32,
+) -> ApiResult<user::Model> {
+    let user = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let visible = actor.is_platform_admin()
+        || user.id == actor.user.id
+        || user.partner_id.is_some_and(|p| actor.is_admin_of(p));
+    if visible {
+        Ok(user)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

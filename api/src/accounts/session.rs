@@ -1,0 +1,74 @@
+//! Sessions: issuing bearer tokens at sign-in and resolving them on each request.
+
+use crate::auth::{Actor, token};
+use crate::error::ApiResult;
+use chrono::{Duration, Utc};
+use entity::{partner, session, user};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+pub struct IssuedSession {
+    /// Shown to the client once; only its hash is stored.
+    pub token: String,
+    pub expires_at: chrono::DateTime<Utc>,
+}
+
+pub async fn issue<C: ConnectionTrait>(
+    db: &C,
+    user_id: i32,
+    ttl_hours: i64,
+) -> ApiResult<IssuedSession> {
+    let token = token::generate();
+    let now = Utc::now();
+    let expires_at = now + Duration::hours(ttl_hours);
+    session::ActiveModel {
+        token_hash: Set(token::hash(&token)),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(IssuedSession { token, expires_at })
+}
+
+/// The caller behind a bearer token, if the token names a session that has not expired.
+pub async fn resolve<C: ConnectionTrait>(db: &C, bearer: &str) -> ApiResult<Option<Actor>> {
+    let found = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token::hash(bearer)))
+        .filter(session::Column::ExpiresAt.gt(Utc::now()))
+        .find_also_related(user::Entity)
+        .one(db)
+        .await?;
+    let Some((session, Some(user))) = found else {
+        return Ok(None);
+    };
+    let partner = match user.partner_id {
+        Some(id) => partner::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    Ok(Some(Actor {
+        user,
+        partner,
+        session_id: session.id,
+    }))
+}
+
+pub async fn end<C: ConnectionTrait>(db: &C, session_id: i32) -> ApiResult<()> {
+    session::Entity::delete_by_id(session_id).exec(db).await?;
+    Ok(())
+}
+
+/// Ends every session of a user except `keep` (after a password change or removal).
+pub async fn end_all_for_user<C: ConnectionTrait>(
+    db: &C,
+    user_id: i32,
+    keep: Option<i32>,
+) -> ApiResult<()> {
+    let mut delete = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+    if let Some(keep) = keep {
+        delete = delete.filter(session::Column::Id.ne(keep));
+    }
+    delete.exec(db).await?;
+    Ok(())
+}

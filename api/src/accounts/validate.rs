@@ -1,0 +1,76 @@
+//! Input checks shared by sign-up and user management.
+
+use crate::auth::password;
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::user_error::UserErrorCode;
+
+/// Trims and lower-cases an email and checks its shape (not deliverability).
+pub fn email(raw: &str, field: &[&str]) -> ApiResult<String> {
+    let email = raw.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if valid {
+        Ok(email)
+    } else {
+        Err(ApiError::user(
+            UserErrorCode::Invalid,
+            field,
+            "Enter an email address like name@example.com.",
+        ))
+    }
+}
+
+/// A trimmed display name of 1..=max characters.
+pub fn name(raw: &str, max: usize, field: &[&str]) -> ApiResult<String> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > max {
+        return Err(ApiError::user(
+            UserErrorCode::Invalid,
+            field,
+            format!("Enter between 1 and {max} characters."),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// An ISO 3166-1 alpha-2 code, upper-cased.
+pub fn country(raw: &str, field: &[&str]) -> ApiResult<String> {
+    let code = raw.trim().to_uppercase();
+    if code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err(ApiError::user(
+            UserErrorCode::Invalid,
+            field,
+            "Use a two-letter ISO 3166 country code such as US or DE.",
+        ))
+    }
+}
+
+pub fn new_password(raw: &str, field: &[&str]) -> ApiResult<()> {
+    match password::weakness(raw) {
+        Some(why) => Err(ApiError::user(UserErrorCode::WeakPassword, field, why)),
+        None => Ok(()),
+    }
+}
+
+/// Argon2 is deliberately slow: run it off the async executor.
+pub async fn hash_password(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(|e| ApiError::internal("hashing task", e))?
+        .map_err(|e| ApiError::internal("hashing password", e))
+}
+
+pub async fn verify_password(password: String, phc: String) -> ApiResult<bool> {
+    tokio::task::spawn_blocking(move || password::verify(&password, &phc))
+        .await
+        .map_err(|e| ApiError::internal("verifying task", e))
+}

@@ -1,0 +1,75 @@
+//! Who is calling: the signed-in user resolved from the bearer token, and the checks every
+//! resolver uses (`actor`, `platform_admin`, `partner_admin`).
+
+pub mod password;
+pub mod token;
+
+use crate::error::{ApiError, ApiResult};
+use async_graphql::Context;
+use entity::enums::UserRole;
+use entity::{partner, user};
+
+/// The caller of one request, loaded once by the HTTP handler.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: user::Model,
+    pub partner: Option<partner::Model>,
+    pub session_id: i32,
+}
+
+/// Request data: the caller if the bearer token named a live session.
+#[derive(Debug, Clone, Default)]
+pub struct Auth(pub Option<Actor>);
+
+/// Request data: the client address used for throttling.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl Actor {
+    pub fn is_platform_admin(&self) -> bool {
+        self.user.role == UserRole::PlatformAdmin
+    }
+
+    pub fn partner_id(&self) -> Option<i32> {
+        self.partner.as_ref().map(|p| p.id)
+    }
+
+    /// True for the ADMIN of the partner organization `partner_id`.
+    pub fn is_admin_of(&self, partner_id: i32) -> bool {
+        self.user.role == UserRole::Admin && self.partner_id() == Some(partner_id)
+    }
+}
+
+/// The signed-in caller, even one that still has to change a temporary password.
+/// Only `viewer`, `changePassword` and `logout` use this.
+pub fn signed_in<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
+    ctx.data_opt::<Auth>()
+        .and_then(|a| a.0.as_ref())
+        .ok_or(ApiError::Unauthenticated)
+}
+
+/// The signed-in caller, refused while a temporary password is still in place.
+pub fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
+    let actor = signed_in(ctx)?;
+    if actor.user.must_change_password {
+        return Err(ApiError::Forbidden("PASSWORD_CHANGE_REQUIRED"));
+    }
+    Ok(actor)
+}
+
+pub fn platform_admin<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
+    let actor = actor(ctx)?;
+    if !actor.is_platform_admin() {
+        return Err(ApiError::Forbidden("PLATFORM_ADMIN_ONLY"));
+    }
+    Ok(actor)
+}
+
+/// An ADMIN of a partner organization; returns the actor and that partner.
+pub fn partner_admin<'a>(ctx: &Context<'a>) -> ApiResult<(&'a Actor, &'a partner::Model)> {
+    let actor = actor(ctx)?;
+    match (&actor.partner, actor.user.role) {
+        (Some(partner), UserRole::Admin) => Ok((actor, partner)),
+        _ => Err(ApiError::Forbidden("ADMIN_ONLY")),
+    }
+}

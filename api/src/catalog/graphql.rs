@@ -1,0 +1,136 @@
+//! GraphQL surface of the catalog: the `Offer` type and the `offers` connection.
+
+use super::service;
+use crate::auth;
+use crate::graphql::connection::{self, Page, PageArgs};
+use crate::graphql::{db, ids};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use entity::enums::{BillingCycle, OfferCategory};
+use entity::offer;
+
+/// An amount of money in minor units (cents) of an ISO 4217 currency.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Money {
+    pub amount_minor: i64,
+    pub currency: String,
+    /// e.g. "12.50 USD".
+    pub formatted: String,
+}
+
+impl Money {
+    pub fn new(amount_minor: i64, currency: &str) -> Self {
+        let sign = if amount_minor < 0 { "-" } else { "" };
+        let abs = amount_minor.unsigned_abs();
+        Self {
+            amount_minor,
+            currency: currency.to_owned(),
+            formatted: format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100),
+        }
+    }
+}
+
+/// An offer of the catalog.
+pub struct Offer(pub offer::Model);
+
+#[Object]
+impl Offer {
+    pub async fn id(&self) -> ID {
+        ids::encode(ids::NodeType::Offer, self.0.id)
+    }
+    async fn sku(&self) -> &str {
+        &self.0.sku
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn category(&self) -> OfferCategory {
+        self.0.category
+    }
+    /// Fewest licenses an order line may have.
+    async fn min_quantity(&self) -> i32 {
+        self.0.min_quantity
+    }
+    /// Most licenses one subscription may have.
+    async fn max_quantity(&self) -> i32 {
+        self.0.max_quantity
+    }
+    /// Price of one license for one month.
+    async fn monthly_unit_price(&self) -> Money {
+        Money::new(self.0.monthly_unit_price_minor, &self.0.currency)
+    }
+    async fn billing_cycle(&self) -> BillingCycle {
+        self.0.billing_cycle
+    }
+    /// Commitment term in months.
+    async fn term_months(&self) -> i32 {
+        self.0.term_months
+    }
+    /// Add-ons are bought on top of a base subscription.
+    async fn is_add_on(&self) -> bool {
+        self.0.is_add_on
+    }
+    /// ISO alpha-2 codes of the countries where the offer is sold.
+    async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(service::countries(db(ctx), self.0.id).await?)
+    }
+    /// Offers a subscription to this offer may be upgraded to.
+    async fn upgrade_targets(&self, ctx: &Context<'_>) -> Result<Vec<Offer>> {
+        Ok(service::upgrade_targets(db(ctx), self.0.id)
+            .await?
+            .into_iter()
+            .map(Offer)
+            .collect())
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct OfferFilter {
+    /// Only offers sold in this country (ISO alpha-2).
+    country: Option<String>,
+    /// Case-insensitive part of the name or SKU.
+    search: Option<String>,
+    category: Option<OfferCategory>,
+}
+
+#[derive(Default)]
+pub struct CatalogQuery;
+
+#[Object]
+impl CatalogQuery {
+    /// The catalog, filtered by country, category and search text.
+    #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
+    async fn offers(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OfferFilter>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Page<Offer>> {
+        auth::actor(ctx)?;
+        let args = PageArgs::new(after, before, first, last)?;
+        let filter = filter.unwrap_or_default();
+        let select = service::list(&service::OfferFilter {
+            country: filter.country,
+            search: filter.search,
+            category: filter.category,
+        });
+        Ok(connection::paginate(db(ctx), select, args, Offer).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Money;
+
+    #[test]
+    fn formats_minor_units() {
+        assert_eq!(Money::new(1250, "USD").formatted, "12.50 USD");
+        assert_eq!(Money::new(5, "EUR").formatted, "0.05 EUR");
+        assert_eq!(Money::new(-199, "USD").formatted, "-1.99 USD");
+    }
+}

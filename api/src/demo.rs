@@ -1,0 +1,130 @@
+//! Demo data for the quick start and guides: a platform admin, an ACTIVE provider and two
+//! ACTIVE resellers with fixed logins. Idempotent: existing accounts are left alone.
+//! Only runs when asked (`--demo` or `seed-demo`).
+
+use crate::accounts::validate;
+use crate::admin;
+use crate::error::ApiError;
+use crate::partners::service as partners;
+use chrono::Utc;
+use entity::enums::{EnrollmentStatus, PartnerKind, UserRole};
+use entity::user;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+
+pub const PASSWORD: &str = "demo-password";
+
+struct DemoPartner {
+    email: &'static str,
+    name: &'static str,
+    company: &'static str,
+    country: &'static str,
+    kind: PartnerKind,
+}
+
+const PARTNERS: &[DemoPartner] = &[
+    DemoPartner {
+        email: "provider@demo.test",
+        name: "Pat Provider",
+        company: "Contoso Distribution",
+        country: "US",
+        kind: PartnerKind::IndirectProvider,
+    },
+    DemoPartner {
+        email: "reseller1@demo.test",
+        name: "Riley Reseller",
+        company: "Fabrikam Solutions",
+        country: "US",
+        kind: PartnerKind::IndirectReseller,
+    },
+    DemoPartner {
+        email: "reseller2@demo.test",
+        name: "Robin Reseller",
+        company: "Northwind IT",
+        country: "GB",
+        kind: PartnerKind::IndirectReseller,
+    },
+];
+
+#[derive(Debug, thiserror::Error)]
+#[error("seeding demo data: {0}")]
+pub struct SeedError(String);
+
+impl From<ApiError> for SeedError {
+    fn from(e: ApiError) -> Self {
+        Self(format!("{e:?}"))
+    }
+}
+
+impl From<sea_orm::DbErr> for SeedError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self(e.to_string())
+    }
+}
+
+pub async fn seed(db: &DatabaseConnection) -> Result<(), SeedError> {
+    admin::ensure_platform_admin(db, "platform@demo.test", "Dana Platform", PASSWORD).await?;
+    for p in PARTNERS {
+        let exists = user::Entity::find()
+            .filter(user::Column::Email.eq(p.email))
+            .one(db)
+            .await?
+            .is_some();
+        if exists {
+            continue;
+        }
+        let hash = validate::hash_password(PASSWORD.to_owned()).await?;
+        let txn = db.begin().await?;
+        let partner = partners::insert_partner(
+            &txn,
+            p.kind,
+            p.company.into(),
+            p.country.into(),
+            EnrollmentStatus::Active,
+        )
+        .await?;
+        user::ActiveModel {
+            email: Set(p.email.into()),
+            name: Set(p.name.into()),
+            password_hash: Set(hash),
+            role: Set(UserRole::Admin),
+            partner_id: Set(Some(partner.id)),
+            must_change_password: Set(false),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+pub fn print_logins(public_url: &str) {
+    println!();
+    println!("Partner Center API is running.");
+    println!("  GraphiQL:  {public_url}/graphiql");
+    println!("  GraphQL:   {public_url}/graphql");
+    println!();
+    println!("Demo logins (password for all: {PASSWORD}):");
+    println!("  platform@demo.test   platform administrator");
+    for p in PARTNERS {
+        let kind = match p.kind {
+            PartnerKind::IndirectProvider => "indirect provider",
+            PartnerKind::IndirectReseller => "indirect reseller",
+        };
+        println!("  {:<20} {kind}, {}", p.email, p.company);
+    }
+    println!();
+    println!("Sign in from GraphiQL:");
+    println!(
+        "  mutation {{ login(input: {{email: \"provider@demo.test\", password: \"{PASSWORD}\"}}) {{ token userErrors {{ code message }} }} }}"
+    );
+    println!("then add the header  {{\"Authorization\": \"Bearer <token>\"}}  and run:");
+    println!(
+        "  {{ offers(first: 10) {{ totalCount edges {{ node {{ name monthlyUnitPrice {{ formatted }} }} }} }} }}"
+    );
+    println!();
+}

@@ -1,0 +1,59 @@
+//! The GraphQL schema: one query and one mutation root merged from the feature modules,
+//! with the limits and error-coding extension every request goes through.
+
+pub mod connection;
+pub mod error_codes;
+pub mod ids;
+pub mod node;
+pub mod payload;
+pub mod search;
+pub mod user_error;
+
+use crate::accounts::{AccountMutation, AccountQuery};
+use crate::catalog::CatalogQuery;
+use crate::partners::{EnrollmentMutation, PartnerQuery};
+use crate::settings::Settings;
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(node::NodeQuery, AccountQuery, PartnerQuery, CatalogQuery);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(AccountMutation, EnrollmentMutation);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema. Without a database (`None`) it is only good for exporting the SDL.
+pub fn build(db: Option<DatabaseConnection>, settings: Arc<Settings>) -> AppSchema {
+    let limits = &settings.graphql;
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .extension(error_codes::ErrorCodes);
+    if !limits.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    if let Some(db) = db {
+        builder = builder.data(db);
+    }
+    builder.data(settings).finish()
+}
+
+/// The SDL of the schema, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build(None, Arc::new(Settings::default())).sdl()
+}
+
+pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+    ctx.data_unchecked::<DatabaseConnection>()
+}
+
+pub fn settings<'a>(ctx: &Context<'a>) -> &'a Settings {
+    ctx.data_unchecked::<Arc<Settings>>()
+}

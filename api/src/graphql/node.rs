@@ -1,0 +1,58 @@
+//! `node(id:)` and `nodes(ids:)`: fetch any object by global id with the same tenant checks
+//! as every other path. A foreign id answers `NOT_FOUND` exactly like a missing one.
+
+use super::{db, ids};
+use crate::accounts::{User, members};
+use crate::auth;
+use crate::catalog::{Offer, service as catalog};
+use crate::error::{ApiError, ApiResult};
+use crate::partners::{Partner, service as partners};
+use async_graphql::{Context, ID, Interface, Object, Result};
+
+/// An object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Partner(Partner),
+    User(User),
+    Offer(Offer),
+}
+
+async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
+    let actor = auth::actor(ctx)?;
+    let db = db(ctx);
+    Ok(match ids::decode(id)? {
+        (ids::NodeType::Partner, raw) => {
+            Node::Partner(Partner(partners::find_visible(db, actor, raw).await?))
+        }
+        (ids::NodeType::User, raw) => {
+            Node::User(User(members::find_visible(db, actor, raw).await?))
+        }
+        (ids::NodeType::Offer, raw) => Node::Offer(Offer(catalog::find(db, raw).await?)),
+    })
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by its global id.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        Ok(Some(load(ctx, &id).await?))
+    }
+
+    /// Several objects by global id, in the order given (at most 100). If any id is not
+    /// found, the whole field answers `NOT_FOUND`.
+    #[graphql(complexity = "ids.len() * child_complexity")]
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Node>> {
+        if ids.len() > super::connection::MAX_PAGE_SIZE as usize {
+            return Err(ApiError::BadUserInput("Ask for at most 100 ids at once.".into()).into());
+        }
+        let mut nodes = Vec::with_capacity(ids.len());
+        for id in &ids {
+            nodes.push(load(ctx, id).await?);
+        }
+        Ok(nodes)
+    }
+}

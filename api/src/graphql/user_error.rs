@@ -1,0 +1,56 @@
+//! `UserError` entries of mutation payloads: business-rule failures the user can fix.
+
+use async_graphql::{Enum, SimpleObject};
+
+/// Stable machine-readable reasons. Clients switch on these; add, never rename.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum UserErrorCode {
+    /// A field is malformed (email, country code, length...).
+    Invalid,
+    /// A value is out of the allowed range.
+    OutOfRange,
+    EmailTaken,
+    InvalidCredentials,
+    WeakPassword,
+    /// The object is not in a state that allows this (e.g. already approved).
+    InvalidState,
+    /// The last ADMIN of an organization cannot be removed or demoted.
+    LastAdmin,
+    /// A user cannot remove their own account.
+    CannotRemoveSelf,
+    ResellerNotEnrolled,
+}
+
+impl UserErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invalid => "INVALID",
+            Self::OutOfRange => "OUT_OF_RANGE",
+            Self::EmailTaken => "EMAIL_TAKEN",
+            Self::InvalidCredentials => "INVALID_CREDENTIALS",
+            Self::WeakPassword => "WEAK_PASSWORD",
+            Self::InvalidState => "INVALID_STATE",
+            Self::LastAdmin => "LAST_ADMIN",
+            Self::CannotRemoveSelf => "CANNOT_REMOVE_SELF",
+            Self::ResellerNotEnrolled => "RESELLER_NOT_ENROLLED",
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone, Debug)]
+pub struct UserError {
+    /// Path to the input field at fault, e.g. `["input", "email"]`.
+    pub field: Option<Vec<String>>,
+    pub message: String,
+    pub code: UserErrorCode,
+}
+
+impl UserError {
+    pub fn new(code: UserErrorCode, field: &[&str], message: impl Into<String>) -> Self {
+        Self {
+            field: (!field.is_empty()).then(|| field.iter().map(|s| (*s).to_owned()).collect()),
+            message: message.into(),
+            code,
+        }
+    }
+}

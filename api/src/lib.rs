@@ -1,0 +1,23 @@
+//! Partner Center API: the GraphQL server of the two-tier reseller program.
+//!
+//! Map: `startup` builds the application; `http` owns routes and middleware; `graphql` the
+//! schema core (ids, connections, errors); feature modules (`accounts`, `partners`,
+//! `catalog`) each own their service functions and resolvers.
+
+pub mod accounts;
+pub mod admin;
+pub mod auth;
+pub mod catalog;
+pub mod cli;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod partners;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;
+
+pub use settings::Settings;
+pub use startup::Application;

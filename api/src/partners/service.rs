@@ -1,0 +1,183 @@
+//! Enrollment rules and partner visibility, independent of GraphQL.
+
+use crate::accounts::{members, validate};
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult, is_unique_violation};
+use crate::graphql::user_error::UserErrorCode;
+use chrono::Utc;
+use entity::enums::{EnrollmentStatus, PartnerKind, UserRole};
+use entity::{partner, user};
+use rand::Rng;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Select, Set, TransactionTrait,
+};
+
+pub struct Enrollment<'a> {
+    pub kind: PartnerKind,
+    pub company_name: &'a str,
+    pub country: &'a str,
+    pub admin_name: &'a str,
+    pub admin_email: &'a str,
+    pub password: &'a str,
+}
+
+pub struct Enrolled {
+    pub partner: partner::Model,
+    pub admin: user::Model,
+}
+
+/// Creates a PENDING partner and its first ADMIN in one transaction.
+pub async fn enroll(db: &DatabaseConnection, input: Enrollment<'_>) -> ApiResult<Enrolled> {
+    let company_name = validate::name(input.company_name, 200, &["input", "companyName"])?;
+    let country = validate::country(input.country, &["input", "country"])?;
+    let admin_name = validate::name(input.admin_name, 200, &["input", "adminName"])?;
+    let admin_email = validate::email(input.admin_email, &["input", "adminEmail"])?;
+    validate::new_password(input.password, &["input", "password"])?;
+    let hash = validate::hash_password(input.password.to_owned()).await?;
+
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let partner = insert_partner(
+        &txn,
+        input.kind,
+        company_name,
+        country,
+        EnrollmentStatus::Pending,
+    )
+    .await?;
+    let admin = user::ActiveModel {
+        email: Set(admin_email),
+        name: Set(admin_name),
+        password_hash: Set(hash),
+        role: Set(UserRole::Admin),
+        partner_id: Set(Some(partner.id)),
+        must_change_password: Set(false),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            members::email_taken(&["input", "adminEmail"])
+        } else {
+            e.into()
+        }
+    })?;
+    txn.commit().await?;
+    Ok(Enrolled { partner, admin })
+}
+
+/// Inserts a partner with a fresh 7-digit partner network id (retrying the rare collision).
+pub async fn insert_partner<C: ConnectionTrait>(
+    db: &C,
+    kind: PartnerKind,
+    company_name: String,
+    country: String,
+    status: EnrollmentStatus,
+) -> ApiResult<partner::Model> {
+    let now = Utc::now();
+    for _ in 0..5 {
+        let network_id = rand::rng().random_range(1_000_000..10_000_000).to_string();
+        let result = partner::ActiveModel {
+            kind: Set(kind),
+            company_name: Set(company_name.clone()),
+            country: Set(country.clone()),
+            partner_network_id: Set(network_id),
+            enrollment_status: Set(status),
+            created_at: Set(now),
+            approved_at: Set((status == EnrollmentStatus::Active).then_some(now)),
+            ..Default::default()
+        }
+        .insert(db)
+        .await;
+        match result {
+            Ok(p) => return Ok(p),
+            Err(e) if is_unique_violation(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Internal(anyhow::anyhow!(
+        "could not allocate a partner network id"
+    )))
+}
+
+/// PENDING (or SUSPENDED) -> ACTIVE. Platform admins only (checked by the caller).
+pub async fn approve<C: ConnectionTrait>(db: &C, partner_id: i32) -> ApiResult<partner::Model> {
+    let partner = find(db, partner_id).await?;
+    if partner.enrollment_status == EnrollmentStatus::Active {
+        return Err(ApiError::user(
+            UserErrorCode::InvalidState,
+            &["input", "partnerId"],
+            "This partner is already ACTIVE.",
+        ));
+    }
+    let mut active = partner.into_active_model();
+    active.enrollment_status = Set(EnrollmentStatus::Active);
+    active.approved_at = Set(Some(Utc::now()));
+    Ok(active.update(db).await?)
+}
+
+/// ACTIVE -> SUSPENDED. Platform admins only (checked by the caller).
+pub async fn suspend<C: ConnectionTrait>(db: &C, partner_id: i32) -> ApiResult<partner::Model> {
+    let partner = find(db, partner_id).await?;
+    if partner.enrollment_status != EnrollmentStatus::Active {
+        return Err(ApiError::user(
+            UserErrorCode::InvalidState,
+            &["input", "partnerId"],
+            "Only an ACTIVE partner can be suspended.",
+        ));
+    }
+    let mut active = partner.into_active_model();
+    active.enrollment_status = Set(EnrollmentStatus::Suspended);
+    Ok(active.update(db).await?)
+}
+
+async fn find<C: ConnectionTrait>(db: &C, partner_id: i32) -> ApiResult<partner::Model> {
+    partner::Entity::find_by_id(partner_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// A partner the caller may see: its own organization, or any for a platform admin.
+pub async fn find_visible<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    partner_id: i32,
+) -> ApiResult<partner::Model> {
+    if !actor.is_platform_admin() && actor.partner_id() != Some(partner_id) {
+        return Err(ApiError::NotFound);
+    }
+    find(db, partner_id).await
+}
+
+pub struct PartnerFilter {
+    pub enrollment: Option<EnrollmentStatus>,
+    pub kind: Option<PartnerKind>,
+    pub search: Option<String>,
+}
+
+/// All partners matching the filter, oldest first (the platform's enrollment queue).
+pub fn list(filter: &PartnerFilter) -> Select<partner::Entity> {
+    let mut select = partner::Entity::find().order_by_asc(partner::Column::Id);
+    if let Some(status) = filter.enrollment {
+        select = select.filter(partner::Column::EnrollmentStatus.eq(status));
+    }
+    if let Some(kind) = filter.kind {
+        select = select.filter(partner::Column::Kind.eq(kind));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        select = select.filter(crate::graphql::search::contains(
+            partner::Column::CompanyName,
+            search,
+        ));
+    }
+    select
+}

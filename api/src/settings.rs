@@ -1,0 +1,144 @@
+//! Typed settings layered as defaults < optional TOML file < environment variables.
+//!
+//! With nothing set the server runs embedded: SQLite and the job queue under `./data/`,
+//! mail written to `./data/outbox/`. `DATABASE_URL`, `REDIS_URL`, `SMTP_URL` switch to the
+//! production parts. Secrets are `SecretString` so they never show up in `Debug` output.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port (tests).
+    pub bind: String,
+    /// Base URL used in links sent to people (invitation emails). Defaults to `http://{bind}`.
+    pub public_url: Option<String>,
+    pub database_url: Option<SecretString>,
+    pub redis_url: Option<SecretString>,
+    pub smtp_url: Option<SecretString>,
+    /// Where embedded mode keeps its SQLite files and outbox.
+    pub data_dir: PathBuf,
+    pub log_format: LogFormat,
+    pub session_ttl_hours: i64,
+    /// Seconds in-flight requests get to finish after SIGTERM / ctrl-c.
+    pub shutdown_grace_seconds: u64,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    pub graphql: GraphqlSettings,
+    pub login_throttle: LoginThrottleSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct GraphqlSettings {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    /// Most operations accepted in one batched request.
+    pub max_batch: usize,
+    pub max_body_bytes: usize,
+    /// Introspection (and field suggestions) for GraphiQL; turn off to hide the schema.
+    pub introspection: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct LoginThrottleSettings {
+    pub window_minutes: i64,
+    /// Failed attempts per account inside the window before sign-in is refused.
+    pub per_account: u64,
+    /// Failed attempts per client address inside the window before sign-in is refused.
+    pub per_address: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            public_url: None,
+            database_url: None,
+            redis_url: None,
+            smtp_url: None,
+            data_dir: PathBuf::from("./data"),
+            log_format: LogFormat::Text,
+            session_ttl_hours: 24,
+            shutdown_grace_seconds: 20,
+            trust_forwarded_for: false,
+            graphql: GraphqlSettings::default(),
+            login_throttle: LoginThrottleSettings::default(),
+        }
+    }
+}
+
+impl Default for GraphqlSettings {
+    fn default() -> Self {
+        Self {
+            // GraphiQL's own introspection query nests about 13 levels deep.
+            max_depth: 16,
+            max_complexity: 5_000,
+            max_batch: 10,
+            max_body_bytes: 2 * 1024 * 1024,
+            introspection: true,
+        }
+    }
+}
+
+impl Default for LoginThrottleSettings {
+    fn default() -> Self {
+        Self {
+            window_minutes: 15,
+            per_account: 5,
+            per_address: 30,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid settings: {0}")]
+pub struct SettingsError(#[from] config::ConfigError);
+
+impl Settings {
+    /// Defaults, then `partner-center.toml` (or the file named by `CONFIG_FILE`) when present,
+    /// then environment variables (`DATABASE_URL`, `GRAPHQL__MAX_DEPTH`, ...).
+    pub fn load() -> Result<Self, SettingsError> {
+        let file = std::env::var("CONFIG_FILE").unwrap_or_else(|_| "partner-center.toml".into());
+        let settings = config::Config::builder()
+            .add_source(config::File::with_name(&file).required(false))
+            .add_source(
+                config::Environment::default()
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()?
+            .try_deserialize()?;
+        Ok(settings)
+    }
+
+    /// True when no production database is configured: SQLite under `data_dir`.
+    pub fn is_embedded(&self) -> bool {
+        self.database_url.is_none()
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("partner-center.db").display()
+            ),
+        }
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+}

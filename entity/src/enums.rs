@@ -1,0 +1,66 @@
+//! Domain enums stored as upper-case strings (portable across SQLite and PostgreSQL).
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The two tiers of the indirect program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum PartnerKind {
+    #[sea_orm(string_value = "INDIRECT_PROVIDER")]
+    IndirectProvider,
+    #[sea_orm(string_value = "INDIRECT_RESELLER")]
+    IndirectReseller,
+}
+
+/// Enrollment lifecycle: PENDING -> ACTIVE (platform approves) -> SUSPENDED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum EnrollmentStatus {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    #[sea_orm(string_value = "SUSPENDED")]
+    Suspended,
+}
+
+/// What a user may do. Partner roles apply inside one partner organization;
+/// `PlatformAdmin` belongs to the program operator and has no partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum UserRole {
+    #[sea_orm(string_value = "PLATFORM_ADMIN")]
+    PlatformAdmin,
+    #[sea_orm(string_value = "ADMIN")]
+    Admin,
+    #[sea_orm(string_value = "SALES_AGENT")]
+    SalesAgent,
+    #[sea_orm(string_value = "HELPDESK_AGENT")]
+    HelpdeskAgent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum OfferCategory {
+    #[sea_orm(string_value = "PRODUCTIVITY")]
+    Productivity,
+    #[sea_orm(string_value = "AZURE")]
+    Azure,
+    #[sea_orm(string_value = "SECURITY")]
+    Security,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum BillingCycle {
+    #[sea_orm(string_value = "MONTHLY")]
+    Monthly,
+    #[sea_orm(string_value = "ANNUAL")]
+    Annual,
+}

@@ -1,0 +1,21 @@
+//! SeaORM entities: one module per table. Enums that the API exposes derive
+//! `async_graphql::Enum` behind the `graphql` feature so there is one definition of each.
+
+pub mod enums;
+pub mod login_failure;
+pub mod offer;
+pub mod offer_country;
+pub mod offer_upgrade;
+pub mod partner;
+pub mod session;
+pub mod user;
+
+pub mod prelude {
+    pub use super::login_failure::Entity as LoginFailure;
+    pub use super::offer::Entity as Offer;
+    pub use super::offer_country::Entity as OfferCountry;
+    pub use super::offer_upgrade::Entity as OfferUpgrade;
+    pub use super::partner::Entity as Partner;
+    pub use super::session::Entity as Session;
+    pub use super::user::Entity as User;
+}

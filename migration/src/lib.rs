@@ -1,0 +1,20 @@
+//! Schema migrations, applied at start-up and by the `migrate` subcommand.
+//! Each file is one step; never edit a step that has shipped, add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_accounts;
+mod m20261123_000002_offer_catalog;
+mod offer_seed;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_accounts::Migration),
+            Box::new(m20261123_000002_offer_catalog::Migration),
+        ]
+    }
+}

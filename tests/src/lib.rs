@@ -1,0 +1,230 @@
+//! End-to-end test harness: `spawn_app(Backend)` starts the real server on port 0 against a
+//! fresh database (a new SQLite file, or a new PostgreSQL database) and returns an HTTP
+//! client for it. The `e2e!` macro runs one test body on both backends.
+
+use api::{Application, Settings};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Server URL of the PostgreSQL used for tests; each test creates its own database there.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    pub data_dir: PathBuf,
+    pub db: sea_orm::DatabaseConnection,
+    _tmp: tempfile::TempDir,
+}
+
+/// Settings of a test app: port 0, its own data dir, and on PostgreSQL its own database.
+pub async fn settings_for(backend: Backend, tmp: &tempfile::TempDir) -> Settings {
+    let mut settings = Settings {
+        bind: "127.0.0.1:0".into(),
+        data_dir: tmp.path().join("data"),
+        ..Settings::default()
+    };
+    if backend == Backend::Postgres {
+        settings.database_url = Some(SecretString::from(fresh_postgres_database().await));
+    }
+    settings
+}
+
+async fn fresh_postgres_database() -> String {
+    use sea_orm::ConnectionTrait;
+    let name = format!("pc_test_{}", uuid::Uuid::new_v4().simple());
+    let admin_url = postgres_admin_url();
+    let admin = sea_orm::Database::connect(&admin_url)
+        .await
+        .expect("PostgreSQL is running (scripts/test starts it)");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
+    let _ = admin.close().await;
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut settings = settings_for(backend, &tmp).await;
+    configure(&mut settings);
+    let data_dir = settings.data_dir.clone();
+    let app = Application::build(settings).await.expect("app builds");
+    let address = format!("http://{}", app.address());
+    let db = app.db().clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        backend,
+        data_dir,
+        db,
+        _tmp: tmp,
+    }
+}
+
+/// A GraphQL response as the client sees it.
+#[derive(Debug)]
+pub struct Gql {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Gql {
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body
+                .get("errors")
+                .is_none_or(|e| e.as_array().is_some_and(|a| a.is_empty())),
+            "unexpected errors: {}",
+            self.body
+        );
+        &self.body["data"]
+    }
+
+    /// The `extensions.code` of the first top-level error.
+    pub fn error_code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error with a code: {}", self.body))
+    }
+
+    pub fn error_message(&self) -> &str {
+        self.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    pub async fn post_json(&self, body: Value, token: Option<&str>) -> Gql {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status().as_u16();
+        let body = resp.json().await.expect("JSON body");
+        Gql { status, body }
+    }
+
+    pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Gql {
+        self.post_json(json!({ "query": query, "variables": variables }), token)
+            .await
+    }
+
+    /// Signs in and returns the bearer token, failing the test if sign-in fails.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let res = self.try_login(email, password).await;
+        let payload = &res.data()["login"];
+        assert_eq!(payload["userErrors"], json!([]), "login of {email}");
+        payload["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn try_login(&self, email: &str, password: &str) -> Gql {
+        self.gql(
+            "mutation($email: String!, $password: String!) {
+               login(input: {email: $email, password: $password}) {
+                 token mustChangePassword userErrors { code field message }
+               }
+             }",
+            json!({ "email": email, "password": password }),
+            None,
+        )
+        .await
+    }
+
+    /// Creates the first platform admin the way an operator does (the CLI's function).
+    pub async fn platform_admin_token(&self) -> String {
+        api::admin::ensure_platform_admin(
+            &self.db,
+            "ops@platform.test",
+            "Ops",
+            "platform-password",
+        )
+        .await
+        .expect("platform admin");
+        self.login("ops@platform.test", "platform-password").await
+    }
+
+    /// Enrolls a partner and returns (partner global id, admin token).
+    pub async fn enroll(&self, kind: &str, company: &str, email: &str) -> (String, String) {
+        let res = self
+            .gql(
+                "mutation($input: EnrollPartnerInput!) {
+                   enrollPartner(input: $input) {
+                     partner { id enrollmentStatus }
+                     userErrors { code field message }
+                   }
+                 }",
+                json!({ "input": {
+                    "kind": kind, "companyName": company, "country": "US",
+                    "adminName": "Admin", "adminEmail": email, "password": "password-123"
+                }}),
+                None,
+            )
+            .await;
+        let payload = &res.data()["enrollPartner"];
+        assert_eq!(payload["userErrors"], json!([]));
+        let id = payload["partner"]["id"].as_str().unwrap().to_owned();
+        (id, self.login(email, "password-123").await)
+    }
+
+    /// Enrolls and approves a partner; returns (partner id, admin token).
+    pub async fn active_partner(&self, kind: &str, company: &str, email: &str) -> (String, String) {
+        let (id, token) = self.enroll(kind, company, email).await;
+        let admin = self.platform_admin_token().await;
+        let res = self
+            .gql(
+                "mutation($id: ID!) { approveEnrollment(input: {partnerId: $id}) {
+                   partner { enrollmentStatus } userErrors { code } } }",
+                json!({ "id": id }),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            res.data()["approveEnrollment"]["partner"]["enrollmentStatus"],
+            "ACTIVE"
+        );
+        (id, token)
+    }
+}
+
+/// Runs an async test body `fn(TestApp)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! e2e {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::spawn_app($crate::Backend::Sqlite).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::spawn_app($crate::Backend::Postgres).await).await;
+            }
+        }
+    };
+}

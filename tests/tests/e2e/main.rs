@@ -1,0 +1,10 @@
+//! One integration binary for the whole system: every test talks HTTP to a real server on
+//! port 0 with a fresh database, and most run on both SQLite and PostgreSQL (`e2e!`).
+
+mod accounts;
+mod catalog;
+mod http_surface;
+mod limits;
+mod members;
+mod schema_file;
+mod tenancy;
