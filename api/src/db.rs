@@ -3,9 +3,7 @@
 
 use crate::settings::Settings;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
-use std::time::Duration;
+use sea_orm::{DatabaseConnection, DbErr};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbSetupError {
@@ -28,20 +26,8 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupE
             source,
         })?;
     }
-    let mut options = ConnectOptions::new(settings.database_url());
-    options
-        .max_connections(if settings.is_embedded() { 8 } else { 20 })
-        .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false)
-        // WAL lets readers run beside the writer; the busy timeout makes writers queue
-        // instead of failing with SQLITE_BUSY.
-        .map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true)
-        });
-    Database::connect(options)
+    let max = if settings.is_embedded() { 8 } else { 20 };
+    migration::database::connect(&settings.database_url(), max)
         .await
         .map_err(DbSetupError::Connect)
 }

@@ -4,7 +4,7 @@
 //! mail written to `./data/outbox/`. `DATABASE_URL`, `REDIS_URL`, `SMTP_URL` switch to the
 //! production parts. Secrets are `SecretString` so they never show up in `Debug` output.
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use std::path::PathBuf;
 
@@ -26,8 +26,15 @@ pub struct Settings {
     pub shutdown_grace_seconds: u64,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// Run the job worker inside the API process. Defaults to on in embedded mode (no
+    /// `REDIS_URL`) and off in production, where `worker` processes run the jobs.
+    pub embedded_worker: Option<bool>,
+    /// Lifetime of a partnership invitation link.
+    pub invitation_ttl_days: i64,
     pub graphql: GraphqlSettings,
     pub login_throttle: LoginThrottleSettings,
+    /// Email delivery and scheduled jobs (shared with the worker binary).
+    pub jobs: worker::JobSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,8 +80,11 @@ impl Default for Settings {
             session_ttl_hours: 24,
             shutdown_grace_seconds: 20,
             trust_forwarded_for: false,
+            embedded_worker: None,
+            invitation_ttl_days: 30,
             graphql: GraphqlSettings::default(),
             login_throttle: LoginThrottleSettings::default(),
+            jobs: worker::JobSettings::default(),
         }
     }
 }
@@ -129,16 +139,14 @@ impl Settings {
     }
 
     pub fn database_url(&self) -> String {
-        match &self.database_url {
-            Some(url) => url.expose_secret().to_owned(),
-            None => format!(
-                "sqlite://{}?mode=rwc",
-                self.data_dir.join("partner-center.db").display()
-            ),
-        }
+        worker::settings::embedded_database_url(self.database_url.as_ref(), &self.data_dir)
     }
 
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
+    }
+
+    pub fn runs_embedded_worker(&self) -> bool {
+        self.embedded_worker.unwrap_or(self.redis_url.is_none())
     }
 }

@@ -4,6 +4,7 @@
 use crate::db::{self, DbSetupError};
 use crate::graphql;
 use crate::http::{self, AppState};
+use crate::jobs::{Dispatcher, PublicUrl};
 use crate::settings::Settings;
 use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
@@ -17,6 +18,10 @@ use tokio::net::TcpListener;
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] DbSetupError),
+    #[error("setting up the job queue")]
+    Queue(#[from] worker::queue::QueueError),
+    #[error("setting up outgoing mail")]
+    Mail(#[from] worker::mail::MailError),
     #[error("invalid REDIS_URL")]
     RedisUrl(#[source] redis::RedisError),
     #[error("binding {addr}")]
@@ -31,6 +36,8 @@ pub struct Application {
     listener: TcpListener,
     address: SocketAddr,
     state: AppState,
+    /// The in-process job worker of embedded mode.
+    jobs: Option<worker::runtime::Runtime>,
 }
 
 impl Application {
@@ -54,8 +61,39 @@ impl Application {
             addr: settings.bind.clone(),
             source,
         })?;
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}"));
+        let queue = worker::boot::queue(
+            settings.redis_url.as_ref(),
+            &settings.data_dir,
+            &settings.jobs,
+        )
+        .await?;
+        let jobs = if settings.runs_embedded_worker() {
+            Some(worker::runtime::Runtime {
+                db: db.clone(),
+                mailer: worker::boot::mailer(
+                    settings.smtp_url.as_ref(),
+                    &settings.data_dir,
+                    &settings.jobs,
+                )?,
+                queue: queue.clone(),
+                settings: settings.jobs.clone(),
+            })
+        } else {
+            None
+        };
         let settings = Arc::new(settings);
-        let schema = graphql::build(Some(db.clone()), settings.clone());
+        let schema = graphql::build(
+            Some(graphql::SchemaDeps {
+                db: db.clone(),
+                dispatcher: Dispatcher::new(queue),
+                public_url: PublicUrl(public_url),
+            }),
+            settings.clone(),
+        );
         Ok(Self {
             listener,
             address,
@@ -65,6 +103,7 @@ impl Application {
                 settings,
                 redis,
             },
+            jobs,
         })
     }
 
@@ -89,6 +128,11 @@ impl Application {
             .unwrap_or_else(|| format!("http://{}", self.address))
     }
 
+    /// True when this process also runs the job worker (embedded mode).
+    pub fn runs_jobs(&self) -> bool {
+        self.jobs.is_some()
+    }
+
     /// Serves until SIGTERM or ctrl-c.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await
@@ -102,6 +146,19 @@ impl Application {
     ) -> std::io::Result<()> {
         let grace = Duration::from_secs(self.state.settings.shutdown_grace_seconds);
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        // The in-process worker stops with the server.
+        let (jobs_stop_tx, jobs_stop_rx) = tokio::sync::watch::channel(false);
+        let jobs = self.jobs.map(|rt| {
+            let mut stop = jobs_stop_rx.clone();
+            tokio::spawn(worker::runtime::run(
+                rt,
+                async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                    Ok(())
+                },
+                grace,
+            ))
+        });
         let app = http::router(self.state);
         let server = axum::serve(
             self.listener,
@@ -109,7 +166,8 @@ impl Application {
         )
         .with_graceful_shutdown(async move {
             signal.await;
-            tracing::info!("shutting down: finishing in-flight requests");
+            tracing::info!("shutting down: finishing in-flight requests and jobs");
+            let _ = jobs_stop_tx.send(true);
             let _ = stopping_tx.send(());
         });
         let deadline = async move {
@@ -119,13 +177,21 @@ impl Application {
                 std::future::pending::<()>().await;
             }
         };
-        tokio::select! {
+        let served = tokio::select! {
             result = server => result,
             () = deadline => {
                 tracing::warn!(?grace, "grace period over; dropping remaining connections");
                 Ok(())
             }
+        };
+        if let Some(jobs) = jobs {
+            match jobs.await {
+                Ok(Err(e)) => tracing::warn!(error = %e, "job worker stopped with an error"),
+                Err(e) => tracing::warn!(error = %e, "job worker task failed"),
+                Ok(Ok(())) => {}
+            }
         }
+        served
     }
 }
 

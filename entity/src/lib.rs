@@ -6,7 +6,10 @@ pub mod login_failure;
 pub mod offer;
 pub mod offer_country;
 pub mod offer_upgrade;
+pub mod outbound_email;
 pub mod partner;
+pub mod partnership;
+pub mod partnership_invitation;
 pub mod session;
 pub mod user;
 
@@ -15,7 +18,10 @@ pub mod prelude {
     pub use super::offer::Entity as Offer;
     pub use super::offer_country::Entity as OfferCountry;
     pub use super::offer_upgrade::Entity as OfferUpgrade;
+    pub use super::outbound_email::Entity as OutboundEmail;
     pub use super::partner::Entity as Partner;
+    pub use super::partnership::Entity as Partnership;
+    pub use super::partnership_invitation::Entity as PartnershipInvitation;
     pub use super::session::Entity as Session;
     pub use super::user::Entity as User;
 }

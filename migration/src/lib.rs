@@ -3,8 +3,10 @@
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod database;
 mod m20261123_000001_accounts;
 mod m20261123_000002_offer_catalog;
+mod m20261123_000003_partnerships;
 mod offer_seed;
 
 pub struct Migrator;
@@ -15,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_accounts::Migration),
             Box::new(m20261123_000002_offer_catalog::Migration),
+            Box::new(m20261123_000003_partnerships::Migration),
         ]
     }
 }

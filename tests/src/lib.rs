@@ -2,6 +2,9 @@
 //! fresh database (a new SQLite file, or a new PostgreSQL database) and returns an HTTP
 //! client for it. The `e2e!` macro runs one test body on both backends.
 
+pub mod services;
+pub mod smtp;
+
 use api::{Application, Settings};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -21,6 +24,8 @@ pub fn postgres_admin_url() -> String {
 
 pub struct TestApp {
     pub address: String,
+    /// The PostgreSQL URL of this test's database (for worker processes).
+    pub database_url: Option<String>,
     pub client: reqwest::Client,
     pub backend: Backend,
     pub data_dir: PathBuf,
@@ -35,6 +40,15 @@ pub async fn settings_for(backend: Backend, tmp: &tempfile::TempDir) -> Settings
         data_dir: tmp.path().join("data"),
         ..Settings::default()
     };
+    // Faster job timings so fault tests finish in seconds.
+    let jobs = &mut settings.jobs;
+    jobs.relay_interval_seconds = 1;
+    jobs.relay_after_ms = 1_000;
+    jobs.backoff_base_ms = 200;
+    jobs.backoff_max_ms = 1_000;
+    jobs.heartbeat_seconds = 1;
+    jobs.missed_heartbeats = 2;
+    jobs.shutdown_grace_seconds = 5;
     if backend == Backend::Postgres {
         settings.database_url = Some(SecretString::from(fresh_postgres_database().await));
     }
@@ -68,12 +82,17 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
     let mut settings = settings_for(backend, &tmp).await;
     configure(&mut settings);
     let data_dir = settings.data_dir.clone();
+    let database_url = settings
+        .database_url
+        .as_ref()
+        .map(|u| secrecy::ExposeSecret::expose_secret(u).to_owned());
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://{}", app.address());
     let db = app.db().clone();
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
         address,
+        database_url,
         client: reqwest::Client::new(),
         backend,
         data_dir,

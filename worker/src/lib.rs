@@ -1,4 +1,18 @@
 //! The job worker: email delivery from the transactional outbox and scheduled invitation
 //! expiry, on apalis (Redis in production, SQLite in embedded mode).
 //!
-//! The job payload types live here and are shared with the API, which enqueues them.
+//! The job payload types and queue names live in [`jobs`] and are shared with the API,
+//! which enqueues them after committing the outbox row ([`queue::EmailQueue::push`]).
+
+pub mod boot;
+pub mod delivery;
+pub mod expiry;
+pub mod jobs;
+pub mod mail;
+pub mod queue;
+pub mod relay;
+pub mod runtime;
+pub mod settings;
+pub mod telemetry;
+
+pub use settings::{JobSettings, WorkerSettings};

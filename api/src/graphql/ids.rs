@@ -11,6 +11,8 @@ pub enum NodeType {
     Partner,
     User,
     Offer,
+    PartnershipInvitation,
+    Partnership,
 }
 
 impl NodeType {
@@ -19,6 +21,8 @@ impl NodeType {
             Self::Partner => "Partner",
             Self::User => "User",
             Self::Offer => "Offer",
+            Self::PartnershipInvitation => "PartnershipInvitation",
+            Self::Partnership => "Partnership",
         }
     }
 
@@ -27,6 +31,8 @@ impl NodeType {
             "Partner" => Self::Partner,
             "User" => Self::User,
             "Offer" => Self::Offer,
+            "PartnershipInvitation" => Self::PartnershipInvitation,
+            "Partnership" => Self::Partnership,
             _ => return None,
         })
     }

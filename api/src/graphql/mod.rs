@@ -11,22 +11,37 @@ pub mod user_error;
 
 use crate::accounts::{AccountMutation, AccountQuery};
 use crate::catalog::CatalogQuery;
+use crate::jobs::{Dispatcher, PublicUrl};
 use crate::partners::{EnrollmentMutation, PartnerQuery};
+use crate::partnerships::{PartnershipMutation, PartnershipQuery};
 use crate::settings::Settings;
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(node::NodeQuery, AccountQuery, PartnerQuery, CatalogQuery);
+pub struct QueryRoot(
+    node::NodeQuery,
+    AccountQuery,
+    PartnerQuery,
+    CatalogQuery,
+    PartnershipQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AccountMutation, EnrollmentMutation);
+pub struct MutationRoot(AccountMutation, EnrollmentMutation, PartnershipMutation);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema. Without a database (`None`) it is only good for exporting the SDL.
-pub fn build(db: Option<DatabaseConnection>, settings: Arc<Settings>) -> AppSchema {
+/// What resolvers reach through the context.
+pub struct SchemaDeps {
+    pub db: DatabaseConnection,
+    pub dispatcher: Dispatcher,
+    pub public_url: PublicUrl,
+}
+
+/// Builds the schema. Without dependencies it is only good for exporting the SDL.
+pub fn build(deps: Option<SchemaDeps>, settings: Arc<Settings>) -> AppSchema {
     let limits = &settings.graphql;
     let mut builder = Schema::build(
         QueryRoot::default(),
@@ -39,8 +54,11 @@ pub fn build(db: Option<DatabaseConnection>, settings: Arc<Settings>) -> AppSche
     if !limits.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
-    if let Some(db) = db {
-        builder = builder.data(db);
+    if let Some(deps) = deps {
+        builder = builder
+            .data(deps.db)
+            .data(deps.dispatcher)
+            .data(deps.public_url);
     }
     builder.data(settings).finish()
 }

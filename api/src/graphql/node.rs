@@ -7,6 +7,8 @@ use crate::auth;
 use crate::catalog::{Offer, service as catalog};
 use crate::error::{ApiError, ApiResult};
 use crate::partners::{Partner, service as partners};
+use crate::partnerships::graphql::{Partnership, PartnershipInvitation};
+use crate::partnerships::{invitations, service as partnerships};
 use async_graphql::{Context, ID, Interface, Object, Result};
 
 /// An object with a global id.
@@ -16,6 +18,8 @@ pub enum Node {
     Partner(Partner),
     User(User),
     Offer(Offer),
+    PartnershipInvitation(PartnershipInvitation),
+    Partnership(Partnership),
 }
 
 async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
@@ -29,6 +33,12 @@ async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
             Node::User(User(members::find_visible(db, actor, raw).await?))
         }
         (ids::NodeType::Offer, raw) => Node::Offer(Offer(catalog::find(db, raw).await?)),
+        (ids::NodeType::PartnershipInvitation, raw) => Node::PartnershipInvitation(
+            PartnershipInvitation(invitations::find_visible(db, actor, raw).await?),
+        ),
+        (ids::NodeType::Partnership, raw) => Node::Partnership(Partnership(
+            partnerships::find_visible(db, actor, raw).await?,
+        )),
     })
 }
 

@@ -18,7 +18,23 @@ pub enum UserErrorCode {
     LastAdmin,
     /// A user cannot remove their own account.
     CannotRemoveSelf,
+    /// The reseller's enrollment is not ACTIVE yet.
     ResellerNotEnrolled,
+    /// The provider's enrollment is not ACTIVE.
+    ProviderNotActive,
+    /// The two organizations already have an ACTIVE partnership.
+    AlreadyPartners,
+    InvitationNotFound,
+    InvitationExpired,
+    InvitationRevoked,
+    /// Accepted or declined already: invitations are single use.
+    InvitationAlreadyUsed,
+    /// The inviting provider cannot answer its own invitation.
+    CannotAnswerOwnInvitation,
+    /// Only indirect resellers can accept a partnership invitation.
+    NotAReseller,
+    /// The reseller still manages customers or subscriptions of this provider.
+    PartnershipInUse,
 }
 
 impl UserErrorCode {
@@ -33,6 +49,15 @@ impl UserErrorCode {
             Self::LastAdmin => "LAST_ADMIN",
             Self::CannotRemoveSelf => "CANNOT_REMOVE_SELF",
             Self::ResellerNotEnrolled => "RESELLER_NOT_ENROLLED",
+            Self::ProviderNotActive => "PROVIDER_NOT_ACTIVE",
+            Self::AlreadyPartners => "ALREADY_PARTNERS",
+            Self::InvitationNotFound => "INVITATION_NOT_FOUND",
+            Self::InvitationExpired => "INVITATION_EXPIRED",
+            Self::InvitationRevoked => "INVITATION_REVOKED",
+            Self::InvitationAlreadyUsed => "INVITATION_ALREADY_USED",
+            Self::CannotAnswerOwnInvitation => "CANNOT_ANSWER_OWN_INVITATION",
+            Self::NotAReseller => "NOT_A_RESELLER",
+            Self::PartnershipInUse => "PARTNERSHIP_IN_USE",
         }
     }
 }

@@ -35,6 +35,10 @@ pub fn router(state: AppState) -> Router {
             get(graphql::get_handler).post(graphql::post_handler),
         )
         .route("/graphiql", get(graphql::graphiql))
+        .route(
+            "/invitations/accept",
+            get(crate::partnerships::landing::page),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .with_state(state)

@@ -141,13 +141,20 @@ async fn find<C: ConnectionTrait>(db: &C, partner_id: i32) -> ApiResult<partner:
         .ok_or(ApiError::NotFound)
 }
 
-/// A partner the caller may see: its own organization, or any for a platform admin.
+/// A partner the caller may see: its own organization, one it has (had) a partnership
+/// with, or any for a platform admin.
 pub async fn find_visible<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     partner_id: i32,
 ) -> ApiResult<partner::Model> {
-    if !actor.is_platform_admin() && actor.partner_id() != Some(partner_id) {
+    let visible = match actor.partner_id() {
+        _ if actor.is_platform_admin() => true,
+        Some(own) if own == partner_id => true,
+        Some(own) => crate::partnerships::service::ever_partnered(db, own, partner_id).await?,
+        None => false,
+    };
+    if !visible {
         return Err(ApiError::NotFound);
     }
     find(db, partner_id).await

@@ -1,5 +1,6 @@
 //! Health, readiness, GraphiQL, request ids.
 
+use e2e::services::RedisServer;
 use e2e::{Backend, spawn_app, spawn_app_with};
 use serde_json::Value;
 
@@ -58,34 +59,35 @@ async fn health_readiness_graphiql_and_request_ids() {
 
 #[tokio::test]
 async fn readiness_checks_redis_when_configured() {
-    let up = spawn_app_with(Backend::Sqlite, |s| {
-        s.redis_url = Some("redis://127.0.0.1:6379".to_owned().into());
+    let mut redis = RedisServer::start();
+    let url = redis.url();
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.redis_url = Some(url.into());
     })
     .await;
-    let body: Value = up
-        .client
-        .get(format!("{}/readyz", up.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(body["checks"]["redis"], "ok");
+    let readyz = || async {
+        let resp = app
+            .client
+            .get(format!("{}/readyz", app.address))
+            .send()
+            .await
+            .unwrap();
+        (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+    };
+    let (status, body) = readyz().await;
+    assert_eq!(
+        (status, body["checks"]["redis"].as_str()),
+        (200, Some("ok"))
+    );
 
-    // Nothing listens on port 1: not ready, and says which part is down.
-    let down = spawn_app_with(Backend::Sqlite, |s| {
-        s.redis_url = Some("redis://127.0.0.1:1".to_owned().into());
-    })
-    .await;
-    let resp = down
-        .client
-        .get(format!("{}/readyz", down.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 503);
-    let body: Value = resp.json().await.unwrap();
+    // Redis goes away: not ready, and the body says which part is down.
+    redis.stop();
+    let (status, body) = readyz().await;
+    assert_eq!(status, 503);
     assert_eq!(body["checks"]["redis"], "down");
     assert_eq!(body["checks"]["database"], "ok");
+
+    redis.resume();
+    let (status, _) = readyz().await;
+    assert_eq!(status, 200);
 }

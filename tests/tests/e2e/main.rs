@@ -6,5 +6,6 @@ mod catalog;
 mod http_surface;
 mod limits;
 mod members;
+mod partnerships;
 mod schema_file;
 mod tenancy;

@@ -1,0 +1,250 @@
+//! GraphQL types and queries of partnerships: `PartnershipInvitation`, `Partnership`, the
+//! public `invitationByToken`, `partnershipInvitations`, `indirectResellers`,
+//! `indirectProviders`. Mutations are in `mutations.rs`.
+
+use super::{invitations, service};
+use crate::auth;
+use crate::error::ApiError;
+use crate::graphql::connection::{self, Page, PageArgs};
+use crate::graphql::{db, ids};
+use crate::partners::Partner;
+use crate::partners::service as partners;
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::enums::{DeliveryStatus, InvitationStatus, PartnerKind, PartnershipStatus};
+use entity::{outbound_email, partnership, partnership_invitation as invitation};
+use sea_orm::EntityTrait;
+
+pub use super::mutations::PartnershipMutation;
+
+/// Delivery of one email through the outbox.
+#[derive(SimpleObject)]
+pub struct EmailDelivery {
+    status: DeliveryStatus,
+    attempts: i32,
+    /// Why the last attempt failed, if it did.
+    last_error: Option<String>,
+    queued_at: DateTime<Utc>,
+    sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<outbound_email::Model> for EmailDelivery {
+    fn from(e: outbound_email::Model) -> Self {
+        Self {
+            status: e.status,
+            attempts: e.attempts,
+            last_error: e.last_error,
+            queued_at: e.created_at,
+            sent_at: e.sent_at,
+        }
+    }
+}
+
+/// A provider's invitation to a reseller email.
+pub struct PartnershipInvitation(pub invitation::Model);
+
+#[Object]
+impl PartnershipInvitation {
+    pub async fn id(&self) -> ID {
+        ids::encode(ids::NodeType::PartnershipInvitation, self.0.id)
+    }
+    /// PENDING past its expiry reads EXPIRED even before the expiry job runs.
+    async fn status(&self) -> InvitationStatus {
+        invitations::effective_status(&self.0)
+    }
+    async fn reseller_email(&self) -> &str {
+        &self.0.reseller_email
+    }
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+    /// The message as sent; `{link}` stands for the personalized link, which is shown only
+    /// when the invitation is created or re-sent.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.0.expires_at
+    }
+    async fn responded_at(&self) -> Option<DateTime<Utc>> {
+        self.0.responded_at
+    }
+    async fn provider(&self, ctx: &Context<'_>) -> Result<Partner> {
+        let actor = auth::actor(ctx)?;
+        Ok(Partner(
+            partners::find_visible(db(ctx), actor, self.0.provider_id).await?,
+        ))
+    }
+    /// The reseller that accepted or declined.
+    async fn responded_by(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
+        let Some(id) = self.0.responded_by_partner_id else {
+            return Ok(None);
+        };
+        let actor = auth::actor(ctx)?;
+        Ok(Some(Partner(
+            partners::find_visible(db(ctx), actor, id).await?,
+        )))
+    }
+    /// Delivery of the latest email; null when only a draft was produced.
+    async fn delivery(&self, ctx: &Context<'_>) -> Result<Option<EmailDelivery>> {
+        let Some(id) = self.0.outbound_email_id else {
+            return Ok(None);
+        };
+        Ok(outbound_email::Entity::find_by_id(id)
+            .one(db(ctx))
+            .await
+            .map_err(ApiError::from)?
+            .map(EmailDelivery::from))
+    }
+}
+
+/// A partnership between an indirect provider and an indirect reseller.
+pub struct Partnership(pub partnership::Model);
+
+#[Object]
+impl Partnership {
+    pub async fn id(&self) -> ID {
+        ids::encode(ids::NodeType::Partnership, self.0.id)
+    }
+    async fn status(&self) -> PartnershipStatus {
+        self.0.status
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn ended_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ended_at
+    }
+    async fn provider(&self, ctx: &Context<'_>) -> Result<Partner> {
+        let actor = auth::actor(ctx)?;
+        Ok(Partner(
+            partners::find_visible(db(ctx), actor, self.0.provider_id).await?,
+        ))
+    }
+    async fn reseller(&self, ctx: &Context<'_>) -> Result<Partner> {
+        let actor = auth::actor(ctx)?;
+        Ok(Partner(
+            partners::find_visible(db(ctx), actor, self.0.reseller_id).await?,
+        ))
+    }
+}
+
+/// What anyone holding a link may see before signing in.
+#[derive(SimpleObject)]
+pub struct InvitationPreview {
+    provider_name: String,
+    provider_partner_network_id: String,
+    provider_country: String,
+    status: InvitationStatus,
+    expires_at: DateTime<Utc>,
+}
+
+#[derive(InputObject, Default)]
+pub struct InvitationFilter {
+    status: Option<InvitationStatus>,
+}
+
+#[derive(InputObject, Default)]
+pub struct PartnershipFilter {
+    /// Case-insensitive part of the other organization's name.
+    search: Option<String>,
+    status: Option<PartnershipStatus>,
+}
+
+#[derive(Default)]
+pub struct PartnershipQuery;
+
+#[Object]
+impl PartnershipQuery {
+    /// Public: the provider, status and expiry behind an invitation link.
+    async fn invitation_by_token(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+    ) -> Result<InvitationPreview> {
+        let (inv, provider) = invitations::preview(db(ctx), &token).await?;
+        Ok(InvitationPreview {
+            provider_name: provider.company_name,
+            provider_partner_network_id: provider.partner_network_id,
+            provider_country: provider.country,
+            status: invitations::effective_status(&inv),
+            expires_at: inv.expires_at,
+        })
+    }
+
+    /// A provider's invitations, newest first.
+    #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
+    async fn partnership_invitations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<InvitationFilter>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Page<PartnershipInvitation>> {
+        let provider = own_partner(ctx, PartnerKind::IndirectProvider)?;
+        let args = PageArgs::new(after, before, first, last)?;
+        let select = invitations::list(provider, filter.unwrap_or_default().status);
+        Ok(connection::paginate(db(ctx), select, args, PartnershipInvitation).await?)
+    }
+
+    /// A provider's partnerships with indirect resellers (the "Indirect resellers" page).
+    #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
+    async fn indirect_resellers(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PartnershipFilter>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Page<Partnership>> {
+        let provider = own_partner(ctx, PartnerKind::IndirectProvider)?;
+        let args = PageArgs::new(after, before, first, last)?;
+        let filter = filter.unwrap_or_default();
+        let select = service::list(
+            service::Side::Provider(provider),
+            filter.status,
+            filter.search.as_deref(),
+        );
+        Ok(connection::paginate(db(ctx), select, args, Partnership).await?)
+    }
+
+    /// A reseller's partnerships with indirect providers.
+    #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
+    async fn indirect_providers(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PartnershipFilter>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Page<Partnership>> {
+        let reseller = own_partner(ctx, PartnerKind::IndirectReseller)?;
+        let args = PageArgs::new(after, before, first, last)?;
+        let filter = filter.unwrap_or_default();
+        let select = service::list(
+            service::Side::Reseller(reseller),
+            filter.status,
+            filter.search.as_deref(),
+        );
+        Ok(connection::paginate(db(ctx), select, args, Partnership).await?)
+    }
+}
+
+/// The caller's own partner id, which must be of `kind`.
+fn own_partner(ctx: &Context<'_>, kind: PartnerKind) -> Result<i32, ApiError> {
+    let actor = auth::actor(ctx)?;
+    match &actor.partner {
+        Some(p) if p.kind == kind => Ok(p.id),
+        _ => Err(ApiError::Forbidden(match kind {
+            PartnerKind::IndirectProvider => "PROVIDER_ONLY",
+            PartnerKind::IndirectReseller => "RESELLER_ONLY",
+        })),
+    }
+}

@@ -1,0 +1,35 @@
+//! The transactional outbox: an email written in the same transaction as the change that
+//! causes it, delivered afterwards by the worker.
+
+use crate::enums::DeliveryStatus;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "outbound_emails")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    /// What the email is about, e.g. `PARTNERSHIP_INVITATION`.
+    pub kind: String,
+    pub to_address: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTimeUtc,
+    /// When the relay may hand the row to the queue again if it is still unsent.
+    pub next_attempt_at: DateTimeUtc,
+    /// Set while a worker is sending, so two copies of the job never both send.
+    pub locked_until: Option<DateTimeUtc>,
+    pub sent_at: Option<DateTimeUtc>,
+    /// A secret in the bodies (an invitation token) that is replaced by `[redacted]` once the
+    /// email is sent, so the database keeps no usable token after delivery.
+    pub scrub_after_send: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
