@@ -72,13 +72,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped().await?;
         }
         Command::Migrate => {
-            let conn = db::connect(&settings).await?;
-            db::migrate(&conn).await?;
+            db::migrate(&settings).await?;
             println!("migrations applied");
         }
         Command::SeedDemo => {
+            db::migrate(&settings).await?;
             let conn = db::connect(&settings).await?;
-            db::migrate(&conn).await?;
             demo::seed(&conn).await?;
             println!(
                 "demo data present; password for every demo login: {}",
@@ -90,8 +89,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             password,
         } => {
+            db::migrate(&settings).await?;
             let conn = db::connect(&settings).await?;
-            db::migrate(&conn).await?;
             match admin::ensure_platform_admin(&conn, &email, &name, &password).await {
                 Ok(true) => println!("platform administrator {email} created"),
                 Ok(false) => println!("an account with {email} already exists; nothing changed"),

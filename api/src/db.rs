@@ -2,7 +2,6 @@
 //! migrations.
 
 use crate::settings::Settings;
-use migration::{Migrator, MigratorTrait};
 use sea_orm::{DatabaseConnection, DbErr};
 
 #[derive(Debug, thiserror::Error)]
@@ -19,19 +18,28 @@ pub enum DbSetupError {
     Migrate(#[source] DbErr),
 }
 
-pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupError> {
+/// Embedded mode keeps its SQLite file in `data_dir`: make sure it exists.
+fn ensure_data_dir(settings: &Settings) -> Result<(), DbSetupError> {
     if settings.is_embedded() {
         std::fs::create_dir_all(&settings.data_dir).map_err(|source| DbSetupError::DataDir {
             path: settings.data_dir.display().to_string(),
             source,
         })?;
     }
+    Ok(())
+}
+
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupError> {
+    ensure_data_dir(settings)?;
     let max = if settings.is_embedded() { 8 } else { 20 };
     migration::database::connect(&settings.database_url(), max)
         .await
         .map_err(DbSetupError::Connect)
 }
 
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbSetupError> {
-    Migrator::up(db, None).await.map_err(DbSetupError::Migrate)
+pub async fn migrate(settings: &Settings) -> Result<(), DbSetupError> {
+    ensure_data_dir(settings)?;
+    migration::database::migrate(&settings.database_url())
+        .await
+        .map_err(DbSetupError::Migrate)
 }

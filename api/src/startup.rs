@@ -42,8 +42,8 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        db::migrate(&settings).await?;
         let db = db::connect(&settings).await?;
-        db::migrate(&db).await?;
         let redis = settings
             .redis_url
             .as_ref()

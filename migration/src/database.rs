@@ -20,3 +20,27 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         });
     Database::connect(options).await
 }
+
+/// Any number for the advisory lock, the same in every process of the product.
+const MIGRATION_LOCK: i64 = 7_270_736_900;
+
+/// Applies pending migrations. On PostgreSQL it holds an advisory lock on a dedicated
+/// connection, so replicas starting together migrate one after the other.
+pub async fn migrate(url: &str) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    use sea_orm_migration::MigratorTrait;
+    let conn = connect(url, 1).await?;
+    let postgres = conn.get_database_backend() == sea_orm::DbBackend::Postgres;
+    if postgres {
+        conn.execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+            .await?;
+    }
+    let result = crate::Migrator::up(&conn, None).await;
+    if postgres {
+        let _ = conn
+            .execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+            .await;
+    }
+    let _ = conn.close().await;
+    result
+}

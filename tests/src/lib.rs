@@ -2,6 +2,7 @@
 //! fresh database (a new SQLite file, or a new PostgreSQL database) and returns an HTTP
 //! client for it. The `e2e!` macro runs one test body on both backends.
 
+pub mod browser;
 pub mod services;
 pub mod smtp;
 

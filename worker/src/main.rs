@@ -9,6 +9,8 @@ use worker::{WorkerSettings, boot};
 async fn main() -> anyhow::Result<()> {
     let settings = WorkerSettings::load()?;
     worker::telemetry::init(settings.log_format == "json");
+    // Safe beside API replicas doing the same: migrations take a lock on PostgreSQL.
+    migration::database::migrate(&settings.database_url()).await?;
     let db = migration::database::connect(&settings.database_url(), 10).await?;
     let jobs = settings.jobs.clone();
     let queue = boot::queue(settings.redis_url.as_ref(), &settings.data_dir, &jobs).await?;

@@ -5,6 +5,7 @@ mod delivery;
 mod expiry;
 mod flow;
 mod isolation;
+mod landing;
 mod refusals;
 
 use e2e::TestApp;
