@@ -9,6 +9,7 @@ pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod cli;
+pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod error;

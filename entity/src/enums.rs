@@ -41,6 +41,9 @@ pub enum UserRole {
     SalesAgent,
     #[sea_orm(string_value = "HELPDESK_AGENT")]
     HelpdeskAgent,
+    /// The admin account of an end customer's tenant.
+    #[sea_orm(string_value = "CUSTOMER_ADMIN")]
+    CustomerAdmin,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
@@ -104,4 +107,34 @@ pub enum DeliveryStatus {
     Sent,
     #[sea_orm(string_value = "FAILED")]
     Failed,
+}
+
+/// Subscription lifecycle: ACTIVE <-> SUSPENDED, -> CANCELLED (also when upgraded away).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum SubscriptionStatus {
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    #[sea_orm(string_value = "SUSPENDED")]
+    Suspended,
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
+/// One change recorded on an order, like a commerce order history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum OrderLineKind {
+    /// A new subscription.
+    #[sea_orm(string_value = "NEW")]
+    New,
+    #[sea_orm(string_value = "ADD_QUANTITY")]
+    AddQuantity,
+    #[sea_orm(string_value = "REMOVE_QUANTITY")]
+    RemoveQuantity,
+    /// The subscription moved to another offer.
+    #[sea_orm(string_value = "UPGRADE")]
+    Upgrade,
 }

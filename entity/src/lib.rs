@@ -1,16 +1,20 @@
 //! SeaORM entities: one module per table. Enums that the API exposes derive
 //! `async_graphql::Enum` behind the `graphql` feature so there is one definition of each.
 
+pub mod customer;
 pub mod enums;
 pub mod login_failure;
 pub mod offer;
 pub mod offer_country;
 pub mod offer_upgrade;
+pub mod order;
+pub mod order_line;
 pub mod outbound_email;
 pub mod partner;
 pub mod partnership;
 pub mod partnership_invitation;
 pub mod session;
+pub mod subscription;
 pub mod user;
 
 pub mod prelude {

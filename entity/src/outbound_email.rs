@@ -27,6 +27,9 @@ pub struct Model {
     /// A secret in the bodies (an invitation token) that is replaced by `[redacted]` once the
     /// email is sent, so the database keeps no usable token after delivery.
     pub scrub_after_send: Option<String>,
+    /// After a failed attempt: no new attempt before this time, whichever copy of the job
+    /// runs (the backoff holds even against duplicate jobs).
+    pub retry_after: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,8 @@ pub struct Model {
     pub password_hash: String,
     pub role: UserRole,
     pub partner_id: Option<i32>,
+    /// Set for a customer's own users (role CUSTOMER_ADMIN).
+    pub customer_id: Option<i32>,
     /// Set for accounts created with a temporary password: everything but
     /// `changePassword` is refused until it is changed.
     pub must_change_password: bool,

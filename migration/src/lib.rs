@@ -7,6 +7,7 @@ pub mod database;
 mod m20261123_000001_accounts;
 mod m20261123_000002_offer_catalog;
 mod m20261123_000003_partnerships;
+mod m20261123_000004_customers;
 mod offer_seed;
 
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_accounts::Migration),
             Box::new(m20261123_000002_offer_catalog::Migration),
             Box::new(m20261123_000003_partnerships::Migration),
+            Box::new(m20261123_000004_customers::Migration),
         ]
     }
 }

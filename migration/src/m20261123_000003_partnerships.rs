@@ -27,6 +27,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(OutboundEmails::LockedUntil))
                     .col(timestamp_with_time_zone_null(OutboundEmails::SentAt))
                     .col(string_len_null(OutboundEmails::ScrubAfterSend, 128))
+                    .col(timestamp_with_time_zone_null(OutboundEmails::RetryAfter))
                     .to_owned(),
             )
             .await?;
@@ -189,6 +190,7 @@ enum OutboundEmails {
     LockedUntil,
     SentAt,
     ScrubAfterSend,
+    RetryAfter,
 }
 
 #[derive(DeriveIden)]

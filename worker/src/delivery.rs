@@ -54,6 +54,11 @@ pub async fn deliver<C: ConnectionTrait>(
                 .add(Column::LockedUntil.is_null())
                 .add(Column::LockedUntil.lt(now)),
         )
+        .filter(
+            Condition::any()
+                .add(Column::RetryAfter.is_null())
+                .add(Column::RetryAfter.lte(now)),
+        )
         .exec(db)
         .await?
         .rows_affected
@@ -115,10 +120,17 @@ pub async fn deliver<C: ConnectionTrait>(
             } else {
                 DeliveryStatus::Queued
             };
+            // A FAILED email is never sent again (a re-send makes a new one): drop its secret.
+            let update = if last {
+                scrubbed(update, &email)
+            } else {
+                update
+            };
             update
                 .col_expr(Column::Status, Expr::value(status))
                 .col_expr(Column::LastError, Expr::value(Some(error.clone())))
                 .col_expr(Column::NextAttemptAt, Expr::value(next))
+                .col_expr(Column::RetryAfter, Expr::value(Some(next)))
                 .exec(db)
                 .await?;
             tracing::warn!(email_id, attempts, last, %error, "email delivery failed");
@@ -130,6 +142,47 @@ pub async fn deliver<C: ConnectionTrait>(
         }
     };
     Ok(outcome)
+}
+
+/// Adds to `update` the bodies with the row's secret replaced by `[redacted]`.
+fn scrubbed(
+    update: sea_orm::UpdateMany<outbound_email::Entity>,
+    email: &outbound_email::Model,
+) -> sea_orm::UpdateMany<outbound_email::Entity> {
+    match email.scrub_after_send.as_deref().filter(|s| !s.is_empty()) {
+        Some(secret) => update
+            .col_expr(
+                Column::TextBody,
+                Expr::value(email.text_body.replace(secret, REDACTED)),
+            )
+            .col_expr(
+                Column::HtmlBody,
+                Expr::value(email.html_body.replace(secret, REDACTED)),
+            )
+            .col_expr(Column::ScrubAfterSend, Expr::value(Option::<String>::None)),
+        None => update,
+    }
+}
+
+/// Withdraws a still-QUEUED email whose link no longer works (the invitation was re-sent,
+/// revoked or answered): FAILED with `reason`, its secret scrubbed. Returns true if it was.
+pub async fn supersede<C: ConnectionTrait>(
+    db: &C,
+    email_id: i32,
+    reason: &str,
+) -> Result<bool, DbErr> {
+    let Some(email) = outbound_email::Entity::find_by_id(email_id).one(db).await? else {
+        return Ok(false);
+    };
+    if email.status != DeliveryStatus::Queued {
+        return Ok(false);
+    }
+    let update = outbound_email::Entity::update_many()
+        .filter(Column::Id.eq(email_id))
+        .filter(Column::Status.eq(DeliveryStatus::Queued))
+        .col_expr(Column::Status, Expr::value(DeliveryStatus::Failed))
+        .col_expr(Column::LastError, Expr::value(Some(reason.to_owned())));
+    Ok(scrubbed(update, &email).exec(db).await?.rows_affected == 1)
 }
 
 /// "outer: inner: root" — the message a person reads in `lastError`.
@@ -145,18 +198,4 @@ fn error_chain(err: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text.chars().take(1000).collect()
-}
-
-/// Puts a FAILED email back in the queue with a fresh attempt budget (a "re-send").
-pub async fn requeue_failed<C: ConnectionTrait>(db: &C, email_id: i32) -> Result<bool, DbErr> {
-    let now = Utc::now();
-    let updated = outbound_email::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(DeliveryStatus::Queued))
-        .col_expr(Column::Attempts, Expr::value(0))
-        .col_expr(Column::NextAttemptAt, Expr::value(now))
-        .filter(Column::Id.eq(email_id))
-        .filter(Column::Status.eq(DeliveryStatus::Failed))
-        .exec(db)
-        .await?;
-    Ok(updated.rows_affected == 1)
 }

@@ -36,6 +36,11 @@ pub async fn take_due<C: ConnectionTrait>(
                 .add(Column::LockedUntil.is_null())
                 .add(Column::LockedUntil.lt(now)),
         )
+        .filter(
+            Condition::any()
+                .add(Column::RetryAfter.is_null())
+                .add(Column::RetryAfter.lte(now)),
+        )
         .order_by_asc(Column::NextAttemptAt)
         .limit(BATCH)
         .into_tuple()

@@ -3,6 +3,7 @@
 
 use super::{login, members};
 use crate::auth::{self, ClientAddr};
+use crate::customers::graphql::Customer;
 use crate::graphql::payload::split;
 use crate::graphql::user_error::UserError;
 use crate::graphql::{db, ids, settings};
@@ -12,6 +13,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::UserRole;
 use entity::user;
+use sea_orm::EntityTrait;
 
 /// A person who signs in.
 pub struct User(pub user::Model);
@@ -49,11 +51,12 @@ impl User {
     }
 }
 
-/// The signed-in user and its organization.
+/// The signed-in user and its organization: a partner, or for customer users the customer.
 #[derive(SimpleObject)]
 pub struct Viewer {
     user: User,
     partner: Option<Partner>,
+    customer: Option<Customer>,
 }
 
 #[derive(Default)]
@@ -65,9 +68,18 @@ impl AccountQuery {
     /// `mustChangePassword` and ask for a new one.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Viewer> {
         let actor = auth::signed_in(ctx)?;
+        let customer = match actor.user.customer_id {
+            Some(id) => entity::customer::Entity::find_by_id(id)
+                .one(db(ctx))
+                .await
+                .map_err(crate::error::ApiError::from)?
+                .map(Customer),
+            None => None,
+        };
         Ok(Viewer {
             user: User(actor.user.clone()),
             partner: actor.partner.clone().map(Partner),
+            customer,
         })
     }
 }

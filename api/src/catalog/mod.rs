@@ -4,4 +4,4 @@
 pub mod graphql;
 pub mod service;
 
-pub use graphql::{CatalogQuery, Offer};
+pub use graphql::{CatalogQuery, Money, Offer};

@@ -104,10 +104,10 @@ impl PageArgs {
 
     /// The `[start, end)` window of the list these arguments select.
     fn window(&self, total: u64) -> (u64, u64) {
-        let mut start = self.after.map_or(0, |a| a + 1).min(total);
+        let mut start = self.after.map_or(0, |a| a.saturating_add(1)).min(total);
         let mut end = self.before.unwrap_or(total).min(total).max(start);
         if let Some(first) = self.first {
-            end = end.min(start + first);
+            end = end.min(start.saturating_add(first));
         }
         if let Some(last) = self.last {
             start = start.max(end.saturating_sub(last));
@@ -181,6 +181,7 @@ mod tests {
         assert_eq!(args(Some(19), Some(10), None).window(25), (20, 25));
         assert_eq!(args(None, None, Some(5)).window(25), (20, 25));
         assert_eq!(args(Some(30), Some(10), None).window(25), (25, 25));
+        assert_eq!(args(Some(u64::MAX), Some(10), None).window(25), (25, 25));
     }
 
     #[test]

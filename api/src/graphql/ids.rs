@@ -13,6 +13,9 @@ pub enum NodeType {
     Offer,
     PartnershipInvitation,
     Partnership,
+    Customer,
+    Subscription,
+    Order,
 }
 
 impl NodeType {
@@ -23,6 +26,9 @@ impl NodeType {
             Self::Offer => "Offer",
             Self::PartnershipInvitation => "PartnershipInvitation",
             Self::Partnership => "Partnership",
+            Self::Customer => "Customer",
+            Self::Subscription => "Subscription",
+            Self::Order => "Order",
         }
     }
 
@@ -33,6 +39,9 @@ impl NodeType {
             "Offer" => Self::Offer,
             "PartnershipInvitation" => Self::PartnershipInvitation,
             "Partnership" => Self::Partnership,
+            "Customer" => Self::Customer,
+            "Subscription" => Self::Subscription,
+            "Order" => Self::Order,
             _ => return None,
         })
     }

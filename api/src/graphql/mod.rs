@@ -11,6 +11,7 @@ pub mod user_error;
 
 use crate::accounts::{AccountMutation, AccountQuery};
 use crate::catalog::CatalogQuery;
+use crate::customers::{CustomerMutation, CustomerQuery};
 use crate::jobs::{Dispatcher, PublicUrl};
 use crate::partners::{EnrollmentMutation, PartnerQuery};
 use crate::partnerships::{PartnershipMutation, PartnershipQuery};
@@ -26,10 +27,16 @@ pub struct QueryRoot(
     PartnerQuery,
     CatalogQuery,
     PartnershipQuery,
+    CustomerQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AccountMutation, EnrollmentMutation, PartnershipMutation);
+pub struct MutationRoot(
+    AccountMutation,
+    EnrollmentMutation,
+    PartnershipMutation,
+    CustomerMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -5,6 +5,8 @@ use super::{db, ids};
 use crate::accounts::{User, members};
 use crate::auth;
 use crate::catalog::{Offer, service as catalog};
+use crate::customers::access;
+use crate::customers::graphql::{Customer, Order, Subscription};
 use crate::error::{ApiError, ApiResult};
 use crate::partners::{Partner, service as partners};
 use crate::partnerships::graphql::{Partnership, PartnershipInvitation};
@@ -20,6 +22,9 @@ pub enum Node {
     Offer(Offer),
     PartnershipInvitation(PartnershipInvitation),
     Partnership(Partnership),
+    Customer(Customer),
+    Subscription(Subscription),
+    Order(Order),
 }
 
 async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
@@ -39,6 +44,15 @@ async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
         (ids::NodeType::Partnership, raw) => Node::Partnership(Partnership(
             partnerships::find_visible(db, actor, raw).await?,
         )),
+        (ids::NodeType::Customer, raw) => {
+            Node::Customer(Customer(access::find_customer(db, actor, raw).await?.0))
+        }
+        (ids::NodeType::Subscription, raw) => Node::Subscription(Subscription(
+            access::find_subscription(db, actor, raw).await?.0,
+        )),
+        (ids::NodeType::Order, raw) => {
+            Node::Order(Order(access::find_order(db, actor, raw).await?))
+        }
     })
 }
 

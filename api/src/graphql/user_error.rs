@@ -35,6 +35,14 @@ pub enum UserErrorCode {
     NotAReseller,
     /// The reseller still manages customers or subscriptions of this provider.
     PartnershipInUse,
+    /// Another customer already uses this domain.
+    DomainTaken,
+    /// The reseller is not an ACTIVE partner of this provider.
+    ResellerNotPartner,
+    /// The offer is not sold in the customer's country.
+    OfferNotAvailable,
+    /// The offer is not an upgrade target of the subscription's offer.
+    NotAnUpgradeTarget,
 }
 
 impl UserErrorCode {
@@ -58,6 +66,10 @@ impl UserErrorCode {
             Self::CannotAnswerOwnInvitation => "CANNOT_ANSWER_OWN_INVITATION",
             Self::NotAReseller => "NOT_A_RESELLER",
             Self::PartnershipInUse => "PARTNERSHIP_IN_USE",
+            Self::DomainTaken => "DOMAIN_TAKEN",
+            Self::ResellerNotPartner => "RESELLER_NOT_PARTNER",
+            Self::OfferNotAvailable => "OFFER_NOT_AVAILABLE",
+            Self::NotAnUpgradeTarget => "NOT_AN_UPGRADE_TARGET",
         }
     }
 }

@@ -72,33 +72,44 @@ impl PartnershipInvitation {
     async fn responded_at(&self) -> Option<DateTime<Utc>> {
         self.0.responded_at
     }
+    /// Whoever can see the invitation (its provider, the reseller that answered it) sees
+    /// both parties, even when no partnership came of it.
     async fn provider(&self, ctx: &Context<'_>) -> Result<Partner> {
-        let actor = auth::actor(ctx)?;
-        Ok(Partner(
-            partners::find_visible(db(ctx), actor, self.0.provider_id).await?,
-        ))
+        party(ctx, self.0.provider_id).await
     }
     /// The reseller that accepted or declined.
     async fn responded_by(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
-        let Some(id) = self.0.responded_by_partner_id else {
-            return Ok(None);
-        };
-        let actor = auth::actor(ctx)?;
-        Ok(Some(Partner(
-            partners::find_visible(db(ctx), actor, id).await?,
-        )))
+        match self.0.responded_by_partner_id {
+            Some(id) => Ok(Some(party(ctx, id).await?)),
+            None => Ok(None),
+        }
     }
-    /// Delivery of the latest email; null when only a draft was produced.
+    /// Delivery of the latest email; null when only a draft was produced. Only the
+    /// provider's side sees it (the error text comes from its mail server).
     async fn delivery(&self, ctx: &Context<'_>) -> Result<Option<EmailDelivery>> {
+        let actor = auth::actor(ctx)?;
         let Some(id) = self.0.outbound_email_id else {
             return Ok(None);
         };
+        if !actor.is_platform_admin() && actor.partner_id() != Some(self.0.provider_id) {
+            return Ok(None);
+        }
         Ok(outbound_email::Entity::find_by_id(id)
             .one(db(ctx))
             .await
             .map_err(ApiError::from)?
             .map(EmailDelivery::from))
     }
+}
+
+async fn party(ctx: &Context<'_>, partner_id: i32) -> Result<Partner> {
+    Ok(Partner(
+        entity::partner::Entity::find_by_id(partner_id)
+            .one(db(ctx))
+            .await
+            .map_err(ApiError::from)?
+            .ok_or(ApiError::NotFound)?,
+    ))
 }
 
 /// A partnership between an indirect provider and an indirect reseller.

@@ -13,14 +13,16 @@ use entity::enums::{DeliveryStatus, EnrollmentStatus, InvitationStatus, PartnerK
 use entity::{outbound_email, partner, partnership, partnership_invitation as invitation, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Select, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Select, Set, TransactionTrait,
 };
 
-/// Where links point and how long they live.
+/// Where links point, how long they live, and when the relay may re-enqueue an email.
 pub struct LinkSettings<'a> {
     pub public_url: &'a str,
     pub ttl_days: i64,
+    /// An email dispatched now is re-enqueued by the relay only if still unsent after this.
+    pub relay_after_ms: u64,
 }
 
 pub const LINK_PLACEHOLDER: &str = "{link}";
@@ -159,16 +161,47 @@ pub async fn resend(
         &compose,
     )
     .await?;
-    let mut active = current.into_active_model();
-    active.token_hash = Set(token::hash(&token));
-    active.status = Set(InvitationStatus::Pending);
-    active.subject = Set(draft.subject.clone());
-    active.body = Set(draft.body.replace(&link, LINK_PLACEHOLDER));
-    active.expires_at = Set(now + Duration::days(links.ttl_days));
+    // Conditional on the status read above: a concurrent revoke or accept wins.
+    let mut update = invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::TokenHash,
+            Expr::value(token::hash(&token)),
+        )
+        .col_expr(
+            invitation::Column::Status,
+            Expr::value(InvitationStatus::Pending),
+        )
+        .col_expr(
+            invitation::Column::Subject,
+            Expr::value(draft.subject.clone()),
+        )
+        .col_expr(
+            invitation::Column::Body,
+            Expr::value(draft.body.replace(&link, LINK_PLACEHOLDER)),
+        )
+        .col_expr(
+            invitation::Column::ExpiresAt,
+            Expr::value(now + Duration::days(links.ttl_days)),
+        )
+        .filter(invitation::Column::Id.eq(current.id))
+        .filter(
+            invitation::Column::Status
+                .is_in([InvitationStatus::Pending, InvitationStatus::Expired]),
+        );
     if email_id.is_some() {
-        active.outbound_email_id = Set(email_id);
+        update = update.col_expr(invitation::Column::OutboundEmailId, Expr::value(email_id));
     }
-    let invitation = active.update(&txn).await?;
+    if update.exec(&txn).await?.rows_affected != 1 {
+        return Err(ApiError::user(
+            UserErrorCode::InvalidState,
+            &["input", "invitationId"],
+            "The invitation was answered or revoked meanwhile; it can no longer be re-sent.",
+        ));
+    }
+    if let Some(previous) = current.outbound_email_id.filter(|_| email_id.is_some()) {
+        worker::delivery::supersede(&txn, previous, "superseded by a re-sent invitation").await?;
+    }
+    let invitation = own_invitation(&txn, provider.id, current.id).await?;
     txn.commit().await?;
     Ok(Issued {
         invitation,
@@ -232,10 +265,12 @@ async fn compose_and_queue<C: ConnectionTrait>(
         attempts: Set(0),
         last_error: Set(None),
         created_at: Set(now),
-        next_attempt_at: Set(now),
+        // Dispatched right after commit; the relay steps in only if it is still unsent then.
+        next_attempt_at: Set(now + Duration::milliseconds(links.relay_after_ms as i64)),
         locked_until: Set(None),
         sent_at: Set(None),
         scrub_after_send: Set(Some(token.to_owned())),
+        retry_after: Set(None),
         ..Default::default()
     }
     .insert(txn)
@@ -270,6 +305,9 @@ pub async fn revoke(
             &["input", "invitationId"],
             "Only a PENDING invitation can be revoked.",
         ));
+    }
+    if let Some(email) = current.outbound_email_id {
+        worker::delivery::supersede(db, email, "the invitation was revoked").await?;
     }
     own_invitation(db, provider.id, invitation_id).await
 }
@@ -365,6 +403,9 @@ pub async fn answer(
             .ok_or(ApiError::NotFound)?;
         refuse_unusable(&latest, field)?;
         return Err(already_used(field));
+    }
+    if let Some(email) = found.outbound_email_id {
+        worker::delivery::supersede(&txn, email, "the invitation was answered").await?;
     }
     let partnership = match answer {
         Answer::Accept => {

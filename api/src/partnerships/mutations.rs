@@ -112,6 +112,7 @@ fn link_settings<'a>(ctx: &Context<'a>) -> LinkSettings<'a> {
     LinkSettings {
         public_url: ctx.data_unchecked::<crate::jobs::PublicUrl>().0.as_str(),
         ttl_days: s.invitation_ttl_days,
+        relay_after_ms: s.jobs.relay_after_ms,
     }
 }
 

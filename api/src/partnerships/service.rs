@@ -10,8 +10,8 @@ use entity::enums::PartnershipStatus;
 use entity::{partner, partnership};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Select, Set, TransactionTrait,
 };
 
 pub async fn active_between<C: ConnectionTrait>(
@@ -28,16 +28,19 @@ pub async fn active_between<C: ConnectionTrait>(
 }
 
 /// The ACTIVE partnership of the pair, created if there is none. The partial unique index
-/// decides between concurrent creators; the loser reads the winner's row.
-pub async fn create_or_get<C: ConnectionTrait>(
-    db: &C,
+/// decides between concurrent creators; the loser reads the winner's row. The insert runs
+/// in a savepoint: on PostgreSQL a failed statement aborts the enclosing transaction, and
+/// rolling back to the savepoint keeps it usable for that read.
+pub async fn create_or_get(
+    txn: &DatabaseTransaction,
     provider_id: i32,
     reseller_id: i32,
     invitation_id: i32,
 ) -> ApiResult<partnership::Model> {
-    if let Some(existing) = active_between(db, provider_id, reseller_id).await? {
+    if let Some(existing) = active_between(txn, provider_id, reseller_id).await? {
         return Ok(existing);
     }
+    let savepoint = txn.begin().await?;
     let inserted = partnership::ActiveModel {
         provider_id: Set(provider_id),
         reseller_id: Set(reseller_id),
@@ -47,13 +50,19 @@ pub async fn create_or_get<C: ConnectionTrait>(
         ended_at: Set(None),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&savepoint)
     .await;
     match inserted {
-        Ok(p) => Ok(p),
-        Err(e) if is_unique_violation(&e) => active_between(db, provider_id, reseller_id)
-            .await?
-            .ok_or(ApiError::Internal(anyhow::anyhow!("partnership vanished"))),
+        Ok(p) => {
+            savepoint.commit().await?;
+            Ok(p)
+        }
+        Err(e) if is_unique_violation(&e) => {
+            savepoint.rollback().await?;
+            active_between(txn, provider_id, reseller_id)
+                .await?
+                .ok_or(ApiError::Internal(anyhow::anyhow!("partnership vanished")))
+        }
         Err(e) => Err(e.into()),
     }
 }

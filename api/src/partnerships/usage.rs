@@ -1,15 +1,18 @@
 //! What a reseller manages on a provider's behalf: the `PARTNERSHIP_IN_USE` rule counts it
-//! before a partnership may end.
-//!
-//! Customers and subscriptions arrive with the customers feature; until then a reseller
-//! cannot manage anything of a provider, and both counts are zero by construction.
+//! before a partnership may end, so no customer or subscription is left orphaned.
 
 use crate::error::ApiResult;
-use sea_orm::ConnectionTrait;
+use entity::enums::SubscriptionStatus;
+use entity::{customer, subscription};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Usage {
+    /// Customers of the provider delegated to the reseller.
     pub customers: u64,
+    /// Live subscriptions of the provider's customers crediting the reseller or naming it
+    /// support contact.
     pub subscriptions: u64,
 }
 
@@ -20,9 +23,35 @@ impl Usage {
 }
 
 pub async fn reseller_serves_provider<C: ConnectionTrait>(
-    _db: &C,
-    _provider_id: i32,
-    _reseller_id: i32,
+    db: &C,
+    provider_id: i32,
+    reseller_id: i32,
 ) -> ApiResult<Usage> {
-    Ok(Usage::default())
+    let customers = customer::Entity::find()
+        .filter(customer::Column::ProviderId.eq(provider_id))
+        .filter(customer::Column::ResellerId.eq(reseller_id))
+        .count(db)
+        .await?;
+    let subscriptions = subscription::Entity::find()
+        .filter(subscription::Column::Status.ne(SubscriptionStatus::Cancelled))
+        .filter(
+            Condition::any()
+                .add(subscription::Column::PartnerOfRecordId.eq(reseller_id))
+                .add(subscription::Column::SupportContactPartnerId.eq(reseller_id)),
+        )
+        .filter(
+            subscription::Column::CustomerId.in_subquery(
+                Query::select()
+                    .column(customer::Column::Id)
+                    .from(customer::Entity)
+                    .and_where(customer::Column::ProviderId.eq(provider_id))
+                    .to_owned(),
+            ),
+        )
+        .count(db)
+        .await?;
+    Ok(Usage {
+        customers,
+        subscriptions,
+    })
 }

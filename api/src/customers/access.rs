@@ -1,0 +1,119 @@
+//! Who may see and change a customer and its subscriptions:
+//! - the provider that created it: everything (ADMIN and SALES_AGENT change, HELPDESK reads);
+//! - the reseller it is delegated to: administers its subscriptions;
+//! - the customer's own users: read;
+//! - a reseller that is partner of record or support contact of a subscription: reads that
+//!   subscription;
+//! - platform administrators: read.
+//!
+//! Anything else is `NOT_FOUND`, like a missing id.
+
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use entity::enums::UserRole;
+use entity::{customer, subscription};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Platform,
+    Provider,
+    /// The reseller with delegated administration.
+    DelegatedReseller,
+    Customer,
+}
+
+pub fn standing(actor: &Actor, customer: &customer::Model) -> Option<Standing> {
+    if actor.is_platform_admin() {
+        return Some(Standing::Platform);
+    }
+    if actor.user.customer_id == Some(customer.id) {
+        return Some(Standing::Customer);
+    }
+    match actor.partner_id() {
+        Some(p) if p == customer.provider_id => Some(Standing::Provider),
+        Some(p) if Some(p) == customer.reseller_id => Some(Standing::DelegatedReseller),
+        _ => None,
+    }
+}
+
+/// May change subscriptions: provider or delegated reseller, as ADMIN or SALES_AGENT.
+pub fn may_administer(actor: &Actor, standing: Standing) -> bool {
+    matches!(standing, Standing::Provider | Standing::DelegatedReseller)
+        && matches!(actor.user.role, UserRole::Admin | UserRole::SalesAgent)
+}
+
+pub async fn find_customer<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    customer_id: i32,
+) -> ApiResult<(customer::Model, Standing)> {
+    let found = customer::Entity::find_by_id(customer_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let standing = standing(actor, &found).ok_or(ApiError::NotFound)?;
+    Ok((found, standing))
+}
+
+/// A subscription the caller may read, with its customer and the caller's standing on the
+/// customer (none for a reseller that only is partner of record or support contact).
+pub async fn find_subscription<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    subscription_id: i32,
+) -> ApiResult<(subscription::Model, customer::Model, Option<Standing>)> {
+    let sub = subscription::Entity::find_by_id(subscription_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let cust = customer::Entity::find_by_id(sub.customer_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let standing = standing(actor, &cust);
+    let credited = actor.partner_id().is_some_and(|p| {
+        sub.partner_of_record_id == Some(p) || sub.support_contact_partner_id == p
+    });
+    if standing.is_none() && !credited {
+        return Err(ApiError::NotFound);
+    }
+    Ok((sub, cust, standing))
+}
+
+/// The customers the caller's list shows, newest first.
+pub fn visible_customers(actor: &Actor) -> ApiResult<Select<customer::Entity>> {
+    let select = customer::Entity::find().order_by_desc(customer::Column::Id);
+    if actor.is_platform_admin() {
+        return Ok(select);
+    }
+    if let Some(own) = actor.user.customer_id {
+        return Ok(select.filter(customer::Column::Id.eq(own)));
+    }
+    let partner = actor
+        .partner
+        .as_ref()
+        .ok_or(ApiError::Forbidden("PARTNERS_ONLY"))?;
+    Ok(match partner.kind {
+        entity::enums::PartnerKind::IndirectProvider => {
+            select.filter(customer::Column::ProviderId.eq(partner.id))
+        }
+        entity::enums::PartnerKind::IndirectReseller => {
+            select.filter(customer::Column::ResellerId.eq(partner.id))
+        }
+    })
+}
+
+/// An order the caller may read: through its customer.
+pub async fn find_order<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    order_id: i32,
+) -> ApiResult<entity::order::Model> {
+    let found = entity::order::Entity::find_by_id(order_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    find_customer(db, actor, found.customer_id).await?;
+    Ok(found)
+}

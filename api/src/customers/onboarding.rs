@@ -1,0 +1,310 @@
+//! `createCustomer`: the New customer wizard's submit. One transaction creates the customer,
+//! its admin user (`admin@<domain>`, temporary password), the order and its subscriptions —
+//! all or nothing. An idempotency key makes a retried submit return the first customer.
+
+use super::orders::{self, NewSubscription};
+use super::pricing::{self, LineRequest};
+use crate::accounts::validate;
+use crate::auth::{Actor, password};
+use crate::error::{ApiError, ApiResult, is_unique_violation};
+use crate::graphql::user_error::UserErrorCode;
+use crate::partnerships::service as partnerships;
+use chrono::Utc;
+use entity::enums::{EnrollmentStatus, PartnerKind, UserRole};
+use entity::{customer, order, partner, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+
+pub struct NewCustomer {
+    pub company_name: String,
+    pub domain: String,
+    pub country: String,
+    pub address_line1: String,
+    pub address_line2: Option<String>,
+    pub city: String,
+    pub postal_code: String,
+    pub billing_contact_name: String,
+    pub billing_contact_email: String,
+    pub billing_contact_phone: Option<String>,
+    pub language: String,
+    pub reseller_id: Option<i32>,
+    pub lines: Vec<LineRequest>,
+    pub idempotency_key: String,
+}
+
+pub struct Created {
+    pub customer: customer::Model,
+    pub order: Option<order::Model>,
+    pub admin_user_name: String,
+    /// Only on the call that created the customer; never stored or shown again.
+    pub temporary_password: Option<String>,
+    /// True when an earlier call with the same key had already created it.
+    pub replayed: bool,
+}
+
+/// Lower-cased domain of letters, digits and hyphens with at least one dot.
+pub fn normalize_domain(raw: &str) -> ApiResult<String> {
+    let domain = raw.trim().trim_end_matches('.').to_lowercase();
+    let labels_ok = domain.split('.').all(|l| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    });
+    if domain.len() <= 253 && domain.contains('.') && labels_ok {
+        Ok(domain)
+    } else {
+        Err(ApiError::user(
+            UserErrorCode::Invalid,
+            &["input", "domain"],
+            "Enter a domain name like fourthcoffee.example.",
+        ))
+    }
+}
+
+pub async fn domain_taken<C: ConnectionTrait>(db: &C, domain: &str) -> ApiResult<bool> {
+    Ok(customer::Entity::find()
+        .filter(customer::Column::Domain.eq(domain))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// The provider organization of a caller allowed to create customers and place orders.
+pub fn ordering_provider(actor: &Actor) -> ApiResult<&partner::Model> {
+    let partner = actor
+        .partner
+        .as_ref()
+        .ok_or(ApiError::Forbidden("PROVIDER_ONLY"))?;
+    if partner.kind != PartnerKind::IndirectProvider {
+        return Err(ApiError::Forbidden("PROVIDER_ONLY"));
+    }
+    if !matches!(actor.user.role, UserRole::Admin | UserRole::SalesAgent) {
+        return Err(ApiError::Forbidden("SALES_ONLY"));
+    }
+    if partner.enrollment_status != EnrollmentStatus::Active {
+        return Err(ApiError::user(
+            UserErrorCode::ProviderNotActive,
+            &[],
+            "Your provider enrollment is not ACTIVE.",
+        ));
+    }
+    Ok(partner)
+}
+
+/// A reseller designated by the provider must be one of its ACTIVE partners.
+pub async fn require_active_partner<C: ConnectionTrait>(
+    db: &C,
+    provider_id: i32,
+    reseller_id: i32,
+    field: &[&str],
+) -> ApiResult<()> {
+    let partnered = partnerships::active_between(db, provider_id, reseller_id)
+        .await?
+        .is_some();
+    let active = partner::Entity::find_by_id(reseller_id)
+        .one(db)
+        .await?
+        .is_some_and(|r| r.enrollment_status == EnrollmentStatus::Active);
+    if partnered && active {
+        Ok(())
+    } else {
+        Err(ApiError::user(
+            UserErrorCode::ResellerNotPartner,
+            field,
+            "Choose a reseller you have an ACTIVE partnership with.",
+        ))
+    }
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewCustomer,
+) -> ApiResult<Created> {
+    let provider = ordering_provider(actor)?;
+    let key = input.idempotency_key.trim().to_owned();
+    if key.is_empty() || key.len() > 128 {
+        return Err(ApiError::user(
+            UserErrorCode::Invalid,
+            &["input", "idempotencyKey"],
+            "Send a key of 1 to 128 characters, the same for retries of one submit.",
+        ));
+    }
+    if let Some(existing) = by_key(db, provider.id, &key).await? {
+        return replay(db, existing).await;
+    }
+
+    let company_name = validate::name(&input.company_name, 200, &["input", "companyName"])?;
+    let domain = normalize_domain(&input.domain)?;
+    let country = validate::country(&input.country, &["input", "country"])?;
+    let address_line1 = validate::name(&input.address_line1, 200, &["input", "address", "line1"])?;
+    let city = validate::name(&input.city, 100, &["input", "address", "city"])?;
+    let postal_code = validate::name(&input.postal_code, 32, &["input", "address", "postalCode"])?;
+    let contact_name = validate::name(
+        &input.billing_contact_name,
+        200,
+        &["input", "billingContact", "name"],
+    )?;
+    let contact_email = validate::email(
+        &input.billing_contact_email,
+        &["input", "billingContact", "email"],
+    )?;
+    let language = validate::name(&input.language, 16, &["input", "language"])?;
+    if input.lines.is_empty() {
+        return Err(ApiError::user(
+            UserErrorCode::Invalid,
+            &["input", "lines"],
+            "Add at least one subscription to the order.",
+        ));
+    }
+    if let Some(reseller) = input.reseller_id {
+        require_active_partner(db, provider.id, reseller, &["input", "indirectResellerId"]).await?;
+    }
+    for (i, line) in input.lines.iter().enumerate() {
+        if let Some(por) = line.partner_of_record_id {
+            let index = i.to_string();
+            require_active_partner(
+                db,
+                provider.id,
+                por,
+                &["input", "lines", &index, "partnerOfRecordId"],
+            )
+            .await?;
+        }
+    }
+    let checked = pricing::check(db, &country, &input.lines).await?;
+    if let Some(problem) = checked.problems.into_iter().next() {
+        return Err(ApiError::User(problem));
+    }
+    if domain_taken(db, &domain).await? {
+        return Err(domain_taken_error());
+    }
+
+    let temporary_password = password::generate_temporary();
+    let hash = validate::hash_password(temporary_password.clone()).await?;
+    let admin_user_name = format!("admin@{domain}");
+    let now = Utc::now();
+
+    let txn = db.begin().await?;
+    let inserted = customer::ActiveModel {
+        provider_id: Set(provider.id),
+        reseller_id: Set(input.reseller_id),
+        company_name: Set(company_name),
+        domain: Set(domain),
+        country: Set(country),
+        address_line1: Set(address_line1),
+        address_line2: Set(input
+            .address_line2
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())),
+        city: Set(city),
+        postal_code: Set(postal_code),
+        billing_contact_name: Set(contact_name),
+        billing_contact_email: Set(contact_email),
+        billing_contact_phone: Set(input
+            .billing_contact_phone
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())),
+        language: Set(language),
+        idempotency_key: Set(Some(key.clone())),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let customer = match inserted {
+        Ok(c) => c,
+        Err(e) if is_unique_violation(&e) => {
+            drop(txn);
+            // A concurrent submit with the same key won; answer with its result.
+            if let Some(existing) = by_key(db, provider.id, &key).await? {
+                return replay(db, existing).await;
+            }
+            return Err(domain_taken_error());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    user::ActiveModel {
+        email: Set(admin_user_name.clone()),
+        name: Set(format!("{} administrator", customer.company_name)),
+        password_hash: Set(hash),
+        role: Set(UserRole::CustomerAdmin),
+        partner_id: Set(None),
+        customer_id: Set(Some(customer.id)),
+        must_change_password: Set(true),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            domain_taken_error()
+        } else {
+            e.into()
+        }
+    })?;
+    let new_subscriptions = checked
+        .lines
+        .into_iter()
+        .map(|line| NewSubscription {
+            line,
+            support_contact_partner_id: provider.id,
+        })
+        .collect();
+    let order = orders::order_new_subscriptions(&txn, actor, &customer, new_subscriptions).await?;
+    txn.commit().await?;
+    tracing::info!(
+        customer = customer.id,
+        provider = provider.id,
+        "customer created"
+    );
+    Ok(Created {
+        customer,
+        order: Some(order),
+        admin_user_name,
+        temporary_password: Some(temporary_password),
+        replayed: false,
+    })
+}
+
+fn domain_taken_error() -> ApiError {
+    ApiError::user(
+        UserErrorCode::DomainTaken,
+        &["input", "domain"],
+        "Another customer already uses this domain; choose another one.",
+    )
+}
+
+async fn by_key<C: ConnectionTrait>(
+    db: &C,
+    provider_id: i32,
+    key: &str,
+) -> ApiResult<Option<customer::Model>> {
+    Ok(customer::Entity::find()
+        .filter(customer::Column::ProviderId.eq(provider_id))
+        .filter(customer::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?)
+}
+
+/// The first result of a retried submit: same customer and order, no password.
+async fn replay<C: ConnectionTrait>(db: &C, existing: customer::Model) -> ApiResult<Created> {
+    use sea_orm::QueryOrder;
+    let order = order::Entity::find()
+        .filter(order::Column::CustomerId.eq(existing.id))
+        .order_by_asc(order::Column::Id)
+        .one(db)
+        .await?;
+    Ok(Created {
+        admin_user_name: format!("admin@{}", existing.domain),
+        customer: existing,
+        order,
+        temporary_password: None,
+        replayed: true,
+    })
+}

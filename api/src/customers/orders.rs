@@ -1,0 +1,127 @@
+//! Orders and their lines: every change to subscriptions is recorded as an order placed by a
+//! user, for a customer, possibly on behalf of the customer's reseller, with one line per
+//! change (new subscription, licenses added or removed, upgrade).
+
+use super::pricing::PricedLine;
+use crate::auth::Actor;
+use crate::error::ApiResult;
+use chrono::Utc;
+use entity::enums::{OrderLineKind, SubscriptionStatus};
+use entity::{customer, offer, order, order_line, subscription};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+
+pub struct NewSubscription {
+    pub line: PricedLine,
+    pub support_contact_partner_id: i32,
+}
+
+/// One recorded change of an existing subscription.
+pub struct Change<'a> {
+    pub kind: OrderLineKind,
+    pub subscription: &'a subscription::Model,
+    pub offer: &'a offer::Model,
+    pub quantity_change: i32,
+}
+
+async fn open_order<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    customer: &customer::Model,
+) -> ApiResult<order::Model> {
+    // The provider acting for a customer delegated to a reseller orders on its behalf.
+    let on_behalf_of = customer
+        .reseller_id
+        .filter(|_| actor.partner_id() == Some(customer.provider_id));
+    Ok(order::ActiveModel {
+        customer_id: Set(customer.id),
+        provider_id: Set(customer.provider_id),
+        placed_by_user_id: Set(actor.user.id),
+        on_behalf_of_reseller_id: Set(on_behalf_of),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn add_line<C: ConnectionTrait>(
+    db: &C,
+    order_id: i32,
+    kind: OrderLineKind,
+    subscription_id: i32,
+    offer: &offer::Model,
+    quantity_change: i32,
+) -> ApiResult<()> {
+    order_line::ActiveModel {
+        order_id: Set(order_id),
+        kind: Set(kind),
+        subscription_id: Set(subscription_id),
+        offer_id: Set(offer.id),
+        quantity_change: Set(quantity_change),
+        monthly_unit_price_minor: Set(offer.monthly_unit_price_minor),
+        currency: Set(offer.currency.clone()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Creates the subscriptions and one order with a NEW line for each (caller's transaction).
+pub async fn order_new_subscriptions<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    customer: &customer::Model,
+    subscriptions: Vec<NewSubscription>,
+) -> ApiResult<order::Model> {
+    let order = open_order(db, actor, customer).await?;
+    let now = Utc::now();
+    for new in subscriptions {
+        let sub = subscription::ActiveModel {
+            customer_id: Set(customer.id),
+            offer_id: Set(new.line.offer.id),
+            quantity: Set(new.line.quantity),
+            status: Set(SubscriptionStatus::Active),
+            partner_of_record_id: Set(new.line.partner_of_record_id),
+            support_contact_partner_id: Set(new.support_contact_partner_id),
+            upgraded_from_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        add_line(
+            db,
+            order.id,
+            entity::enums::OrderLineKind::New,
+            sub.id,
+            &new.line.offer,
+            new.line.quantity,
+        )
+        .await?;
+    }
+    Ok(order)
+}
+
+/// Records changes of existing subscriptions as one order (caller's transaction).
+pub async fn record<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    customer: &customer::Model,
+    changes: &[Change<'_>],
+) -> ApiResult<order::Model> {
+    let order = open_order(db, actor, customer).await?;
+    for change in changes {
+        add_line(
+            db,
+            order.id,
+            change.kind,
+            change.subscription.id,
+            change.offer,
+            change.quantity_change,
+        )
+        .await?;
+    }
+    Ok(order)
+}

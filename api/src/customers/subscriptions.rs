@@ -1,0 +1,397 @@
+//! Changing subscriptions: quantities, suspension, upgrades, partner of record and support
+//! contact, and new orders for existing customers. The provider and the customer's delegated
+//! reseller administer; only the provider designates resellers.
+
+use super::access::{self, Standing};
+use super::onboarding::{ordering_provider, require_active_partner};
+use super::orders::{self, Change, NewSubscription};
+use super::pricing::{self, LineRequest};
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::user_error::UserErrorCode;
+use chrono::Utc;
+use entity::enums::{OrderLineKind, SubscriptionStatus};
+use entity::{customer, offer, offer_country, offer_upgrade, order, subscription};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+};
+
+/// A subscription the caller may administer (provider or delegated reseller, ADMIN or
+/// SALES_AGENT). Readers who may not change it get FORBIDDEN; others NOT_FOUND.
+async fn administered<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    subscription_id: i32,
+) -> ApiResult<(subscription::Model, customer::Model, Standing)> {
+    let (sub, cust, standing) = access::find_subscription(db, actor, subscription_id).await?;
+    match standing {
+        Some(s) if access::may_administer(actor, s) => Ok((sub, cust, s)),
+        _ => Err(ApiError::Forbidden("CANNOT_ADMINISTER")),
+    }
+}
+
+/// The provider side only (designating resellers).
+async fn provider_owned<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    subscription_id: i32,
+) -> ApiResult<(subscription::Model, customer::Model)> {
+    let (sub, cust, standing) = administered(db, actor, subscription_id).await?;
+    if standing != Standing::Provider {
+        return Err(ApiError::Forbidden("PROVIDER_ONLY"));
+    }
+    Ok((sub, cust))
+}
+
+fn invalid_state(message: &str) -> ApiError {
+    ApiError::user(
+        UserErrorCode::InvalidState,
+        &["input", "subscriptionId"],
+        message,
+    )
+}
+
+async fn offer_of<C: ConnectionTrait>(db: &C, offer_id: i32) -> ApiResult<offer::Model> {
+    offer::Entity::find_by_id(offer_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub async fn update_quantity(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    subscription_id: i32,
+    quantity: i32,
+) -> ApiResult<(subscription::Model, order::Model)> {
+    let txn = db.begin().await?;
+    let (sub, cust, _) = administered(&txn, actor, subscription_id).await?;
+    if sub.status != SubscriptionStatus::Active {
+        return Err(invalid_state(
+            "Only an ACTIVE subscription's quantity can change.",
+        ));
+    }
+    let offer = offer_of(&txn, sub.offer_id).await?;
+    if let Some(why) = pricing::quantity_problem(&offer, quantity) {
+        return Err(ApiError::user(
+            UserErrorCode::OutOfRange,
+            &["input", "quantity"],
+            why,
+        ));
+    }
+    if quantity == sub.quantity {
+        return Err(ApiError::user(
+            UserErrorCode::Invalid,
+            &["input", "quantity"],
+            "The subscription already has this many licenses.",
+        ));
+    }
+    let change = quantity - sub.quantity;
+    let kind = if change > 0 {
+        OrderLineKind::AddQuantity
+    } else {
+        OrderLineKind::RemoveQuantity
+    };
+    let mut active = sub.clone().into_active_model();
+    active.quantity = Set(quantity);
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
+    let order = orders::record(
+        &txn,
+        actor,
+        &cust,
+        &[Change {
+            kind,
+            subscription: &updated,
+            offer: &offer,
+            quantity_change: change,
+        }],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((updated, order))
+}
+
+/// ACTIVE -> SUSPENDED (`suspend`) or SUSPENDED -> ACTIVE.
+pub async fn set_suspended(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    subscription_id: i32,
+    suspend: bool,
+) -> ApiResult<subscription::Model> {
+    let (sub, _, _) = administered(db, actor, subscription_id).await?;
+    let (from, to) = if suspend {
+        (SubscriptionStatus::Active, SubscriptionStatus::Suspended)
+    } else {
+        (SubscriptionStatus::Suspended, SubscriptionStatus::Active)
+    };
+    use sea_orm::sea_query::Expr;
+    let changed = subscription::Entity::update_many()
+        .col_expr(subscription::Column::Status, Expr::value(to))
+        .col_expr(subscription::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(subscription::Column::Id.eq(sub.id))
+        .filter(subscription::Column::Status.eq(from))
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1;
+    if !changed {
+        return Err(invalid_state(if suspend {
+            "Only an ACTIVE subscription can be suspended."
+        } else {
+            "Only a SUSPENDED subscription can be reactivated."
+        }));
+    }
+    subscription::Entity::find_by_id(sub.id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Moves the licenses to one of the offer's upgrade targets: the target subscription is
+/// created, the source cancelled, one UPGRADE line recorded.
+pub async fn upgrade(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    subscription_id: i32,
+    target_offer_id: i32,
+) -> ApiResult<(subscription::Model, order::Model)> {
+    let txn = db.begin().await?;
+    let (source, cust, _) = administered(&txn, actor, subscription_id).await?;
+    if source.status != SubscriptionStatus::Active {
+        return Err(invalid_state(
+            "Only an ACTIVE subscription can be upgraded.",
+        ));
+    }
+    let field: &[&str] = &["input", "targetOfferId"];
+    let allowed = offer_upgrade::Entity::find_by_id((source.offer_id, target_offer_id))
+        .one(&txn)
+        .await?
+        .is_some();
+    if !allowed {
+        return Err(ApiError::user(
+            UserErrorCode::NotAnUpgradeTarget,
+            field,
+            "This offer is not an upgrade of the subscription's offer; see its upgradeTargets.",
+        ));
+    }
+    let target = offer_of(&txn, target_offer_id).await?;
+    let sold = offer_country::Entity::find_by_id((target.id, cust.country.clone()))
+        .one(&txn)
+        .await?
+        .is_some();
+    if !sold {
+        return Err(ApiError::user(
+            UserErrorCode::OfferNotAvailable,
+            field,
+            format!("{} is not sold in {}.", target.name, cust.country),
+        ));
+    }
+    if let Some(why) = pricing::quantity_problem(&target, source.quantity) {
+        return Err(ApiError::user(UserErrorCode::OutOfRange, field, why));
+    }
+    let now = Utc::now();
+    let mut cancelled = source.clone().into_active_model();
+    cancelled.status = Set(SubscriptionStatus::Cancelled);
+    cancelled.updated_at = Set(now);
+    cancelled.update(&txn).await?;
+    let upgraded = subscription::ActiveModel {
+        customer_id: Set(cust.id),
+        offer_id: Set(target.id),
+        quantity: Set(source.quantity),
+        status: Set(SubscriptionStatus::Active),
+        partner_of_record_id: Set(source.partner_of_record_id),
+        support_contact_partner_id: Set(source.support_contact_partner_id),
+        upgraded_from_id: Set(Some(source.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let order = orders::record(
+        &txn,
+        actor,
+        &cust,
+        &[Change {
+            kind: OrderLineKind::Upgrade,
+            subscription: &upgraded,
+            offer: &target,
+            quantity_change: upgraded.quantity,
+        }],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((upgraded, order))
+}
+
+/// Provider only: the reseller credited for incentives, or none.
+pub async fn set_partner_of_record(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    subscription_id: i32,
+    reseller_id: Option<i32>,
+) -> ApiResult<subscription::Model> {
+    let (sub, cust) = provider_owned(db, actor, subscription_id).await?;
+    if let Some(reseller) = reseller_id {
+        require_active_partner(
+            db,
+            cust.provider_id,
+            reseller,
+            &["input", "partnerOfRecordId"],
+        )
+        .await?;
+    }
+    let mut active = sub.into_active_model();
+    active.partner_of_record_id = Set(reseller_id);
+    active.updated_at = Set(Utc::now());
+    Ok(active.update(db).await?)
+}
+
+/// Provider only: the designated support contact, the provider itself or an ACTIVE partner
+/// reseller. `None` gives support back to the provider.
+pub async fn set_support_contact(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    subscription_id: i32,
+    partner_id: Option<i32>,
+) -> ApiResult<subscription::Model> {
+    let (sub, cust) = provider_owned(db, actor, subscription_id).await?;
+    let contact = partner_id.unwrap_or(cust.provider_id);
+    if contact != cust.provider_id {
+        require_active_partner(
+            db,
+            cust.provider_id,
+            contact,
+            &["input", "supportContactId"],
+        )
+        .await?;
+    }
+    let mut active = sub.into_active_model();
+    active.support_contact_partner_id = Set(contact);
+    active.updated_at = Set(Utc::now());
+    Ok(active.update(db).await?)
+}
+
+/// A line of `placeOrder`: a new subscription (`offer_id`) or more licenses for an existing
+/// one (`subscription_id`).
+pub struct OrderLine {
+    pub offer_id: Option<i32>,
+    pub subscription_id: Option<i32>,
+    pub quantity: i32,
+    pub partner_of_record_id: Option<i32>,
+}
+
+/// Provider (ADMIN or SALES_AGENT): one order for an existing customer.
+pub async fn place_order(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    customer_id: i32,
+    lines: Vec<OrderLine>,
+) -> ApiResult<order::Model> {
+    let provider = ordering_provider(actor)?;
+    let (cust, standing) = access::find_customer(db, actor, customer_id).await?;
+    if standing != Standing::Provider || cust.provider_id != provider.id {
+        return Err(ApiError::NotFound);
+    }
+    if lines.is_empty() {
+        return Err(ApiError::user(
+            UserErrorCode::Invalid,
+            &["input", "lines"],
+            "Add at least one line.",
+        ));
+    }
+    let mut new = Vec::new();
+    let mut more = Vec::new();
+    for (i, line) in lines.into_iter().enumerate() {
+        let index = i.to_string();
+        match (line.offer_id, line.subscription_id) {
+            (Some(offer_id), None) => {
+                if let Some(por) = line.partner_of_record_id {
+                    require_active_partner(
+                        db,
+                        provider.id,
+                        por,
+                        &["input", "lines", &index, "partnerOfRecordId"],
+                    )
+                    .await?;
+                }
+                new.push(LineRequest {
+                    offer_id,
+                    quantity: line.quantity,
+                    partner_of_record_id: line.partner_of_record_id,
+                });
+            }
+            (None, Some(sub_id)) => more.push((index, sub_id, line.quantity)),
+            _ => {
+                return Err(ApiError::user(
+                    UserErrorCode::Invalid,
+                    &["input", "lines", &index],
+                    "Give either offerId (a new subscription) or subscriptionId (more licenses).",
+                ));
+            }
+        }
+    }
+    let checked = pricing::check(db, &cust.country, &new).await?;
+    if let Some(problem) = checked.problems.into_iter().next() {
+        return Err(ApiError::User(problem));
+    }
+    let txn = db.begin().await?;
+    let order = orders::order_new_subscriptions(
+        &txn,
+        actor,
+        &cust,
+        checked
+            .lines
+            .into_iter()
+            .map(|line| NewSubscription {
+                line,
+                support_contact_partner_id: provider.id,
+            })
+            .collect(),
+    )
+    .await?;
+    for (index, sub_id, added) in more {
+        let field = ["input", "lines", index.as_str(), "quantity"];
+        let sub = subscription::Entity::find_by_id(sub_id)
+            .filter(subscription::Column::CustomerId.eq(cust.id))
+            .one(&txn)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if sub.status != SubscriptionStatus::Active {
+            return Err(ApiError::user(
+                UserErrorCode::InvalidState,
+                &field,
+                "Licenses can only be added to an ACTIVE subscription.",
+            ));
+        }
+        let offer = offer_of(&txn, sub.offer_id).await?;
+        let total = sub.quantity.saturating_add(added);
+        if added < 1 {
+            return Err(ApiError::user(
+                UserErrorCode::OutOfRange,
+                &field,
+                "Add at least one license.",
+            ));
+        }
+        if let Some(why) = pricing::quantity_problem(&offer, total) {
+            return Err(ApiError::user(UserErrorCode::OutOfRange, &field, why));
+        }
+        let mut active = sub.into_active_model();
+        active.quantity = Set(total);
+        active.updated_at = Set(Utc::now());
+        let updated = active.update(&txn).await?;
+        orders::add_line(
+            &txn,
+            order.id,
+            OrderLineKind::AddQuantity,
+            updated.id,
+            &offer,
+            added,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(order)
+}
