@@ -290,10 +290,11 @@ pub async fn place_order(
     customer_id: i32,
     lines: Vec<OrderLine>,
 ) -> ApiResult<order::Model> {
-    let provider = ordering_provider(actor)?;
+    // Visibility first: a foreign id answers NOT_FOUND whatever the caller's role.
     let (cust, standing) = access::find_customer(db, actor, customer_id).await?;
+    let provider = ordering_provider(actor)?;
     if standing != Standing::Provider || cust.provider_id != provider.id {
-        return Err(ApiError::NotFound);
+        return Err(ApiError::Forbidden("PROVIDER_ONLY"));
     }
     if lines.is_empty() {
         return Err(ApiError::user(

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod catalog;
+mod customers;
 mod http_surface;
 mod limits;
 mod members;

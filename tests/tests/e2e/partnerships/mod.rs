@@ -7,6 +7,7 @@ mod flow;
 mod isolation;
 mod landing;
 mod refusals;
+mod regressions;
 
 use e2e::TestApp;
 use serde_json::{Value, json};
