@@ -43,7 +43,9 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         db::migrate(&settings).await?;
-        let db = db::connect(&settings).await?;
+        let mut db = db::connect(&settings).await?;
+        let metrics = Arc::new(http::metrics::Metrics::default());
+        metrics.observe(&mut db);
         let redis = settings
             .redis_url
             .as_ref()
@@ -102,6 +104,7 @@ impl Application {
                 db,
                 settings,
                 redis,
+                metrics,
             },
             jobs,
         })

@@ -9,14 +9,16 @@ use crate::auth;
 use crate::catalog::{Money, Offer};
 use crate::error::ApiError;
 use crate::graphql::connection::{self, Page, PageArgs};
+use crate::graphql::loaders::{
+    OfferKey, PartnerKey, SubscriptionsOf, failed, loaders, prefetch_customers,
+};
 use crate::graphql::user_error::UserError;
 use crate::graphql::{db, ids, search};
 use crate::partners::Partner;
-use crate::partners::service as partners;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{OrderLineKind, SubscriptionStatus};
-use entity::{customer, offer, order, order_line, subscription};
+use entity::{customer, order, order_line, subscription};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 pub use super::mutations::CustomerMutation;
@@ -40,18 +42,14 @@ pub struct BillingContact {
 /// An end customer's tenant.
 pub struct Customer(pub customer::Model);
 
+/// A partner named by a customer, subscription or order the caller can already see (its
+/// provider, delegated reseller, partner of record, support contact): visible with it.
 async fn partner_for(ctx: &Context<'_>, id: i32) -> Result<Partner> {
-    let actor = auth::actor(ctx)?;
-    // Visible to anyone who may see the customer: the provider and reseller are partners.
-    let model = if actor.user.customer_id.is_some() {
-        entity::partner::Entity::find_by_id(id)
-            .one(db(ctx))
-            .await
-            .map_err(ApiError::from)?
-            .ok_or(ApiError::NotFound)?
-    } else {
-        partners::find_visible(db(ctx), actor, id).await?
-    };
+    let model = loaders(ctx)
+        .load_one(PartnerKey(id))
+        .await
+        .map_err(failed)?
+        .ok_or(ApiError::NotFound)?;
     Ok(Partner(model))
 }
 
@@ -107,12 +105,11 @@ impl Customer {
     }
     /// The customer's subscriptions, oldest first (cancelled ones included).
     async fn subscriptions(&self, ctx: &Context<'_>) -> Result<Vec<Subscription>> {
-        Ok(subscription::Entity::find()
-            .filter(subscription::Column::CustomerId.eq(self.0.id))
-            .order_by_asc(subscription::Column::Id)
-            .all(db(ctx))
+        Ok(loaders(ctx)
+            .load_one(SubscriptionsOf(self.0.id))
             .await
-            .map_err(ApiError::from)?
+            .map_err(failed)?
+            .unwrap_or_default()
             .into_iter()
             .map(Subscription)
             .collect())
@@ -141,10 +138,10 @@ impl Subscription {
     }
     async fn offer(&self, ctx: &Context<'_>) -> Result<Offer> {
         Ok(Offer(
-            offer::Entity::find_by_id(self.0.offer_id)
-                .one(db(ctx))
+            loaders(ctx)
+                .load_one(OfferKey(self.0.offer_id))
                 .await
-                .map_err(ApiError::from)?
+                .map_err(failed)?
                 .ok_or(ApiError::NotFound)?,
         ))
     }
@@ -307,7 +304,12 @@ impl CustomerQuery {
                     .add(search::contains(customer::Column::Domain, text)),
             );
         }
-        Ok(connection::paginate(db(ctx), select, args, Customer).await?)
+        let page = connection::paginate(db(ctx), select, args, Customer).await?;
+        let rows: Vec<customer::Model> = page.edges.iter().map(|e| e.node.0.clone()).collect();
+        prefetch_customers(loaders(ctx), &rows)
+            .await
+            .map_err(failed)?;
+        Ok(page)
     }
 
     /// Whether a new customer may use this domain.

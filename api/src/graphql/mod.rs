@@ -4,6 +4,7 @@
 pub mod connection;
 pub mod error_codes;
 pub mod ids;
+pub mod loaders;
 pub mod node;
 pub mod payload;
 pub mod search;

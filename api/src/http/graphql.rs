@@ -84,6 +84,10 @@ async fn execute(
     batch: BatchRequest,
 ) -> Response {
     let max_batch = state.settings.graphql.max_batch;
+    state.metrics.graphql_requests.fetch_add(
+        batch.iter().count() as u64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     if let BatchRequest::Batch(requests) = &batch
         && requests.len() > max_batch
     {
@@ -116,7 +120,8 @@ async fn execute(
     let batch = batch
         .data(auth)
         .data(ClientAddr(client_addr(&state, &headers, peer)))
-        .data(RequestId(request_id));
+        .data(RequestId(request_id))
+        .data(crate::graphql::loaders::for_request(state.db.clone()));
     GraphQLResponse::from(state.schema.execute_batch(batch).await).into_response()
 }
 

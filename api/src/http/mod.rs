@@ -2,6 +2,7 @@
 
 mod graphql;
 mod health;
+pub mod metrics;
 mod problem;
 
 use crate::graphql::AppSchema;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub redis: Option<redis::Client>,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -41,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::handler))
         .with_state(state)
         .layer(
             ServiceBuilder::new()

@@ -1,5 +1,6 @@
 //! Customers, orders and subscriptions on a reseller's behalf.
 
+mod batching;
 mod delegation;
 mod subscriptions;
 mod wizard;
