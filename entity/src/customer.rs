@@ -27,6 +27,8 @@ pub struct Model {
     pub language: String,
     /// The key of the `createCustomer` call that created it (retries return this customer).
     pub idempotency_key: Option<String>,
+    /// The reseller holding the tenant-owner role on this Azure customer.
+    pub azure_tenant_owner_id: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

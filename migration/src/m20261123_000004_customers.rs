@@ -28,6 +28,7 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(Customers::BillingContactPhone, 40))
                     .col(string_len(Customers::Language, 16))
                     .col(string_len_null(Customers::IdempotencyKey, 128))
+                    .col(integer_null(Customers::AzureTenantOwnerId))
                     .col(timestamp_with_time_zone(Customers::CreatedAt))
                     .foreign_key(
                         ForeignKey::create()
@@ -278,6 +279,7 @@ enum Customers {
     BillingContactPhone,
     Language,
     IdempotencyKey,
+    AzureTenantOwnerId,
     CreatedAt,
 }
 

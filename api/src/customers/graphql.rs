@@ -103,6 +103,13 @@ impl Customer {
             None => Ok(None),
         }
     }
+    /// The reseller holding the tenant-owner role on the customer's Azure tenant.
+    async fn azure_tenant_owner(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
+        match self.0.azure_tenant_owner_id {
+            Some(id) => Ok(Some(partner_for(ctx, id).await?)),
+            None => Ok(None),
+        }
+    }
     /// The customer's subscriptions, oldest first (cancelled ones included).
     async fn subscriptions(&self, ctx: &Context<'_>) -> Result<Vec<Subscription>> {
         Ok(loaders(ctx)

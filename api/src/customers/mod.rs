@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod graphql;
+pub mod incentives;
 mod mutations;
 pub mod onboarding;
 pub mod orders;

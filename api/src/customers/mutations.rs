@@ -162,6 +162,17 @@ fn subscription_id(id: &ID) -> ApiResult<i32> {
     ids::decode_as(ids::NodeType::Subscription, id)
 }
 
+#[derive(InputObject)]
+pub struct GrantAzureTenantOwnerInput {
+    customer_id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct CustomerPayload {
+    customer: Option<Customer>,
+    user_errors: Vec<UserError>,
+}
+
 #[derive(Default)]
 pub struct CustomerMutation;
 
@@ -322,6 +333,23 @@ impl CustomerMutation {
                 .await
                 .map(|s| (s, None)),
         )
+    }
+
+    /// Provider: gives the customer's associated reseller the tenant-owner role on its Azure
+    /// tenant (the customer must hold an Azure subscription).
+    async fn grant_azure_tenant_owner(
+        &self,
+        ctx: &Context<'_>,
+        input: GrantAzureTenantOwnerInput,
+    ) -> Result<CustomerPayload> {
+        let actor = auth::actor(ctx)?;
+        let id = ids::decode_as(ids::NodeType::Customer, &input.customer_id)?;
+        let (customer, user_errors) =
+            split(subscriptions::grant_azure_tenant_owner(db(ctx), actor, id).await)?;
+        Ok(CustomerPayload {
+            customer: customer.map(Customer),
+            user_errors,
+        })
     }
 
     /// Provider: the "Designated support contact" of the subscription.

@@ -211,6 +211,7 @@ pub async fn create(
             .filter(|s| !s.is_empty())),
         language: Set(language),
         idempotency_key: Set(Some(key.clone())),
+        azure_tenant_owner_id: Set(None),
         created_at: Set(now),
         ..Default::default()
     }

@@ -396,3 +396,44 @@ pub async fn place_order(
     txn.commit().await?;
     Ok(order)
 }
+
+/// Provider (ADMIN or SALES_AGENT): gives the customer's associated reseller the tenant-owner
+/// role on an Azure customer (one holding a live Azure subscription).
+pub async fn grant_azure_tenant_owner(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    customer_id: i32,
+) -> ApiResult<customer::Model> {
+    let (cust, standing) = access::find_customer(db, actor, customer_id).await?;
+    let provider = ordering_provider(actor)?;
+    if standing != Standing::Provider || cust.provider_id != provider.id {
+        return Err(ApiError::Forbidden("PROVIDER_ONLY"));
+    }
+    let field: &[&str] = &["input", "customerId"];
+    let Some(reseller) = cust.reseller_id else {
+        return Err(ApiError::user(
+            UserErrorCode::NoAssociatedReseller,
+            field,
+            "Associate a reseller with this customer first.",
+        ));
+    };
+    require_active_partner(db, provider.id, reseller, field).await?;
+    let azure = subscription::Entity::find()
+        .find_also_related(offer::Entity)
+        .filter(subscription::Column::CustomerId.eq(cust.id))
+        .filter(subscription::Column::Status.ne(SubscriptionStatus::Cancelled))
+        .all(db)
+        .await?
+        .into_iter()
+        .any(|(_, o)| o.is_some_and(|o| o.category == entity::enums::OfferCategory::Azure));
+    if !azure {
+        return Err(ApiError::user(
+            UserErrorCode::NotAnAzureCustomer,
+            field,
+            "Only a customer with an Azure subscription has an Azure tenant to own.",
+        ));
+    }
+    let mut active = cust.into_active_model();
+    active.azure_tenant_owner_id = Set(Some(reseller));
+    Ok(active.update(db).await?)
+}

@@ -47,7 +47,11 @@ pub async fn prefetch_customers(loaders: &Loaders, customers: &[customer::Model]
     offer_keys.dedup();
     let mut partner_keys: Vec<PartnerKey> = customers
         .iter()
-        .flat_map(|c| std::iter::once(c.provider_id).chain(c.reseller_id))
+        .flat_map(|c| {
+            std::iter::once(c.provider_id)
+                .chain(c.reseller_id)
+                .chain(c.azure_tenant_owner_id)
+        })
         .chain(all_subs.flat_map(|s| {
             std::iter::once(s.support_contact_partner_id).chain(s.partner_of_record_id)
         }))

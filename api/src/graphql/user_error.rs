@@ -43,6 +43,10 @@ pub enum UserErrorCode {
     OfferNotAvailable,
     /// The offer is not an upgrade target of the subscription's offer.
     NotAnUpgradeTarget,
+    /// The customer holds no live Azure subscription.
+    NotAnAzureCustomer,
+    /// The customer has no reseller with delegated administration.
+    NoAssociatedReseller,
 }
 
 impl UserErrorCode {
@@ -70,6 +74,8 @@ impl UserErrorCode {
             Self::ResellerNotPartner => "RESELLER_NOT_PARTNER",
             Self::OfferNotAvailable => "OFFER_NOT_AVAILABLE",
             Self::NotAnUpgradeTarget => "NOT_AN_UPGRADE_TARGET",
+            Self::NotAnAzureCustomer => "NOT_AN_AZURE_CUSTOMER",
+            Self::NoAssociatedReseller => "NO_ASSOCIATED_RESELLER",
         }
     }
 }

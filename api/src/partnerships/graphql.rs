@@ -4,6 +4,8 @@
 
 use super::{invitations, service};
 use crate::auth;
+use crate::catalog::Money;
+use crate::customers::graphql::Subscription;
 use crate::error::ApiError;
 use crate::graphql::connection::{self, Page, PageArgs};
 use crate::graphql::{db, ids};
@@ -135,12 +137,62 @@ impl Partnership {
             partners::find_visible(db(ctx), actor, self.0.provider_id).await?,
         ))
     }
+    /// What the reseller earns credit on with this provider: live subscriptions naming it
+    /// partner of record, with licenses and monthly value, totalled.
+    async fn incentives(&self, ctx: &Context<'_>) -> Result<Incentives> {
+        let rows =
+            crate::customers::incentives::credited(db(ctx), self.0.provider_id, self.0.reseller_id)
+                .await?;
+        let currency = rows
+            .first()
+            .map_or_else(|| "USD".to_owned(), |r| r.offer.currency.clone());
+        let total_licenses = rows
+            .iter()
+            .map(|r| i64::from(r.subscription.quantity))
+            .sum();
+        let total_minor: i64 = rows
+            .iter()
+            .map(|r| r.offer.monthly_unit_price_minor * i64::from(r.subscription.quantity))
+            .sum();
+        Ok(Incentives {
+            subscriptions: rows
+                .into_iter()
+                .map(|r| CreditedSubscription {
+                    licenses: r.subscription.quantity,
+                    monthly_value: Money::new(
+                        r.offer.monthly_unit_price_minor * i64::from(r.subscription.quantity),
+                        &r.offer.currency,
+                    ),
+                    offer_name: r.offer.name,
+                    subscription: Subscription(r.subscription),
+                })
+                .collect(),
+            total_licenses,
+            monthly_total: Money::new(total_minor, &currency),
+        })
+    }
     async fn reseller(&self, ctx: &Context<'_>) -> Result<Partner> {
         let actor = auth::actor(ctx)?;
         Ok(Partner(
             partners::find_visible(db(ctx), actor, self.0.reseller_id).await?,
         ))
     }
+}
+
+/// One subscription crediting the reseller.
+#[derive(SimpleObject)]
+pub struct CreditedSubscription {
+    subscription: Subscription,
+    offer_name: String,
+    licenses: i32,
+    monthly_value: Money,
+}
+
+#[derive(SimpleObject)]
+pub struct Incentives {
+    subscriptions: Vec<CreditedSubscription>,
+    total_licenses: i64,
+    monthly_total: Money,
 }
 
 /// What anyone holding a link may see before signing in.

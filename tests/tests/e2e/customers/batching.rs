@@ -62,6 +62,7 @@ async fn seed(app: &TestApp, provider_id: i32, reseller_id: i32, n: usize) {
             billing_contact_phone: Set(None),
             language: Set("en-US".into()),
             idempotency_key: Set(None),
+            azure_tenant_owner_id: Set(None),
             created_at: Set(now),
             ..Default::default()
         }

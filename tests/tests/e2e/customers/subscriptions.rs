@@ -178,3 +178,80 @@ async fn orders_upgrades_and_designations(app: TestApp) {
     );
 }
 e2e!(orders_upgrades_and_designations);
+
+/// Incentives: what the reseller is credited for, seen by both sides; Azure tenant owner.
+async fn incentives_and_azure_tenant_owner(app: TestApp) {
+    let w = world(&app).await;
+    let created = fourth_coffee(&app, &w).await; // Entra ID P1 x5 credited to the reseller
+    let customer_id = created["customer"]["id"].as_str().unwrap().to_owned();
+    let incentives = "{ %LIST%(first: 1) { edges { node { incentives { totalLicenses monthlyTotal { amountMinor }
+        subscriptions { offerName licenses monthlyValue { amountMinor } } } } } } }";
+    for (who, list) in [
+        (&w.provider, "indirectResellers"),
+        (&w.reseller, "indirectProviders"),
+    ] {
+        let res = app
+            .gql(&incentives.replace("%LIST%", list), json!({}), Some(who))
+            .await;
+        let inc = &res.data()[list]["edges"][0]["node"]["incentives"];
+        assert_eq!(inc["totalLicenses"], 5, "{list}");
+        assert_eq!(inc["monthlyTotal"]["amountMinor"], 5 * 600);
+        assert_eq!(
+            inc["subscriptions"][0]["offerName"],
+            "Microsoft Entra ID P1"
+        );
+    }
+
+    // Azure tenant owner: only for a customer holding an Azure subscription.
+    let grant = "mutation($id: ID!) { grantAzureTenantOwner(input: {customerId: $id}) {
+        customer { azureTenantOwner { companyName } } userErrors { code } } }";
+    let refused = app
+        .gql(grant, json!({ "id": customer_id }), Some(&w.provider))
+        .await;
+    assert_eq!(
+        refused.data()["grantAzureTenantOwner"]["userErrors"][0]["code"],
+        "NOT_AN_AZURE_CUSTOMER"
+    );
+    let azure = offer_id(&app, &w.provider, "AZURE-PLAN").await;
+    app.gql("mutation($c: ID!, $o: ID!) { placeOrder(input: {customerId: $c, lines: [{offerId: $o, quantity: 1}]}) { userErrors { code } } }", json!({ "c": customer_id, "o": azure }), Some(&w.provider)).await;
+    let granted = app
+        .gql(grant, json!({ "id": customer_id }), Some(&w.provider))
+        .await;
+    assert_eq!(
+        granted.data()["grantAzureTenantOwner"]["customer"]["azureTenantOwner"]["companyName"],
+        "Fabrikam Solutions"
+    );
+    let seen = app
+        .gql(
+            "{ customers(first: 1) { edges { node { azureTenantOwner { companyName } } } } }",
+            json!({}),
+            Some(&w.reseller),
+        )
+        .await;
+    assert_eq!(
+        seen.data()["customers"]["edges"][0]["node"]["azureTenantOwner"]["companyName"],
+        "Fabrikam Solutions"
+    );
+    assert_eq!(
+        app.gql(grant, json!({ "id": customer_id }), Some(&w.reseller))
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    // A direct customer has no associated reseller.
+    let direct = app
+        .gql(CREATE, json!({ "input": customer_input("solo.example", None, json!([{ "offerId": azure, "quantity": 1 }]), "solo") }), Some(&w.provider))
+        .await;
+    let direct_id = direct.data()["createCustomer"]["customer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let none = app
+        .gql(grant, json!({ "id": direct_id }), Some(&w.provider))
+        .await;
+    assert_eq!(
+        none.data()["grantAzureTenantOwner"]["userErrors"][0]["code"],
+        "NO_ASSOCIATED_RESELLER"
+    );
+}
+e2e!(incentives_and_azure_tenant_owner);
