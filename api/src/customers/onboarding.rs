@@ -181,7 +181,11 @@ pub async fn create(
         return Err(ApiError::User(problem));
     }
     if domain_taken(db, &domain).await? {
-        return Err(domain_taken_error());
+        // A concurrent submit with this key may have just created it: that is a replay.
+        return match by_key(db, provider.id, &key).await? {
+            Some(existing) => replay(db, existing).await,
+            None => Err(domain_taken_error()),
+        };
     }
 
     let temporary_password = password::generate_temporary();

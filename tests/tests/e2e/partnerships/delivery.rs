@@ -158,7 +158,6 @@ async fn worker_killed_mid_batch_leaves_no_invitation_without_email() {
             ("JOBS__CLAIM_SECONDS", "3".to_owned()),
         ]
     };
-    let mut first = WorkerProcess::spawn(&env());
 
     const N: usize = 30;
     let mut links = Vec::new();
@@ -169,6 +168,9 @@ async fn worker_killed_mid_batch_leaves_no_invitation_without_email() {
                 .link,
         );
     }
+    // Started once the whole batch is queued, so the kill below lands mid-batch whatever
+    // the machine's speed.
+    let mut first = WorkerProcess::spawn(&env());
     eventually("the first emails", WAIT, || async {
         (sink.received().len() >= 3).then_some(())
     })
