@@ -16,6 +16,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod jobs;
+pub mod outbox;
 pub mod partners;
 pub mod partnerships;
 pub mod settings;

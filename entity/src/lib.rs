@@ -2,6 +2,7 @@
 //! `async_graphql::Enum` behind the `graphql` feature so there is one definition of each.
 
 pub mod customer;
+pub mod customer_relationship_request;
 pub mod enums;
 pub mod login_failure;
 pub mod offer;

@@ -201,6 +201,53 @@ impl MigrationTrait for Migration {
             .await?;
 
         manager
+            .create_table(
+                Table::create()
+                    .table(RelationshipRequests::Table)
+                    .col(pk_auto(RelationshipRequests::Id))
+                    .col(integer(RelationshipRequests::ProviderId))
+                    .col(integer(RelationshipRequests::CustomerId))
+                    .col(integer(RelationshipRequests::ResellerId))
+                    .col(string_len_uniq(RelationshipRequests::TokenHash, 64))
+                    .col(string_len(RelationshipRequests::Status, 16))
+                    .col(integer(RelationshipRequests::CreatedByUserId))
+                    .col(timestamp_with_time_zone(RelationshipRequests::CreatedAt))
+                    .col(timestamp_with_time_zone(RelationshipRequests::ExpiresAt))
+                    .col(timestamp_with_time_zone_null(
+                        RelationshipRequests::RespondedAt,
+                    ))
+                    .col(integer_null(RelationshipRequests::OutboundEmailId))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(
+                                RelationshipRequests::Table,
+                                RelationshipRequests::CustomerId,
+                            )
+                            .to(Customers::Table, Customers::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(
+                                RelationshipRequests::Table,
+                                RelationshipRequests::ResellerId,
+                            )
+                            .to(Partners::Table, Partners::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_relationship_requests_expiry")
+                    .table(RelationshipRequests::Table)
+                    .col(RelationshipRequests::Status)
+                    .col(RelationshipRequests::ExpiresAt)
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
             .alter_table(
                 Table::alter()
                     .table(Users::Table)
@@ -237,6 +284,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for table in [
+            RelationshipRequests::Table.into_iden(),
             OrderLines::Table.into_iden(),
             Orders::Table.into_iden(),
             Subscriptions::Table.into_iden(),
@@ -248,6 +296,23 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
+}
+
+#[derive(DeriveIden)]
+enum RelationshipRequests {
+    #[sea_orm(iden = "customer_relationship_requests")]
+    Table,
+    Id,
+    ProviderId,
+    CustomerId,
+    ResellerId,
+    TokenHash,
+    Status,
+    CreatedByUserId,
+    CreatedAt,
+    ExpiresAt,
+    RespondedAt,
+    OutboundEmailId,
 }
 
 #[derive(DeriveIden)]

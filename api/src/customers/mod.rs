@@ -9,6 +9,14 @@ mod mutations;
 pub mod onboarding;
 pub mod orders;
 pub mod pricing;
+pub mod relationship_api;
+pub mod relationships;
 pub mod subscriptions;
 
 pub use graphql::{CustomerMutation, CustomerQuery};
+pub use relationship_api::RelationshipMutation;
+
+/// `GET /customer-relationships/accept?token=…`: where the customer's admin accepts.
+pub async fn relationship_page() -> impl axum::response::IntoResponse {
+    crate::partnerships::landing::html_page(include_str!("relationship_landing.html"))
+}

@@ -16,6 +16,7 @@ pub enum NodeType {
     Customer,
     Subscription,
     Order,
+    CustomerRelationshipRequest,
 }
 
 impl NodeType {
@@ -29,6 +30,7 @@ impl NodeType {
             Self::Customer => "Customer",
             Self::Subscription => "Subscription",
             Self::Order => "Order",
+            Self::CustomerRelationshipRequest => "CustomerRelationshipRequest",
         }
     }
 
@@ -42,6 +44,7 @@ impl NodeType {
             "Customer" => Self::Customer,
             "Subscription" => Self::Subscription,
             "Order" => Self::Order,
+            "CustomerRelationshipRequest" => Self::CustomerRelationshipRequest,
             _ => return None,
         })
     }

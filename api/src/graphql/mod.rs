@@ -12,7 +12,7 @@ pub mod user_error;
 
 use crate::accounts::{AccountMutation, AccountQuery};
 use crate::catalog::CatalogQuery;
-use crate::customers::{CustomerMutation, CustomerQuery};
+use crate::customers::{CustomerMutation, CustomerQuery, RelationshipMutation};
 use crate::jobs::{Dispatcher, PublicUrl};
 use crate::partners::{EnrollmentMutation, PartnerQuery};
 use crate::partnerships::{PartnershipMutation, PartnershipQuery};
@@ -37,6 +37,7 @@ pub struct MutationRoot(
     EnrollmentMutation,
     PartnershipMutation,
     CustomerMutation,
+    RelationshipMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -7,6 +7,8 @@ use crate::auth;
 use crate::catalog::{Offer, service as catalog};
 use crate::customers::access;
 use crate::customers::graphql::{Customer, Order, Subscription};
+use crate::customers::relationship_api::CustomerRelationshipRequest;
+use crate::customers::relationships;
 use crate::error::{ApiError, ApiResult};
 use crate::partners::{Partner, service as partners};
 use crate::partnerships::graphql::{Partnership, PartnershipInvitation};
@@ -25,6 +27,7 @@ pub enum Node {
     Customer(Customer),
     Subscription(Subscription),
     Order(Order),
+    CustomerRelationshipRequest(CustomerRelationshipRequest),
 }
 
 async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
@@ -53,6 +56,9 @@ async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
         (ids::NodeType::Order, raw) => {
             Node::Order(Order(access::find_order(db, actor, raw).await?))
         }
+        (ids::NodeType::CustomerRelationshipRequest, raw) => Node::CustomerRelationshipRequest(
+            CustomerRelationshipRequest(relationships::find_visible(db, actor, raw).await?),
+        ),
     })
 }
 

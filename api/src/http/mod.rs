@@ -41,6 +41,10 @@ pub fn router(state: AppState) -> Router {
             "/invitations/accept",
             get(crate::partnerships::landing::page),
         )
+        .route(
+            "/customer-relationships/accept",
+            get(crate::customers::relationship_page),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::handler))

@@ -9,8 +9,8 @@ use crate::auth::{Actor, token};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::user_error::UserErrorCode;
 use chrono::{Duration, Utc};
-use entity::enums::{DeliveryStatus, EnrollmentStatus, InvitationStatus, PartnerKind};
-use entity::{outbound_email, partner, partnership, partnership_invitation as invitation, user};
+use entity::enums::{EnrollmentStatus, InvitationStatus, PartnerKind};
+use entity::{partner, partnership, partnership_invitation as invitation, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -254,28 +254,21 @@ async fn compose_and_queue<C: ConnectionTrait>(
     if compose.draft_only {
         return Ok((draft, link, None));
     }
-    let now = Utc::now();
-    let email = outbound_email::ActiveModel {
-        kind: Set(EMAIL_KIND.into()),
-        to_address: Set(to.to_owned()),
-        subject: Set(draft.subject.clone()),
-        text_body: Set(draft.body.clone()),
-        html_body: Set(draft.html(&link)),
-        status: Set(DeliveryStatus::Queued),
-        attempts: Set(0),
-        last_error: Set(None),
-        created_at: Set(now),
-        // Dispatched right after commit; the relay steps in only if it is still unsent then.
-        next_attempt_at: Set(now + Duration::milliseconds(links.relay_after_ms as i64)),
-        locked_until: Set(None),
-        sent_at: Set(None),
-        scrub_after_send: Set(Some(token.to_owned())),
-        retry_after: Set(None),
-        ..Default::default()
-    }
-    .insert(txn)
+    let html = draft.html(&link);
+    let email_id = crate::outbox::write(
+        txn,
+        crate::outbox::Email {
+            kind: EMAIL_KIND,
+            to,
+            subject: &draft.subject,
+            text: &draft.body,
+            html: &html,
+            secret: Some(token),
+        },
+        links.relay_after_ms,
+    )
     .await?;
-    Ok((draft, link, Some(email.id)))
+    Ok((draft, link, Some(email_id)))
 }
 
 pub async fn revoke(
@@ -432,8 +425,18 @@ pub async fn answer(
 
 /// The refusal for a token that can no longer be used, if it cannot.
 fn refuse_unusable(inv: &invitation::Model, field: &[&str]) -> ApiResult<()> {
-    let expired = inv.status == InvitationStatus::Expired
-        || (inv.status == InvitationStatus::Pending && inv.expires_at <= Utc::now());
+    refuse_used_link(inv.status, inv.expires_at, field)
+}
+
+/// The refusal for a single-use link that can no longer be used (expired, even before the
+/// expiry job ran; revoked; answered), if it cannot. Shared by every kind of invitation.
+pub fn refuse_used_link(
+    status: InvitationStatus,
+    expires_at: chrono::DateTime<Utc>,
+    field: &[&str],
+) -> ApiResult<()> {
+    let expired = status == InvitationStatus::Expired
+        || (status == InvitationStatus::Pending && expires_at <= Utc::now());
     if expired {
         return Err(ApiError::user(
             UserErrorCode::InvitationExpired,
@@ -441,7 +444,7 @@ fn refuse_unusable(inv: &invitation::Model, field: &[&str]) -> ApiResult<()> {
             "This invitation has expired. Ask the provider to send it again.",
         ));
     }
-    match inv.status {
+    match status {
         InvitationStatus::Revoked => Err(ApiError::user(
             UserErrorCode::InvitationRevoked,
             field,
@@ -460,7 +463,7 @@ fn enrollment_word(status: EnrollmentStatus) -> &'static str {
     }
 }
 
-fn already_used(field: &[&str]) -> ApiError {
+pub fn already_used(field: &[&str]) -> ApiError {
     ApiError::user(
         UserErrorCode::InvitationAlreadyUsed,
         field,

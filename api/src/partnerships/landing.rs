@@ -8,6 +8,12 @@ use axum::response::{Html, IntoResponse};
 const PAGE: &str = include_str!("landing.html");
 
 pub async fn page() -> impl IntoResponse {
+    html_page(PAGE)
+}
+
+/// A page carrying a token in its URL, served so the token stays out of Referer headers and
+/// caches.
+pub fn html_page(html: &'static str) -> impl IntoResponse {
     (
         [
             // The token is in the URL: keep it out of Referer headers and caches.
@@ -15,6 +21,6 @@ pub async fn page() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-store"),
             (header::X_FRAME_OPTIONS, "DENY"),
         ],
-        Html(PAGE),
+        Html(html),
     )
 }

@@ -1,0 +1,212 @@
+//! Reseller relationships with existing customers: the provider asks a customer to accept a
+//! reseller as its delegated administrator. The customer's admin gets a single-use link by
+//! email (same outbox and worker as partnership invitations) and accepts it signed in. Same
+//! expiry, refusal and concurrency rules as partnership invitations.
+
+use super::access::{self, Standing};
+use super::onboarding::{ordering_provider, require_active_partner};
+use crate::auth::{Actor, token};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::user_error::UserErrorCode;
+use crate::partnerships::draft::{Draft, escape};
+use crate::partnerships::invitations::{LinkSettings, already_used, refuse_used_link};
+use chrono::{Duration, Utc};
+use entity::enums::{InvitationStatus, UserRole};
+use entity::{customer, customer_relationship_request as request, partner};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+};
+
+pub const EMAIL_KIND: &str = "CUSTOMER_RELATIONSHIP_REQUEST";
+
+pub struct Requested {
+    pub request: request::Model,
+    pub link: String,
+    pub email_id: i32,
+}
+
+/// Provider (ADMIN or SALES_AGENT): asks the customer's admin to accept `reseller_id`.
+pub async fn request(
+    db: &DatabaseConnection,
+    links: &LinkSettings<'_>,
+    actor: &Actor,
+    customer_id: i32,
+    reseller_id: i32,
+) -> ApiResult<Requested> {
+    let (cust, standing) = access::find_customer(db, actor, customer_id).await?;
+    let provider = ordering_provider(actor)?;
+    if standing != Standing::Provider {
+        return Err(ApiError::Forbidden("PROVIDER_ONLY"));
+    }
+    require_active_partner(
+        db,
+        provider.id,
+        reseller_id,
+        &["input", "indirectResellerId"],
+    )
+    .await?;
+    if cust.reseller_id == Some(reseller_id) {
+        return Err(ApiError::user(
+            UserErrorCode::InvalidState,
+            &["input", "indirectResellerId"],
+            "This reseller already administers the customer.",
+        ));
+    }
+    let reseller = partner::Entity::find_by_id(reseller_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let token = token::generate();
+    let link = format!(
+        "{}/customer-relationships/accept?token={token}",
+        links.public_url.trim_end_matches('/')
+    );
+    let to = format!("admin@{}", cust.domain);
+    let draft = Draft {
+        to: to.clone(),
+        subject: format!(
+            "{} asks you to accept {} as your reseller",
+            provider.company_name, reseller.company_name
+        ),
+        body: format!(
+            "Hello,\n\n{provider} asks {customer} to accept {reseller} as a reseller with \
+             delegated administration: {reseller} will manage your subscriptions and services \
+             on your behalf.\n\nSign in with your administrator account and accept through \
+             this single-use link:\n\n{link}\n\nIf you do not expect this request, ignore this \
+             email; the link expires on its own.\n",
+            provider = provider.company_name,
+            customer = cust.company_name,
+            reseller = reseller.company_name,
+        ),
+    };
+    let html = draft.html(&link).replace(
+        "Accept the partnership request",
+        &escape("Accept the reseller relationship"),
+    );
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let email_id = crate::outbox::write(
+        &txn,
+        crate::outbox::Email {
+            kind: EMAIL_KIND,
+            to: &to,
+            subject: &draft.subject,
+            text: &draft.body,
+            html: &html,
+            secret: Some(&token),
+        },
+        links.relay_after_ms,
+    )
+    .await?;
+    let created = request::ActiveModel {
+        provider_id: Set(provider.id),
+        customer_id: Set(cust.id),
+        reseller_id: Set(reseller_id),
+        token_hash: Set(token::hash(&token)),
+        status: Set(InvitationStatus::Pending),
+        created_by_user_id: Set(actor.user.id),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(links.ttl_days)),
+        responded_at: Set(None),
+        outbound_email_id: Set(Some(email_id)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Requested {
+        request: created,
+        link,
+        email_id,
+    })
+}
+
+/// The customer's signed-in admin accepts: the reseller becomes the customer's delegated
+/// administrator. Of concurrent accepts exactly one wins.
+pub async fn accept(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    token_text: &str,
+) -> ApiResult<customer::Model> {
+    let Some(own_customer) = actor
+        .user
+        .customer_id
+        .filter(|_| actor.user.role == UserRole::CustomerAdmin)
+    else {
+        return Err(ApiError::Forbidden("CUSTOMER_ADMIN_ONLY"));
+    };
+    let field: &[&str] = &["input", "token"];
+    let not_found = || {
+        ApiError::user(
+            UserErrorCode::InvitationNotFound,
+            field,
+            "This link is not valid for your organization.",
+        )
+    };
+    let found = request::Entity::find()
+        .filter(request::Column::TokenHash.eq(token::hash(token_text.trim())))
+        .one(db)
+        .await?
+        .filter(|r| r.customer_id == own_customer)
+        .ok_or_else(not_found)?;
+    refuse_used_link(found.status, found.expires_at, field)?;
+    require_active_partner(db, found.provider_id, found.reseller_id, field).await?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let won = request::Entity::update_many()
+        .col_expr(
+            request::Column::Status,
+            Expr::value(InvitationStatus::Accepted),
+        )
+        .col_expr(request::Column::RespondedAt, Expr::value(Some(now)))
+        .filter(request::Column::Id.eq(found.id))
+        .filter(request::Column::Status.eq(InvitationStatus::Pending))
+        .filter(request::Column::ExpiresAt.gt(now))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !won {
+        drop(txn);
+        let latest = request::Entity::find_by_id(found.id)
+            .one(db)
+            .await?
+            .ok_or_else(not_found)?;
+        refuse_used_link(latest.status, latest.expires_at, field)?;
+        return Err(already_used(field));
+    }
+    let cust = customer::Entity::find_by_id(own_customer)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut active = cust.into_active_model();
+    active.reseller_id = Set(Some(found.reseller_id));
+    let updated = active.update(&txn).await?;
+    if let Some(email) = found.outbound_email_id {
+        worker::delivery::supersede(&txn, email, "the request was answered").await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// A request visible to the caller: the provider's users or the customer's own.
+pub async fn find_visible<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: i32,
+) -> ApiResult<request::Model> {
+    let found = request::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let visible = actor.is_platform_admin()
+        || actor.partner_id() == Some(found.provider_id)
+        || actor.user.customer_id == Some(found.customer_id);
+    if visible {
+        Ok(found)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

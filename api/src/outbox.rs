@@ -1,0 +1,49 @@
+//! Writing an email into the transactional outbox, inside the caller's transaction. The
+//! worker delivers it; the caller dispatches it to the queue after commit.
+
+use crate::error::ApiResult;
+use chrono::{Duration, Utc};
+use entity::enums::DeliveryStatus;
+use entity::outbound_email;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+
+pub struct Email<'a> {
+    /// What it is about, e.g. `PARTNERSHIP_INVITATION`.
+    pub kind: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+    /// A token inside the bodies, scrubbed once the email is sent or given up.
+    pub secret: Option<&'a str>,
+}
+
+/// Inserts the row; returns its id for dispatch after commit. The relay re-enqueues it only
+/// if it is still unsent `relay_after_ms` from now.
+pub async fn write<C: ConnectionTrait>(
+    db: &C,
+    email: Email<'_>,
+    relay_after_ms: u64,
+) -> ApiResult<i32> {
+    let now = Utc::now();
+    let row = outbound_email::ActiveModel {
+        kind: Set(email.kind.into()),
+        to_address: Set(email.to.into()),
+        subject: Set(email.subject.into()),
+        text_body: Set(email.text.into()),
+        html_body: Set(email.html.into()),
+        status: Set(DeliveryStatus::Queued),
+        attempts: Set(0),
+        last_error: Set(None),
+        created_at: Set(now),
+        next_attempt_at: Set(now + Duration::milliseconds(relay_after_ms as i64)),
+        locked_until: Set(None),
+        sent_at: Set(None),
+        scrub_after_send: Set(email.secret.map(str::to_owned)),
+        retry_after: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(row.id)
+}
