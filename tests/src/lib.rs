@@ -248,3 +248,31 @@ macro_rules! e2e {
         }
     };
 }
+
+/// Everything the process logs from now on, at debug level (our crates, HTTP, SQL layers),
+/// captured in memory so a test can assert what never reaches the logs.
+pub fn capture_logs() -> &'static std::sync::Mutex<Vec<u8>> {
+    use std::sync::{Mutex, OnceLock};
+    static LOGS: OnceLock<&'static Mutex<Vec<u8>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer: &'static Mutex<Vec<u8>> = Box::leak(Box::new(Mutex::new(Vec::new())));
+        struct Writer(&'static Mutex<Vec<u8>>);
+        impl std::io::Write for Writer {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "api=trace,worker=trace,e2e=trace,tower_http=debug,sea_orm=debug,sqlx=debug,async_graphql=debug",
+            ))
+            .with_ansi(false)
+            .with_writer(move || Writer(buffer))
+            .try_init();
+        buffer
+    })
+}

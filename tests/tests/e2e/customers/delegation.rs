@@ -142,6 +142,14 @@ async fn delegated_reseller_administers_and_others_see_nothing(app: TestApp) {
             "mutation($id: ID!, $o: ID!) { placeOrder(input: {customerId: $id, lines: [{offerId: $o, quantity: 1}]}) { order { id } } }",
             json!({ "id": customer_id, "o": basic }),
         ),
+        (
+            "mutation($id: ID!) { grantAzureTenantOwner(input: {customerId: $id}) { customer { id } } }",
+            json!({ "id": customer_id }),
+        ),
+        (
+            "mutation($id: ID!, $r: ID!) { requestCustomerResellerRelationship(input: {customerId: $id, indirectResellerId: $r}) { link } }",
+            json!({ "id": customer_id, "r": w.reseller_id }),
+        ),
     ];
     for who in [&w.outsider_reseller, &other_provider, &other_customer] {
         let list = app

@@ -337,3 +337,27 @@ async fn bad_submits_leave_nothing_behind(app: TestApp) {
     );
 }
 e2e!(bad_submits_leave_nothing_behind);
+
+/// The one-time password never reaches the logs (everything logged at debug level is
+/// captured, including HTTP and SQL layers).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn temporary_password_never_reaches_the_logs() {
+    let logs = e2e::capture_logs();
+    let app = e2e::spawn_app(e2e::Backend::Sqlite).await;
+    let w = world(&app).await;
+    let created = fourth_coffee(&app, &w).await;
+    let password = created["setupInfo"]["temporaryPassword"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Use it, as the customer would: sign-in and password change are logged paths too.
+    let token = app.login("admin@fourthcoffee.example", &password).await;
+    app.gql("mutation($c: String!) { changePassword(input: {currentPassword: $c, newPassword: \"coffee-password-1\"}) { userErrors { code } } }", json!({ "c": password }), Some(&token)).await;
+    let text = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(text.contains("customer created"), "the capture works");
+    assert!(
+        !text.contains(&password),
+        "the temporary password was logged"
+    );
+    assert!(!text.contains("coffee-password-1"));
+}
