@@ -12,6 +12,7 @@ pub mod cli;
 pub mod customers;
 pub mod db;
 pub mod demo;
+pub mod directory;
 pub mod error;
 pub mod graphql;
 pub mod http;

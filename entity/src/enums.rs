@@ -138,3 +138,18 @@ pub enum OrderLineKind {
     #[sea_orm(string_value = "UPGRADE")]
     Upgrade,
 }
+
+/// Profile change (support) request: SUBMITTED -> IN_REVIEW -> COMPLETED | REJECTED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ProfileRequestStatus {
+    #[sea_orm(string_value = "SUBMITTED")]
+    Submitted,
+    #[sea_orm(string_value = "IN_REVIEW")]
+    InReview,
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    #[sea_orm(string_value = "REJECTED")]
+    Rejected,
+}

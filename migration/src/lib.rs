@@ -8,6 +8,7 @@ mod m20261123_000001_accounts;
 mod m20261123_000002_offer_catalog;
 mod m20261123_000003_partnerships;
 mod m20261123_000004_customers;
+mod m20261123_000005_provider_directory;
 mod offer_seed;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_offer_catalog::Migration),
             Box::new(m20261123_000003_partnerships::Migration),
             Box::new(m20261123_000004_customers::Migration),
+            Box::new(m20261123_000005_provider_directory::Migration),
         ]
     }
 }

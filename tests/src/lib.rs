@@ -276,3 +276,47 @@ pub fn capture_logs() -> &'static std::sync::Mutex<Vec<u8>> {
         buffer
     })
 }
+
+impl TestApp {
+    /// A GraphQL multipart request (the upload spec): `variables.input.logo` is the file.
+    pub async fn gql_upload(
+        &self,
+        query: &str,
+        mut variables: Value,
+        file: Option<(&str, &str, Vec<u8>)>,
+        token: Option<&str>,
+    ) -> Gql {
+        let mut map = json!({});
+        if file.is_some() {
+            variables["input"]["logo"] = Value::Null;
+            map = json!({ "0": ["variables.input.logo"] });
+        }
+        // The multipart request spec: `operations`, then `map`, then the files.
+        let operations = json!({ "query": query, "variables": variables }).to_string();
+        let mut form = reqwest::multipart::Form::new()
+            .text("operations", operations)
+            .text("map", map.to_string());
+        if let Some((name, content_type, bytes)) = file {
+            form = form.part(
+                "0",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name(name.to_owned())
+                    .mime_str(content_type)
+                    .unwrap(),
+            );
+        }
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .multipart(form);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status().as_u16();
+        Gql {
+            status,
+            body: resp.json().await.expect("JSON body"),
+        }
+    }
+}

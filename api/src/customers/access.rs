@@ -3,8 +3,10 @@
 //! - the reseller it is delegated to: administers its subscriptions;
 //! - the customer's own users: read;
 //! - a reseller that is partner of record or support contact of a subscription: reads that
-//!   subscription;
-//! - platform administrators: read.
+//!   subscription.
+//!
+//! Platform administrators see partners, offers and profile requests, not customers (the
+//! design's visibility table).
 //!
 //! Anything else is `NOT_FOUND`, like a missing id.
 
@@ -16,7 +18,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
-    Platform,
     Provider,
     /// The reseller with delegated administration.
     DelegatedReseller,
@@ -24,9 +25,6 @@ pub enum Standing {
 }
 
 pub fn standing(actor: &Actor, customer: &customer::Model) -> Option<Standing> {
-    if actor.is_platform_admin() {
-        return Some(Standing::Platform);
-    }
     if actor.user.customer_id == Some(customer.id) {
         return Some(Standing::Customer);
     }
@@ -84,9 +82,6 @@ pub async fn find_subscription<C: ConnectionTrait>(
 /// The customers the caller's list shows, newest first.
 pub fn visible_customers(actor: &Actor) -> ApiResult<Select<customer::Entity>> {
     let select = customer::Entity::find().order_by_desc(customer::Column::Id);
-    if actor.is_platform_admin() {
-        return Ok(select);
-    }
     if let Some(own) = actor.user.customer_id {
         return Ok(select.filter(customer::Column::Id.eq(own)));
     }
@@ -104,7 +99,8 @@ pub fn visible_customers(actor: &Actor) -> ApiResult<Select<customer::Entity>> {
     })
 }
 
-/// An order the caller may read: through its customer.
+/// An order the caller may read: the provider's and the delegated reseller's (customer users
+/// see their subscriptions, not the commerce history).
 pub async fn find_order<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -114,6 +110,8 @@ pub async fn find_order<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    find_customer(db, actor, found.customer_id).await?;
-    Ok(found)
+    match find_customer(db, actor, found.customer_id).await?.1 {
+        Standing::Provider | Standing::DelegatedReseller => Ok(found),
+        Standing::Customer => Err(ApiError::NotFound),
+    }
 }

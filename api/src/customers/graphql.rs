@@ -325,7 +325,7 @@ impl CustomerQuery {
         ctx: &Context<'_>,
         domain: String,
     ) -> Result<DomainAvailability> {
-        auth::actor(ctx)?;
+        onboarding::ordering_provider(auth::actor(ctx)?)?;
         Ok(match onboarding::normalize_domain(&domain) {
             Err(ApiError::User(e)) => DomainAvailability {
                 domain,

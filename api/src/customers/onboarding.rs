@@ -65,12 +65,17 @@ pub fn normalize_domain(raw: &str) -> ApiResult<String> {
     }
 }
 
+/// True when a customer uses the domain, or its admin account name is already someone's.
 pub async fn domain_taken<C: ConnectionTrait>(db: &C, domain: &str) -> ApiResult<bool> {
-    Ok(customer::Entity::find()
+    let customer = customer::Entity::find()
         .filter(customer::Column::Domain.eq(domain))
         .one(db)
-        .await?
-        .is_some())
+        .await?;
+    let admin = user::Entity::find()
+        .filter(user::Column::Email.eq(format!("admin@{domain}")))
+        .one(db)
+        .await?;
+    Ok(customer.is_some() || admin.is_some())
 }
 
 /// The provider organization of a caller allowed to create customers and place orders.
@@ -154,6 +159,19 @@ pub async fn create(
         &["input", "billingContact", "email"],
     )?;
     let language = validate::name(&input.language, 16, &["input", "language"])?;
+    let phone = match input
+        .billing_contact_phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(p) => Some(validate::name(
+            p,
+            40,
+            &["input", "billingContact", "phone"],
+        )?),
+        None => None,
+    };
     if input.lines.is_empty() {
         return Err(ApiError::user(
             UserErrorCode::Invalid,
@@ -209,10 +227,7 @@ pub async fn create(
         postal_code: Set(postal_code),
         billing_contact_name: Set(contact_name),
         billing_contact_email: Set(contact_email),
-        billing_contact_phone: Set(input
-            .billing_contact_phone
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())),
+        billing_contact_phone: Set(phone),
         language: Set(language),
         idempotency_key: Set(Some(key.clone())),
         azure_tenant_owner_id: Set(None),

@@ -44,11 +44,24 @@ pub fn quantity_problem(offer: &offer::Model, quantity: i32) -> Option<String> {
     })
 }
 
+/// Most lines one order may have.
+pub const MAX_LINES: usize = 100;
+
 pub async fn check<C: ConnectionTrait>(
     db: &C,
     country: &str,
     requests: &[LineRequest],
 ) -> Result<Checked, DbErr> {
+    if requests.len() > MAX_LINES {
+        return Ok(Checked {
+            lines: Vec::new(),
+            problems: vec![UserError::new(
+                UserErrorCode::OutOfRange,
+                &["input", "lines"],
+                format!("An order may have at most {MAX_LINES} lines."),
+            )],
+        });
+    }
     let ids: Vec<i32> = requests.iter().map(|l| l.offer_id).collect();
     let offers: HashMap<i32, offer::Model> = offer::Entity::find()
         .filter(offer::Column::Id.is_in(ids.clone()))

@@ -181,8 +181,13 @@ pub async fn accept(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let changes_reseller = cust.reseller_id != Some(found.reseller_id);
     let mut active = cust.into_active_model();
     active.reseller_id = Set(Some(found.reseller_id));
+    if changes_reseller {
+        // The tenant-owner role belonged to the previous reseller.
+        active.azure_tenant_owner_id = Set(None);
+    }
     let updated = active.update(&txn).await?;
     if let Some(email) = found.outbound_email_id {
         worker::delivery::supersede(&txn, email, "the request was answered").await?;
@@ -201,8 +206,7 @@ pub async fn find_visible<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let visible = actor.is_platform_admin()
-        || actor.partner_id() == Some(found.provider_id)
+    let visible = actor.partner_id() == Some(found.provider_id)
         || actor.user.customer_id == Some(found.customer_id);
     if visible {
         Ok(found)

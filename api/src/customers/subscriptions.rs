@@ -12,6 +12,7 @@ use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
 use entity::enums::{OrderLineKind, SubscriptionStatus};
 use entity::{customer, offer, offer_country, offer_upgrade, order, subscription};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, Set, TransactionTrait,
@@ -65,14 +66,13 @@ pub async fn update_quantity(
     subscription_id: i32,
     quantity: i32,
 ) -> ApiResult<(subscription::Model, order::Model)> {
-    let txn = db.begin().await?;
-    let (sub, cust, _) = administered(&txn, actor, subscription_id).await?;
+    let (sub, cust, _) = administered(db, actor, subscription_id).await?;
     if sub.status != SubscriptionStatus::Active {
         return Err(invalid_state(
             "Only an ACTIVE subscription's quantity can change.",
         ));
     }
-    let offer = offer_of(&txn, sub.offer_id).await?;
+    let offer = offer_of(db, sub.offer_id).await?;
     if let Some(why) = pricing::quantity_problem(&offer, quantity) {
         return Err(ApiError::user(
             UserErrorCode::OutOfRange,
@@ -93,10 +93,26 @@ pub async fn update_quantity(
     } else {
         OrderLineKind::RemoveQuantity
     };
-    let mut active = sub.clone().into_active_model();
-    active.quantity = Set(quantity);
-    active.updated_at = Set(Utc::now());
-    let updated = active.update(&txn).await?;
+    let txn = db.begin().await?;
+    // The first write is conditional on what was read: a concurrent change, suspension or
+    // upgrade makes it miss, and the order line always matches the real change.
+    let written = subscription::Entity::update_many()
+        .col_expr(subscription::Column::Quantity, Expr::value(quantity))
+        .col_expr(subscription::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(subscription::Column::Id.eq(sub.id))
+        .filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
+        .filter(subscription::Column::Quantity.eq(sub.quantity))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !written {
+        return Err(changed_meanwhile());
+    }
+    let updated = subscription::Entity::find_by_id(sub.id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let order = orders::record(
         &txn,
         actor,
@@ -113,6 +129,14 @@ pub async fn update_quantity(
     Ok((updated, order))
 }
 
+fn changed_meanwhile() -> ApiError {
+    ApiError::user(
+        UserErrorCode::InvalidState,
+        &["input", "subscriptionId"],
+        "The subscription changed meanwhile; reload it and try again.",
+    )
+}
+
 /// ACTIVE -> SUSPENDED (`suspend`) or SUSPENDED -> ACTIVE.
 pub async fn set_suspended(
     db: &DatabaseConnection,
@@ -126,7 +150,6 @@ pub async fn set_suspended(
     } else {
         (SubscriptionStatus::Suspended, SubscriptionStatus::Active)
     };
-    use sea_orm::sea_query::Expr;
     let changed = subscription::Entity::update_many()
         .col_expr(subscription::Column::Status, Expr::value(to))
         .col_expr(subscription::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -166,7 +189,7 @@ pub async fn upgrade(
     }
     let field: &[&str] = &["input", "targetOfferId"];
     let allowed = offer_upgrade::Entity::find_by_id((source.offer_id, target_offer_id))
-        .one(&txn)
+        .one(db)
         .await?
         .is_some();
     if !allowed {
@@ -176,9 +199,9 @@ pub async fn upgrade(
             "This offer is not an upgrade of the subscription's offer; see its upgradeTargets.",
         ));
     }
-    let target = offer_of(&txn, target_offer_id).await?;
+    let target = offer_of(db, target_offer_id).await?;
     let sold = offer_country::Entity::find_by_id((target.id, cust.country.clone()))
-        .one(&txn)
+        .one(db)
         .await?
         .is_some();
     if !sold {
@@ -192,10 +215,25 @@ pub async fn upgrade(
         return Err(ApiError::user(UserErrorCode::OutOfRange, field, why));
     }
     let now = Utc::now();
-    let mut cancelled = source.clone().into_active_model();
-    cancelled.status = Set(SubscriptionStatus::Cancelled);
-    cancelled.updated_at = Set(now);
-    cancelled.update(&txn).await?;
+    let txn = db.begin().await?;
+    // Cancel first, only if nothing changed since the checks: of concurrent upgrades,
+    // suspensions and quantity changes exactly one goes through.
+    let cancelled = subscription::Entity::update_many()
+        .col_expr(
+            subscription::Column::Status,
+            Expr::value(SubscriptionStatus::Cancelled),
+        )
+        .col_expr(subscription::Column::UpdatedAt, Expr::value(now))
+        .filter(subscription::Column::Id.eq(source.id))
+        .filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
+        .filter(subscription::Column::Quantity.eq(source.quantity))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !cancelled {
+        return Err(changed_meanwhile());
+    }
     let upgraded = subscription::ActiveModel {
         customer_id: Set(cust.id),
         offer_id: Set(target.id),
@@ -324,6 +362,13 @@ pub async fn place_order(
                     partner_of_record_id: line.partner_of_record_id,
                 });
             }
+            (None, Some(_)) if line.partner_of_record_id.is_some() => {
+                return Err(ApiError::user(
+                    UserErrorCode::Invalid,
+                    &["input", "lines", &index, "partnerOfRecordId"],
+                    "Credit an existing subscription with setSubscriptionPartnerOfRecord.",
+                ));
+            }
             (None, Some(sub_id)) => more.push((index, sub_id, line.quantity)),
             _ => {
                 return Err(ApiError::user(
@@ -379,10 +424,23 @@ pub async fn place_order(
         if let Some(why) = pricing::quantity_problem(&offer, total) {
             return Err(ApiError::user(UserErrorCode::OutOfRange, &field, why));
         }
-        let mut active = sub.into_active_model();
-        active.quantity = Set(total);
-        active.updated_at = Set(Utc::now());
-        let updated = active.update(&txn).await?;
+        let written = subscription::Entity::update_many()
+            .col_expr(subscription::Column::Quantity, Expr::value(total))
+            .col_expr(subscription::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(subscription::Column::Id.eq(sub.id))
+            .filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
+            .filter(subscription::Column::Quantity.eq(sub.quantity))
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if !written {
+            return Err(changed_meanwhile());
+        }
+        let updated = subscription::Entity::find_by_id(sub.id)
+            .one(&txn)
+            .await?
+            .ok_or(ApiError::NotFound)?;
         orders::add_line(
             &txn,
             order.id,

@@ -103,7 +103,7 @@ impl PageArgs {
     }
 
     /// The `[start, end)` window of the list these arguments select.
-    fn window(&self, total: u64) -> (u64, u64) {
+    pub fn window(&self, total: u64) -> (u64, u64) {
         let mut start = self.after.map_or(0, |a| a.saturating_add(1)).min(total);
         let mut end = self.before.unwrap_or(total).min(total).max(start);
         if let Some(first) = self.first {
@@ -145,7 +145,7 @@ pub fn build<M, T: OutputType>(
     start: u64,
     end: u64,
     total: u64,
-    wrap: impl Fn(M) -> T,
+    mut wrap: impl FnMut(M) -> T,
 ) -> Page<T> {
     let mut page = Connection::with_additional_fields(
         start > 0,

@@ -17,6 +17,7 @@ pub enum NodeType {
     Subscription,
     Order,
     CustomerRelationshipRequest,
+    ProfileChangeRequest,
 }
 
 impl NodeType {
@@ -31,6 +32,7 @@ impl NodeType {
             Self::Subscription => "Subscription",
             Self::Order => "Order",
             Self::CustomerRelationshipRequest => "CustomerRelationshipRequest",
+            Self::ProfileChangeRequest => "ProfileChangeRequest",
         }
     }
 
@@ -45,6 +47,7 @@ impl NodeType {
             "Subscription" => Self::Subscription,
             "Order" => Self::Order,
             "CustomerRelationshipRequest" => Self::CustomerRelationshipRequest,
+            "ProfileChangeRequest" => Self::ProfileChangeRequest,
             _ => return None,
         })
     }

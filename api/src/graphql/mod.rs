@@ -13,6 +13,7 @@ pub mod user_error;
 use crate::accounts::{AccountMutation, AccountQuery};
 use crate::catalog::CatalogQuery;
 use crate::customers::{CustomerMutation, CustomerQuery, RelationshipMutation};
+use crate::directory::{DirectoryMutation, DirectoryQuery};
 use crate::jobs::{Dispatcher, PublicUrl};
 use crate::partners::{EnrollmentMutation, PartnerQuery};
 use crate::partnerships::{PartnershipMutation, PartnershipQuery};
@@ -29,6 +30,7 @@ pub struct QueryRoot(
     CatalogQuery,
     PartnershipQuery,
     CustomerQuery,
+    DirectoryQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -38,6 +40,7 @@ pub struct MutationRoot(
     PartnershipMutation,
     CustomerMutation,
     RelationshipMutation,
+    DirectoryMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

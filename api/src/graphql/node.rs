@@ -9,6 +9,7 @@ use crate::customers::access;
 use crate::customers::graphql::{Customer, Order, Subscription};
 use crate::customers::relationship_api::CustomerRelationshipRequest;
 use crate::customers::relationships;
+use crate::directory::{ProfileChangeRequest, requests as profile_requests};
 use crate::error::{ApiError, ApiResult};
 use crate::partners::{Partner, service as partners};
 use crate::partnerships::graphql::{Partnership, PartnershipInvitation};
@@ -28,6 +29,7 @@ pub enum Node {
     Subscription(Subscription),
     Order(Order),
     CustomerRelationshipRequest(CustomerRelationshipRequest),
+    ProfileChangeRequest(ProfileChangeRequest),
 }
 
 async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
@@ -58,6 +60,9 @@ async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
         }
         (ids::NodeType::CustomerRelationshipRequest, raw) => Node::CustomerRelationshipRequest(
             CustomerRelationshipRequest(relationships::find_visible(db, actor, raw).await?),
+        ),
+        (ids::NodeType::ProfileChangeRequest, raw) => Node::ProfileChangeRequest(
+            ProfileChangeRequest(profile_requests::find_visible(db, actor, raw).await?),
         ),
     })
 }

@@ -47,6 +47,17 @@ pub enum UserErrorCode {
     NotAnAzureCustomer,
     /// The customer has no reseller with delegated administration.
     NoAssociatedReseller,
+    /// Not a PNG, JPEG or SVG image (judged from the bytes), or empty.
+    InvalidLogo,
+    LogoTooLarge,
+    /// An SVG carrying script, event handlers or external references.
+    UnsafeSvg,
+    /// Target URLs must use https.
+    InsecureUrl,
+    /// Two target URLs for one country.
+    DuplicateCountry,
+    /// The provider already has a SUBMITTED or IN_REVIEW request.
+    OpenRequestExists,
 }
 
 impl UserErrorCode {
@@ -76,6 +87,12 @@ impl UserErrorCode {
             Self::NotAnUpgradeTarget => "NOT_AN_UPGRADE_TARGET",
             Self::NotAnAzureCustomer => "NOT_AN_AZURE_CUSTOMER",
             Self::NoAssociatedReseller => "NO_ASSOCIATED_RESELLER",
+            Self::InvalidLogo => "INVALID_LOGO",
+            Self::LogoTooLarge => "LOGO_TOO_LARGE",
+            Self::UnsafeSvg => "UNSAFE_SVG",
+            Self::InsecureUrl => "INSECURE_URL",
+            Self::DuplicateCountry => "DUPLICATE_COUNTRY",
+            Self::OpenRequestExists => "OPEN_REQUEST_EXISTS",
         }
     }
 }

@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
             "/customer-relationships/accept",
             get(crate::customers::relationship_page),
         )
+        .route("/logos/{id}", get(crate::directory::logo_handler))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::handler))

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTra
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Usage {
-    /// Customers of the provider delegated to the reseller.
+    /// Customers of the provider delegated to the reseller, or whose Azure tenant it owns.
     pub customers: u64,
     /// Live subscriptions of the provider's customers crediting the reseller or naming it
     /// support contact.
@@ -29,7 +29,11 @@ pub async fn reseller_serves_provider<C: ConnectionTrait>(
 ) -> ApiResult<Usage> {
     let customers = customer::Entity::find()
         .filter(customer::Column::ProviderId.eq(provider_id))
-        .filter(customer::Column::ResellerId.eq(reseller_id))
+        .filter(
+            Condition::any()
+                .add(customer::Column::ResellerId.eq(reseller_id))
+                .add(customer::Column::AzureTenantOwnerId.eq(reseller_id)),
+        )
         .count(db)
         .await?;
     let subscriptions = subscription::Entity::find()

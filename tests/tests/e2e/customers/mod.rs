@@ -2,6 +2,7 @@
 
 mod batching;
 mod delegation;
+mod races;
 mod relationships;
 mod subscriptions;
 mod wizard;

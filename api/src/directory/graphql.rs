@@ -1,0 +1,325 @@
+//! GraphQL surface of the provider directory: the public `providerDirectory`, and profile
+//! change requests (`submitProfileChangeRequest` with a logo upload, `profileChangeRequests`,
+//! `resolveProfileChangeRequest`).
+
+use super::requests::{self, Location, Resolution, Submission};
+use crate::auth;
+use crate::error::ApiError;
+use crate::graphql::connection::{self, Page, PageArgs};
+use crate::graphql::payload::split;
+use crate::graphql::user_error::UserError;
+use crate::graphql::{db, ids};
+use crate::jobs::PublicUrl;
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Upload};
+use chrono::{DateTime, Utc};
+use entity::enums::{EnrollmentStatus, PartnerKind, ProfileRequestStatus};
+use entity::{partner, profile_change_request as request, provider_location, provider_profile};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+use std::io::Read;
+
+#[derive(SimpleObject, Clone)]
+pub struct ProviderLocation {
+    /// ISO 3166-1 alpha-2.
+    country: String,
+    target_url: String,
+}
+
+impl From<Location> for ProviderLocation {
+    fn from(l: Location) -> Self {
+        Self {
+            country: l.country,
+            target_url: l.target_url,
+        }
+    }
+}
+
+/// An ACTIVE indirect provider as the public directory shows it.
+#[derive(SimpleObject)]
+pub struct DirectoryProvider {
+    company_name: String,
+    partner_network_id: String,
+    logo_url: Option<String>,
+    locations: Vec<ProviderLocation>,
+}
+
+/// A provider's support request to change its directory profile.
+pub struct ProfileChangeRequest(pub request::Model);
+
+#[Object]
+impl ProfileChangeRequest {
+    pub async fn id(&self) -> ID {
+        ids::encode(ids::NodeType::ProfileChangeRequest, self.0.id)
+    }
+    async fn status(&self) -> ProfileRequestStatus {
+        self.0.status
+    }
+    async fn company_name(&self) -> &str {
+        &self.0.company_name
+    }
+    /// Whether a logo was uploaded with the request.
+    async fn has_logo(&self) -> bool {
+        self.0.logo_id.is_some()
+    }
+    async fn locations(&self) -> Vec<ProviderLocation> {
+        requests::locations_of(&self.0)
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+    async fn submitted_at(&self) -> DateTime<Utc> {
+        self.0.submitted_at
+    }
+    /// 21 days after submission: the program updates profiles within two to three weeks.
+    async fn due_by(&self) -> DateTime<Utc> {
+        self.0.due_by
+    }
+    async fn resolved_at(&self) -> Option<DateTime<Utc>> {
+        self.0.resolved_at
+    }
+    async fn rejection_reason(&self) -> Option<&str> {
+        self.0.rejection_reason.as_deref()
+    }
+    async fn provider_name(&self, ctx: &Context<'_>) -> Result<String> {
+        let p = partner::Entity::find_by_id(self.0.partner_id)
+            .one(db(ctx))
+            .await
+            .map_err(ApiError::from)?
+            .ok_or(ApiError::NotFound)?;
+        Ok(p.company_name)
+    }
+}
+
+#[derive(InputObject)]
+pub struct LocationInput {
+    country: String,
+    /// https only.
+    target_url: String,
+}
+
+#[derive(InputObject)]
+pub struct SubmitProfileChangeRequestInput {
+    company_name: String,
+    /// PNG, JPEG or SVG (GraphQL multipart request); the type is judged from the bytes.
+    logo: Option<Upload>,
+    /// One target URL per country.
+    locations: Vec<LocationInput>,
+}
+
+#[derive(SimpleObject)]
+pub struct ProfileChangeRequestPayload {
+    request: Option<ProfileChangeRequest>,
+    user_errors: Vec<UserError>,
+}
+
+#[derive(Enum, Copy, Clone, PartialEq, Eq)]
+pub enum ProfileRequestDecision {
+    /// SUBMITTED -> IN_REVIEW.
+    StartReview,
+    /// IN_REVIEW -> COMPLETED: the profile and the directory change.
+    Complete,
+    /// IN_REVIEW -> REJECTED, with a reason.
+    Reject,
+}
+
+#[derive(InputObject)]
+pub struct ResolveProfileChangeRequestInput {
+    request_id: ID,
+    decision: ProfileRequestDecision,
+    /// Required to reject; shown to the provider.
+    reason: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct ProfileChangeRequestFilter {
+    status: Option<ProfileRequestStatus>,
+}
+
+#[derive(Default)]
+pub struct DirectoryQuery;
+
+#[Object]
+impl DirectoryQuery {
+    /// Public (no sign-in): ACTIVE indirect providers with a completed profile, by name,
+    /// optionally only those with a location in `country`.
+    #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
+    async fn provider_directory(
+        &self,
+        ctx: &Context<'_>,
+        country: Option<String>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Page<DirectoryProvider>> {
+        let args = PageArgs::new(after, before, first, last)?;
+        let db = db(ctx);
+        let mut select = partner::Entity::find()
+            .filter(partner::Column::Kind.eq(PartnerKind::IndirectProvider))
+            .filter(partner::Column::EnrollmentStatus.eq(EnrollmentStatus::Active))
+            .filter(
+                partner::Column::Id.in_subquery(
+                    Query::select()
+                        .column(provider_profile::Column::PartnerId)
+                        .from(provider_profile::Entity)
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(partner::Column::CompanyName)
+            .order_by_asc(partner::Column::Id);
+        if let Some(country) = country.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            select = select.filter(
+                partner::Column::Id.in_subquery(
+                    Query::select()
+                        .column(provider_location::Column::PartnerId)
+                        .from(provider_location::Entity)
+                        .and_where(
+                            Expr::col(provider_location::Column::Country)
+                                .eq(country.to_uppercase()),
+                        )
+                        .to_owned(),
+                ),
+            );
+        }
+        let total = select.clone().count(db).await.map_err(ApiError::from)?;
+        let (start, end) = args.window(total);
+        let rows = select
+            .offset(start)
+            .limit(end.saturating_sub(start))
+            .all(db)
+            .await
+            .map_err(ApiError::from)?;
+        // One statement each for the page's profiles and locations.
+        let ids: Vec<i32> = rows.iter().map(|p| p.id).collect();
+        let logos: HashMap<i32, Option<i32>> = provider_profile::Entity::find()
+            .filter(provider_profile::Column::PartnerId.is_in(ids.clone()))
+            .all(db)
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .map(|p| (p.partner_id, p.logo_id))
+            .collect();
+        let mut locations: HashMap<i32, Vec<ProviderLocation>> = HashMap::new();
+        for l in provider_location::Entity::find()
+            .filter(provider_location::Column::PartnerId.is_in(ids))
+            .order_by_asc(provider_location::Column::Country)
+            .all(db)
+            .await
+            .map_err(ApiError::from)?
+        {
+            locations
+                .entry(l.partner_id)
+                .or_default()
+                .push(ProviderLocation {
+                    country: l.country,
+                    target_url: l.target_url,
+                });
+        }
+        let base = ctx
+            .data_unchecked::<PublicUrl>()
+            .0
+            .trim_end_matches('/')
+            .to_owned();
+        Ok(connection::build(rows, start, end, total, |p| {
+            DirectoryProvider {
+                logo_url: logos
+                    .get(&p.id)
+                    .copied()
+                    .flatten()
+                    .map(|id| format!("{base}/logos/{id}")),
+                locations: locations.remove(&p.id).unwrap_or_default(),
+                company_name: p.company_name,
+                partner_network_id: p.partner_network_id,
+            }
+        }))
+    }
+
+    /// Platform admins: all requests, earliest due first; providers: their own, newest first.
+    #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
+    async fn profile_change_requests(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ProfileChangeRequestFilter>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Page<ProfileChangeRequest>> {
+        let actor = auth::actor(ctx)?;
+        let args = PageArgs::new(after, before, first, last)?;
+        let select = requests::list(actor, filter.unwrap_or_default().status)?;
+        Ok(connection::paginate(db(ctx), select, args, ProfileChangeRequest).await?)
+    }
+}
+
+#[derive(Default)]
+pub struct DirectoryMutation;
+
+#[Object]
+impl DirectoryMutation {
+    /// Provider ADMIN: asks the program to change its directory profile. The live profile
+    /// changes only when a platform administrator completes the request.
+    async fn submit_profile_change_request(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitProfileChangeRequestInput,
+    ) -> Result<ProfileChangeRequestPayload> {
+        let (actor, provider) = auth::partner_admin(ctx)?;
+        let logo = match &input.logo {
+            None => None,
+            Some(upload) => {
+                let value = upload.value(ctx).map_err(|_| {
+                    ApiError::BadUserInput("The logo upload could not be read.".into())
+                })?;
+                let mut bytes = Vec::new();
+                value
+                    .into_read()
+                    .take(super::logo::MAX_LOGO_BYTES as u64 + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| ApiError::internal("reading the upload", e))?;
+                Some(bytes)
+            }
+        };
+        let submission = Submission {
+            company_name: input.company_name,
+            logo,
+            locations: input
+                .locations
+                .into_iter()
+                .map(|l| Location {
+                    country: l.country,
+                    target_url: l.target_url,
+                })
+                .collect(),
+        };
+        let (request, user_errors) =
+            split(requests::submit(db(ctx), actor, provider, submission).await)?;
+        Ok(ProfileChangeRequestPayload {
+            request: request.map(ProfileChangeRequest),
+            user_errors,
+        })
+    }
+
+    /// Platform admins: moves a request through review.
+    async fn resolve_profile_change_request(
+        &self,
+        ctx: &Context<'_>,
+        input: ResolveProfileChangeRequestInput,
+    ) -> Result<ProfileChangeRequestPayload> {
+        let actor = auth::platform_admin(ctx)?;
+        let id = ids::decode_as(ids::NodeType::ProfileChangeRequest, &input.request_id)?;
+        let resolution = match input.decision {
+            ProfileRequestDecision::StartReview => Resolution::Review,
+            ProfileRequestDecision::Complete => Resolution::Complete,
+            ProfileRequestDecision::Reject => Resolution::Reject,
+        };
+        let result =
+            requests::resolve(db(ctx), actor, id, resolution, input.reason.as_deref()).await;
+        let (request, user_errors) = split(result)?;
+        Ok(ProfileChangeRequestPayload {
+            request: request.map(ProfileChangeRequest),
+            user_errors,
+        })
+    }
+}
