@@ -4,6 +4,7 @@
 mod accounts;
 mod catalog;
 mod customers;
+mod directory;
 mod http_surface;
 mod limits;
 mod members;
