@@ -277,13 +277,16 @@ pub fn capture_logs() -> &'static std::sync::Mutex<Vec<u8>> {
     })
 }
 
+/// A file to upload: (file name, declared content type, bytes).
+pub type UploadFile<'a> = (&'a str, &'a str, Vec<u8>);
+
 impl TestApp {
     /// A GraphQL multipart request (the upload spec): `variables.input.logo` is the file.
     pub async fn gql_upload(
         &self,
         query: &str,
         mut variables: Value,
-        file: Option<(&str, &str, Vec<u8>)>,
+        file: Option<UploadFile<'_>>,
         token: Option<&str>,
     ) -> Gql {
         let mut map = json!({});

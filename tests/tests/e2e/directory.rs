@@ -244,7 +244,7 @@ async fn bad_uploads_are_refused_and_nothing_is_stored(app: TestApp) {
         .active_partner("INDIRECT_PROVIDER", "Contoso", "admin@contoso.test")
         .await;
     let one = json!([{ "country": "US", "targetUrl": "https://contoso.example" }]);
-    let cases: Vec<(serde_json::Value, Option<(&str, &str, Vec<u8>)>, &str)> = vec![
+    let cases: Vec<(serde_json::Value, Option<e2e::UploadFile>, &str)> = vec![
         (
             input("C", one.clone()),
             Some((
