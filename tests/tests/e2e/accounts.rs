@@ -304,3 +304,43 @@ async fn passwords_are_stored_as_argon2id_and_tokens_hashed() {
         "never the token itself"
     );
 }
+
+/// The quick start's demo data: fixed logins, ACTIVE organizations, and seeding twice
+/// changes nothing.
+async fn demo_seed_is_idempotent(app: TestApp) {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    api::demo::seed(&app.db).await.unwrap();
+    let users = entity::user::Entity::find().count(&app.db).await.unwrap();
+    let partners = entity::partner::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap();
+    api::demo::seed(&app.db).await.unwrap();
+    assert_eq!(
+        entity::user::Entity::find().count(&app.db).await.unwrap(),
+        users
+    );
+    assert_eq!(
+        entity::partner::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        partners
+    );
+    assert_eq!((users, partners), (4, 3));
+    for email in [
+        "platform@demo.test",
+        "provider@demo.test",
+        "reseller1@demo.test",
+        "reseller2@demo.test",
+    ] {
+        let token = app.login(email, api::demo::PASSWORD).await;
+        let viewer = app.gql(VIEWER, json!({}), Some(&token)).await;
+        let partner = &viewer.data()["viewer"]["partner"];
+        assert!(
+            partner.is_null() || partner["enrollmentStatus"] == "ACTIVE",
+            "{email}"
+        );
+    }
+}
+e2e!(demo_seed_is_idempotent);

@@ -306,3 +306,37 @@ async fn resend_revoke_and_end(app: TestApp) {
     assert_eq!(all.data()["active"]["totalCount"], 1);
 }
 e2e!(resend_revoke_and_end);
+
+/// A reseller may partner with several providers; each sees only its own partnership.
+async fn a_reseller_partners_with_several_providers(app: TestApp) {
+    let (first, reseller) = provider_and_reseller(&app).await;
+    let (_, second) = app
+        .active_partner(
+            "INDIRECT_PROVIDER",
+            "Litware Distribution",
+            "admin@litware.test",
+        )
+        .await;
+    for provider in [&first, &second] {
+        let invited = request(&app, provider, "admin@fabrikam.test").await;
+        let ok = app
+            .gql(ACCEPT, json!({ "token": invited.token }), Some(&reseller))
+            .await;
+        assert!(ok.data()["acceptPartnershipInvitation"]["partnership"].is_object());
+    }
+    let mine = app
+        .gql("{ indirectProviders(first: 10) { totalCount edges { node { provider { companyName } } } } }", json!({}), Some(&reseller))
+        .await;
+    assert_eq!(mine.data()["indirectProviders"]["totalCount"], 2);
+    for provider in [&first, &second] {
+        let theirs = app
+            .gql(
+                "{ indirectResellers(first: 10) { totalCount } }",
+                json!({}),
+                Some(provider),
+            )
+            .await;
+        assert_eq!(theirs.data()["indirectResellers"]["totalCount"], 1);
+    }
+}
+e2e!(a_reseller_partners_with_several_providers);
