@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod cli;

@@ -9,6 +9,7 @@ mod m20261123_000002_offer_catalog;
 mod m20261123_000003_partnerships;
 mod m20261123_000004_customers;
 mod m20261123_000005_provider_directory;
+mod m20261123_000006_audit_log;
 mod offer_seed;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_partnerships::Migration),
             Box::new(m20261123_000004_customers::Migration),
             Box::new(m20261123_000005_provider_directory::Migration),
+            Box::new(m20261123_000006_audit_log::Migration),
         ]
     }
 }

@@ -12,7 +12,9 @@ use chrono::{Duration, Utc};
 use entity::enums::DeliveryStatus;
 use entity::outbound_email::{self, Column};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait,
+};
 
 const REDACTED: &str = "[redacted]";
 
@@ -35,8 +37,8 @@ pub enum Outcome {
     },
 }
 
-pub async fn deliver<C: ConnectionTrait>(
-    db: &C,
+pub async fn deliver(
+    db: &sea_orm::DatabaseConnection,
     mailer: &Mailer,
     settings: &JobSettings,
     email_id: i32,
@@ -101,12 +103,22 @@ pub async fn deliver<C: ConnectionTrait>(
                     )
                     .col_expr(Column::ScrubAfterSend, Expr::value(Option::<String>::None));
             }
+            // The status and its audit entry commit together.
+            let txn = db.begin().await?;
             update
                 .col_expr(Column::Status, Expr::value(DeliveryStatus::Sent))
                 .col_expr(Column::SentAt, Expr::value(Some(done)))
                 .col_expr(Column::LastError, Expr::value(Option::<String>::None))
-                .exec(db)
+                .exec(&txn)
                 .await?;
+            audit(
+                &txn,
+                &email,
+                "email.sent",
+                format!("Email to {} sent", email.to_address),
+            )
+            .await?;
+            txn.commit().await?;
             tracing::info!(email_id, attempts, to = %email.to_address, "email sent");
             Outcome::Sent
         }
@@ -126,13 +138,22 @@ pub async fn deliver<C: ConnectionTrait>(
             } else {
                 update
             };
+            let txn = db.begin().await?;
             update
                 .col_expr(Column::Status, Expr::value(status))
                 .col_expr(Column::LastError, Expr::value(Some(error.clone())))
                 .col_expr(Column::NextAttemptAt, Expr::value(next))
                 .col_expr(Column::RetryAfter, Expr::value(Some(next)))
-                .exec(db)
+                .exec(&txn)
                 .await?;
+            if last {
+                let summary = format!(
+                    "Email to {} failed after {attempts} attempts: {error}",
+                    email.to_address
+                );
+                audit(&txn, &email, "email.failed", summary).await?;
+            }
+            txn.commit().await?;
             tracing::warn!(email_id, attempts, last, %error, "email delivery failed");
             if last {
                 Outcome::Failed { attempts }
@@ -142,6 +163,44 @@ pub async fn deliver<C: ConnectionTrait>(
         }
     };
     Ok(outcome)
+}
+
+/// Records a delivery event, visible to the organization the email was sent for.
+async fn audit<C: ConnectionTrait>(
+    db: &C,
+    email: &outbound_email::Model,
+    action: &str,
+    summary: String,
+) -> Result<(), DbErr> {
+    use entity::{
+        customer_relationship_request as relationship, partnership_invitation as invitation,
+    };
+    let owner = match invitation::Entity::find()
+        .filter(invitation::Column::OutboundEmailId.eq(email.id))
+        .one(db)
+        .await?
+    {
+        Some(inv) => Some(inv.provider_id),
+        None => relationship::Entity::find()
+            .filter(relationship::Column::OutboundEmailId.eq(email.id))
+            .one(db)
+            .await?
+            .map(|r| r.provider_id),
+    };
+    entity::audit_entry::record(
+        db,
+        entity::audit_entry::NewEntry {
+            request_id: "worker",
+            actor_user_id: None,
+            actor_partner_id: None,
+            action,
+            target_type: "OutboundEmail",
+            target_id: email.id,
+            summary,
+            subject_partner_id: owner,
+        },
+    )
+    .await
 }
 
 /// Adds to `update` the bodies with the row's secret replaced by `[redacted]`.

@@ -13,13 +13,30 @@ pub async fn expire_invitations<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    let partnerships = partnership_invitation::Entity::update_many()
+    // RETURNING tells which rows this runner changed, so each gets its audit entry once.
+    let expired = partnership_invitation::Entity::update_many()
         .col_expr(Column::Status, Expr::value(InvitationStatus::Expired))
         .filter(Column::Status.eq(InvitationStatus::Pending))
         .filter(Column::ExpiresAt.lte(now))
-        .exec(db)
-        .await?
-        .rows_affected;
+        .exec_with_returning(db)
+        .await?;
+    let partnerships = expired.len() as u64;
+    for inv in &expired {
+        entity::audit_entry::record(
+            db,
+            entity::audit_entry::NewEntry {
+                request_id: "worker",
+                actor_user_id: None,
+                actor_partner_id: None,
+                action: "partnership_invitation.expired",
+                target_type: "PartnershipInvitation",
+                target_id: inv.id,
+                summary: format!("Invitation to {} expired unanswered", inv.reseller_email),
+                subject_partner_id: Some(inv.provider_id),
+            },
+        )
+        .await?;
+    }
     use entity::customer_relationship_request as request;
     let relationships = request::Entity::update_many()
         .col_expr(

@@ -293,8 +293,16 @@ impl DirectoryMutation {
                 })
                 .collect(),
         };
-        let (request, user_errors) =
-            split(requests::submit(db(ctx), actor, provider, submission).await)?;
+        let (request, user_errors) = split(
+            requests::submit(
+                db(ctx),
+                &crate::audit::Who::of(ctx, actor),
+                actor,
+                provider,
+                submission,
+            )
+            .await,
+        )?;
         Ok(ProfileChangeRequestPayload {
             request: request.map(ProfileChangeRequest),
             user_errors,
@@ -314,8 +322,15 @@ impl DirectoryMutation {
             ProfileRequestDecision::Complete => Resolution::Complete,
             ProfileRequestDecision::Reject => Resolution::Reject,
         };
-        let result =
-            requests::resolve(db(ctx), actor, id, resolution, input.reason.as_deref()).await;
+        let result = requests::resolve(
+            db(ctx),
+            &crate::audit::Who::of(ctx, actor),
+            actor,
+            id,
+            resolution,
+            input.reason.as_deref(),
+        )
+        .await;
         let (request, user_errors) = split(result)?;
         Ok(ProfileChangeRequestPayload {
             request: request.map(ProfileChangeRequest),

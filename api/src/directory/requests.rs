@@ -5,8 +5,10 @@
 
 use super::logo::{self, LogoProblem};
 use crate::accounts::validate;
+use crate::audit::{self, Change, Who};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, is_unique_violation};
+use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::{Duration, Utc};
 use entity::enums::{PartnerKind, ProfileRequestStatus};
@@ -81,6 +83,7 @@ fn check_locations(raw: Vec<Location>) -> ApiResult<Vec<Location>> {
 /// Provider ADMIN: a new SUBMITTED request. Everything is checked before anything is stored.
 pub async fn submit(
     db: &DatabaseConnection,
+    who: &Who,
     actor: &Actor,
     provider: &partner::Model,
     submission: Submission,
@@ -151,6 +154,18 @@ pub async fn submit(
     .await;
     match inserted {
         Ok(row) => {
+            audit::record(
+                &txn,
+                who,
+                Change {
+                    action: "profile_change_request.submitted",
+                    target: NodeType::ProfileChangeRequest,
+                    target_id: row.id,
+                    summary: format!("Profile change requested: {}", row.company_name),
+                    subject_partner_id: None,
+                },
+            )
+            .await?;
             txn.commit().await?;
             Ok(row)
         }
@@ -178,6 +193,7 @@ pub enum Resolution {
 /// request to the live profile and the directory in the same transaction.
 pub async fn resolve(
     db: &DatabaseConnection,
+    who: &Who,
     actor: &Actor,
     request_id: i32,
     resolution: Resolution,
@@ -237,6 +253,32 @@ pub async fn resolve(
     if resolution == Resolution::Complete {
         apply(&txn, &found).await?;
     }
+    let (action, summary) = match resolution {
+        Resolution::Review => (
+            "profile_change_request.in_review",
+            "Profile change request taken into review".to_owned(),
+        ),
+        Resolution::Complete => (
+            "profile_change_request.completed",
+            format!("Profile updated: {}", found.company_name),
+        ),
+        Resolution::Reject => (
+            "profile_change_request.rejected",
+            format!("Profile change rejected: {}", reason.unwrap_or_default()),
+        ),
+    };
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action,
+            target: NodeType::ProfileChangeRequest,
+            target_id: found.id,
+            summary,
+            subject_partner_id: Some(found.partner_id),
+        },
+    )
+    .await?;
     let updated = request::Entity::find_by_id(found.id)
         .one(&txn)
         .await?

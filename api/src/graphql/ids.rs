@@ -21,7 +21,7 @@ pub enum NodeType {
 }
 
 impl NodeType {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Partner => "Partner",
             Self::User => "User",
@@ -54,7 +54,7 @@ impl NodeType {
 }
 
 pub fn encode(node_type: NodeType, id: i32) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", node_type.as_str())))
+    ID(entity::audit_entry::global_id(node_type.as_str(), id))
 }
 
 pub fn decode(id: &ID) -> Result<(NodeType, i32), ApiError> {

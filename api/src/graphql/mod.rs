@@ -11,6 +11,7 @@ pub mod search;
 pub mod user_error;
 
 use crate::accounts::{AccountMutation, AccountQuery};
+use crate::audit::graphql::AuditQuery;
 use crate::catalog::CatalogQuery;
 use crate::customers::{CustomerMutation, CustomerQuery, RelationshipMutation};
 use crate::directory::{DirectoryMutation, DirectoryQuery};
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     PartnershipQuery,
     CustomerQuery,
     DirectoryQuery,
+    AuditQuery,
 );
 
 #[derive(MergedObject, Default)]

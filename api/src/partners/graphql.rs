@@ -150,6 +150,7 @@ impl EnrollmentMutation {
     ) -> Result<EnrollPartnerPayload> {
         let result = service::enroll(
             db(ctx),
+            &crate::audit::request_id(ctx),
             service::Enrollment {
                 kind: input.kind,
                 company_name: &input.company_name,
@@ -178,9 +179,9 @@ impl EnrollmentMutation {
         ctx: &Context<'_>,
         input: PartnerIdInput,
     ) -> Result<PartnerPayload> {
-        auth::platform_admin(ctx)?;
+        let who = crate::audit::Who::of(ctx, auth::platform_admin(ctx)?);
         let id = ids::decode_as(ids::NodeType::Partner, &input.partner_id)?;
-        let (partner, user_errors) = split(service::approve(db(ctx), id).await)?;
+        let (partner, user_errors) = split(service::approve(db(ctx), &who, id).await)?;
         Ok(PartnerPayload {
             partner: partner.map(Partner),
             user_errors,
@@ -193,9 +194,9 @@ impl EnrollmentMutation {
         ctx: &Context<'_>,
         input: PartnerIdInput,
     ) -> Result<PartnerPayload> {
-        auth::platform_admin(ctx)?;
+        let who = crate::audit::Who::of(ctx, auth::platform_admin(ctx)?);
         let id = ids::decode_as(ids::NodeType::Partner, &input.partner_id)?;
-        let (partner, user_errors) = split(service::suspend(db(ctx), id).await)?;
+        let (partner, user_errors) = split(service::suspend(db(ctx), &who, id).await)?;
         Ok(PartnerPayload {
             partner: partner.map(Partner),
             user_errors,

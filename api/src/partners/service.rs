@@ -1,8 +1,10 @@
 //! Enrollment rules and partner visibility, independent of GraphQL.
 
 use crate::accounts::{members, validate};
+use crate::audit::{self, Change, Who};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, is_unique_violation};
+use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
 use entity::enums::{EnrollmentStatus, PartnerKind, UserRole};
@@ -28,7 +30,11 @@ pub struct Enrolled {
 }
 
 /// Creates a PENDING partner and its first ADMIN in one transaction.
-pub async fn enroll(db: &DatabaseConnection, input: Enrollment<'_>) -> ApiResult<Enrolled> {
+pub async fn enroll(
+    db: &DatabaseConnection,
+    request_id: &str,
+    input: Enrollment<'_>,
+) -> ApiResult<Enrolled> {
     let company_name = validate::name(input.company_name, 200, &["input", "companyName"])?;
     let country = validate::country(input.country, &["input", "country"])?;
     let admin_name = validate::name(input.admin_name, 200, &["input", "adminName"])?;
@@ -65,6 +71,26 @@ pub async fn enroll(db: &DatabaseConnection, input: Enrollment<'_>) -> ApiResult
             e.into()
         }
     })?;
+    let who = Who {
+        user_id: Some(admin.id),
+        partner_id: Some(partner.id),
+        request_id: request_id.to_owned(),
+    };
+    audit::record(
+        &txn,
+        &who,
+        Change {
+            action: "partner.enrolled",
+            target: NodeType::Partner,
+            target_id: partner.id,
+            summary: format!(
+                "{} enrolled as {:?}, enrollment PENDING",
+                partner.company_name, partner.kind
+            ),
+            subject_partner_id: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(Enrolled { partner, admin })
 }
@@ -104,8 +130,13 @@ pub async fn insert_partner<C: ConnectionTrait>(
 }
 
 /// PENDING (or SUSPENDED) -> ACTIVE. Platform admins only (checked by the caller).
-pub async fn approve<C: ConnectionTrait>(db: &C, partner_id: i32) -> ApiResult<partner::Model> {
-    let partner = find(db, partner_id).await?;
+pub async fn approve(
+    db: &DatabaseConnection,
+    who: &Who,
+    partner_id: i32,
+) -> ApiResult<partner::Model> {
+    let txn = db.begin().await?;
+    let partner = find(&txn, partner_id).await?;
     if partner.enrollment_status == EnrollmentStatus::Active {
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
@@ -116,12 +147,31 @@ pub async fn approve<C: ConnectionTrait>(db: &C, partner_id: i32) -> ApiResult<p
     let mut active = partner.into_active_model();
     active.enrollment_status = Set(EnrollmentStatus::Active);
     active.approved_at = Set(Some(Utc::now()));
-    Ok(active.update(db).await?)
+    let approved = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "partner.approved",
+            target: NodeType::Partner,
+            target_id: approved.id,
+            summary: format!("Enrollment of {} approved: ACTIVE", approved.company_name),
+            subject_partner_id: Some(approved.id),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(approved)
 }
 
 /// ACTIVE -> SUSPENDED. Platform admins only (checked by the caller).
-pub async fn suspend<C: ConnectionTrait>(db: &C, partner_id: i32) -> ApiResult<partner::Model> {
-    let partner = find(db, partner_id).await?;
+pub async fn suspend(
+    db: &DatabaseConnection,
+    who: &Who,
+    partner_id: i32,
+) -> ApiResult<partner::Model> {
+    let txn = db.begin().await?;
+    let partner = find(&txn, partner_id).await?;
     if partner.enrollment_status != EnrollmentStatus::Active {
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
@@ -131,7 +181,21 @@ pub async fn suspend<C: ConnectionTrait>(db: &C, partner_id: i32) -> ApiResult<p
     }
     let mut active = partner.into_active_model();
     active.enrollment_status = Set(EnrollmentStatus::Suspended);
-    Ok(active.update(db).await?)
+    let suspended = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "partner.suspended",
+            target: NodeType::Partner,
+            target_id: suspended.id,
+            summary: format!("{} suspended", suspended.company_name),
+            subject_partner_id: Some(suspended.id),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(suspended)
 }
 
 async fn find<C: ConnectionTrait>(db: &C, partner_id: i32) -> ApiResult<partner::Model> {

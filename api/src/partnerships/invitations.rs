@@ -5,8 +5,10 @@
 use super::draft::{self, Draft};
 use super::service;
 use crate::accounts::validate;
+use crate::audit::{self, Change, Who};
 use crate::auth::{Actor, token};
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::{Duration, Utc};
 use entity::enums::{EnrollmentStatus, InvitationStatus, PartnerKind};
@@ -70,6 +72,7 @@ fn require_active_provider(provider: &partner::Model) -> ApiResult<()> {
 pub async fn request(
     db: &DatabaseConnection,
     links: &LinkSettings<'_>,
+    who: &Who,
     actor: &Actor,
     provider: &partner::Model,
     reseller_email: &str,
@@ -111,6 +114,26 @@ pub async fn request(
     }
     .insert(&txn)
     .await?;
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "partnership_invitation.requested",
+            target: NodeType::PartnershipInvitation,
+            target_id: invitation.id,
+            summary: format!(
+                "Partnership requested with {}{}",
+                invitation.reseller_email,
+                if email_id.is_some() {
+                    ""
+                } else {
+                    " (draft only)"
+                }
+            ),
+            subject_partner_id: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(Issued {
         invitation,
@@ -125,6 +148,7 @@ pub async fn request(
 pub async fn resend(
     db: &DatabaseConnection,
     links: &LinkSettings<'_>,
+    who: &Who,
     provider: &partner::Model,
     invitation_id: i32,
     compose: Compose<'_>,
@@ -202,6 +226,21 @@ pub async fn resend(
         worker::delivery::supersede(&txn, previous, "superseded by a re-sent invitation").await?;
     }
     let invitation = own_invitation(&txn, provider.id, current.id).await?;
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "partnership_invitation.resent",
+            target: NodeType::PartnershipInvitation,
+            target_id: invitation.id,
+            summary: format!(
+                "Invitation to {} re-sent with a new link",
+                invitation.reseller_email
+            ),
+            subject_partner_id: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(Issued {
         invitation,
@@ -273,10 +312,12 @@ async fn compose_and_queue<C: ConnectionTrait>(
 
 pub async fn revoke(
     db: &DatabaseConnection,
+    who: &Who,
     provider: &partner::Model,
     invitation_id: i32,
 ) -> ApiResult<invitation::Model> {
     let current = own_invitation(db, provider.id, invitation_id).await?;
+    let txn = db.begin().await?;
     let revoked = invitation::Entity::update_many()
         .col_expr(
             invitation::Column::Status,
@@ -288,7 +329,7 @@ pub async fn revoke(
         )
         .filter(invitation::Column::Id.eq(current.id))
         .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
-        .exec(db)
+        .exec(&txn)
         .await?
         .rows_affected
         == 1;
@@ -300,9 +341,23 @@ pub async fn revoke(
         ));
     }
     if let Some(email) = current.outbound_email_id {
-        worker::delivery::supersede(db, email, "the invitation was revoked").await?;
+        worker::delivery::supersede(&txn, email, "the invitation was revoked").await?;
     }
-    own_invitation(db, provider.id, invitation_id).await
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "partnership_invitation.revoked",
+            target: NodeType::PartnershipInvitation,
+            target_id: current.id,
+            summary: format!("Invitation to {} revoked", current.reseller_email),
+            subject_partner_id: None,
+        },
+    )
+    .await?;
+    let revoked = own_invitation(&txn, provider.id, invitation_id).await?;
+    txn.commit().await?;
+    Ok(revoked)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -321,6 +376,7 @@ pub struct Answered {
 /// wins: the status change is a conditional update on `PENDING` and unexpired.
 pub async fn answer(
     db: &DatabaseConnection,
+    who: &Who,
     actor: &Actor,
     reseller: &partner::Model,
     token_text: &str,
@@ -406,6 +462,25 @@ pub async fn answer(
         }
         Answer::Decline => None,
     };
+    let (action, verb) = match answer {
+        Answer::Accept => ("partnership_invitation.accepted", "accepted"),
+        Answer::Decline => ("partnership_invitation.declined", "declined"),
+    };
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action,
+            target: NodeType::PartnershipInvitation,
+            target_id: found.id,
+            summary: format!(
+                "{} {verb} the partnership invitation",
+                reseller.company_name
+            ),
+            subject_partner_id: Some(found.provider_id),
+        },
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(
         invitation = found.id,

@@ -5,6 +5,7 @@ use super::draft::Draft;
 use super::graphql::{Partnership, PartnershipInvitation};
 use super::invitations::{self, Answer, Compose, Issued, LinkSettings};
 use super::service;
+use crate::audit::Who;
 use crate::auth;
 use crate::graphql::payload::split;
 use crate::graphql::user_error::UserError;
@@ -156,6 +157,7 @@ impl PartnershipMutation {
         let result = invitations::request(
             db(ctx),
             &link_settings(ctx),
+            &Who::of(ctx, actor),
             actor,
             provider,
             &input.reseller_email,
@@ -176,11 +178,12 @@ impl PartnershipMutation {
         ctx: &Context<'_>,
         input: ResendPartnershipInvitationInput,
     ) -> Result<InvitationIssuedPayload> {
-        let (_, provider) = auth::partner_admin(ctx)?;
+        let (actor, provider) = auth::partner_admin(ctx)?;
         let id = ids::decode_as(ids::NodeType::PartnershipInvitation, &input.invitation_id)?;
         let result = invitations::resend(
             db(ctx),
             &link_settings(ctx),
+            &Who::of(ctx, actor),
             provider,
             id,
             Compose {
@@ -199,9 +202,11 @@ impl PartnershipMutation {
         ctx: &Context<'_>,
         input: InvitationIdInput,
     ) -> Result<InvitationPayload> {
-        let (_, provider) = auth::partner_admin(ctx)?;
+        let (actor, provider) = auth::partner_admin(ctx)?;
         let id = ids::decode_as(ids::NodeType::PartnershipInvitation, &input.invitation_id)?;
-        let (invitation, user_errors) = split(invitations::revoke(db(ctx), provider, id).await)?;
+        let who = Who::of(ctx, actor);
+        let (invitation, user_errors) =
+            split(invitations::revoke(db(ctx), &who, provider, id).await)?;
         Ok(InvitationPayload {
             invitation: invitation.map(PartnershipInvitation),
             user_errors,
@@ -216,8 +221,15 @@ impl PartnershipMutation {
         input: InvitationTokenInput,
     ) -> Result<AcceptPartnershipInvitationPayload> {
         let (actor, reseller) = auth::partner_admin(ctx)?;
-        let result =
-            invitations::answer(db(ctx), actor, reseller, &input.token, Answer::Accept).await;
+        let result = invitations::answer(
+            db(ctx),
+            &Who::of(ctx, actor),
+            actor,
+            reseller,
+            &input.token,
+            Answer::Accept,
+        )
+        .await;
         let (answered, user_errors) = split(result)?;
         Ok(AcceptPartnershipInvitationPayload {
             partnership: answered.and_then(|a| a.partnership).map(Partnership),
@@ -232,8 +244,15 @@ impl PartnershipMutation {
         input: InvitationTokenInput,
     ) -> Result<DeclinePartnershipInvitationPayload> {
         let (actor, reseller) = auth::partner_admin(ctx)?;
-        let result =
-            invitations::answer(db(ctx), actor, reseller, &input.token, Answer::Decline).await;
+        let result = invitations::answer(
+            db(ctx),
+            &Who::of(ctx, actor),
+            actor,
+            reseller,
+            &input.token,
+            Answer::Decline,
+        )
+        .await;
         let (answered, user_errors) = split(result)?;
         Ok(DeclinePartnershipInvitationPayload {
             declined: answered.is_some(),
@@ -250,7 +269,8 @@ impl PartnershipMutation {
     ) -> Result<PartnershipPayload> {
         let actor = auth::actor(ctx)?;
         let id = ids::decode_as(ids::NodeType::Partnership, &input.partnership_id)?;
-        let (partnership, user_errors) = split(service::end(db(ctx), actor, id).await)?;
+        let who = Who::of(ctx, actor);
+        let (partnership, user_errors) = split(service::end(db(ctx), &who, actor, id).await)?;
         Ok(PartnershipPayload {
             partnership: partnership.map(Partnership),
             user_errors,

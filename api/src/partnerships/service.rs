@@ -156,8 +156,9 @@ pub async fn ever_partnered<C: ConnectionTrait>(db: &C, a: i32, b: i32) -> ApiRe
 
 /// Ends an ACTIVE partnership (ADMIN of either side). Refused while the reseller still
 /// manages customers or subscriptions of the provider, so nothing is orphaned.
-pub async fn end<C: ConnectionTrait>(
-    db: &C,
+pub async fn end(
+    db: &sea_orm::DatabaseConnection,
+    who: &crate::audit::Who,
     actor: &Actor,
     partnership_id: i32,
 ) -> ApiResult<partnership::Model> {
@@ -185,8 +186,28 @@ pub async fn end<C: ConnectionTrait>(
             ),
         ));
     }
+    let other = if actor.partner_id() == Some(found.provider_id) {
+        found.reseller_id
+    } else {
+        found.provider_id
+    };
+    let txn = db.begin().await?;
     let mut active = found.into_active_model();
     active.status = Set(PartnershipStatus::Ended);
     active.ended_at = Set(Some(Utc::now()));
-    Ok(active.update(db).await?)
+    let ended = active.update(&txn).await?;
+    crate::audit::record(
+        &txn,
+        who,
+        crate::audit::Change {
+            action: "partnership.ended",
+            target: crate::graphql::ids::NodeType::Partnership,
+            target_id: ended.id,
+            summary: "Partnership ended".to_owned(),
+            subject_partner_id: Some(other),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ended)
 }

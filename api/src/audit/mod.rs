@@ -1,0 +1,63 @@
+//! The audit log: every recorded change with who did it, to what, a summary, the request id
+//! and the time, written in the transaction of the change (`record`), read through
+//! `auditLog`: an organization sees its own actions and those others took on its objects;
+//! platform administrators see everything. There is no way to change or delete entries.
+
+pub mod graphql;
+
+use crate::auth::Actor;
+use crate::error::ApiResult;
+use crate::graphql::error_codes::RequestId;
+use crate::graphql::ids::NodeType;
+use async_graphql::Context;
+use sea_orm::ConnectionTrait;
+
+/// Who is acting, captured once per request.
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub user_id: Option<i32>,
+    pub partner_id: Option<i32>,
+    pub request_id: String,
+}
+
+impl Who {
+    pub fn of(ctx: &Context<'_>, actor: &Actor) -> Self {
+        Self {
+            user_id: Some(actor.user.id),
+            partner_id: actor.partner_id(),
+            request_id: request_id(ctx),
+        }
+    }
+}
+
+pub fn request_id(ctx: &Context<'_>) -> String {
+    ctx.data_opt::<RequestId>()
+        .map_or_else(|| "-".to_owned(), |r| r.0.clone())
+}
+
+/// What changed, on what, and which other organization owns it (it sees the entry too).
+pub struct Change {
+    pub action: &'static str,
+    pub target: NodeType,
+    pub target_id: i32,
+    pub summary: String,
+    pub subject_partner_id: Option<i32>,
+}
+
+pub async fn record<C: ConnectionTrait>(db: &C, who: &Who, change: Change) -> ApiResult<()> {
+    entity::audit_entry::record(
+        db,
+        entity::audit_entry::NewEntry {
+            request_id: &who.request_id,
+            actor_user_id: who.user_id,
+            actor_partner_id: who.partner_id,
+            action: change.action,
+            target_type: change.target.as_str(),
+            target_id: change.target_id,
+            summary: change.summary,
+            subject_partner_id: change.subject_partner_id,
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! One recorded change: who (user, organization), what (action, target), a summary, the
+//! request id and the time. Written in the same transaction as the change; never updated or
+//! deleted through the API.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "audit_entries")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub occurred_at: DateTimeUtc,
+    /// The HTTP request id (`x-request-id`), or `worker` for scheduled and queued jobs.
+    pub request_id: String,
+    /// None for the system (the worker).
+    pub actor_user_id: Option<i32>,
+    pub actor_partner_id: Option<i32>,
+    /// e.g. `partnership_invitation.accepted`.
+    pub action: String,
+    /// GraphQL type name of the target, e.g. `PartnershipInvitation`.
+    pub target_type: String,
+    /// Global id of the target.
+    pub target_id: String,
+    pub summary: String,
+    /// The organization owning the target when it is not the actor's: it sees the entry too
+    /// (a provider sees a reseller's acceptance of its invitation).
+    pub subject_partner_id: Option<i32>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// What to record; the writer stamps the time.
+pub struct NewEntry<'a> {
+    pub request_id: &'a str,
+    pub actor_user_id: Option<i32>,
+    pub actor_partner_id: Option<i32>,
+    pub action: &'a str,
+    pub target_type: &'a str,
+    pub target_id: i32,
+    pub summary: String,
+    pub subject_partner_id: Option<i32>,
+}
+
+/// The opaque global id clients see for `type_name` / `id` (base64url of `Type:id`).
+pub fn global_id(type_name: &str, id: i32) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{type_name}:{id}"))
+}
+
+/// Writes an entry with the caller's connection, so inside the caller's transaction.
+pub async fn record<C: ConnectionTrait>(db: &C, entry: NewEntry<'_>) -> Result<(), DbErr> {
+    // The subject is only worth recording when it is another organization.
+    let subject = entry
+        .subject_partner_id
+        .filter(|s| Some(*s) != entry.actor_partner_id);
+    ActiveModel {
+        occurred_at: sea_orm::Set(chrono::Utc::now()),
+        request_id: sea_orm::Set(entry.request_id.chars().take(64).collect()),
+        actor_user_id: sea_orm::Set(entry.actor_user_id),
+        actor_partner_id: sea_orm::Set(entry.actor_partner_id),
+        action: sea_orm::Set(entry.action.to_owned()),
+        target_type: sea_orm::Set(entry.target_type.to_owned()),
+        target_id: sea_orm::Set(global_id(entry.target_type, entry.target_id)),
+        summary: sea_orm::Set(entry.summary),
+        subject_partner_id: sea_orm::Set(subject),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map(drop)
+}
