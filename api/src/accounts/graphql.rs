@@ -2,6 +2,7 @@
 //! ADMIN's `addUser` / `updateUser` / `removeUser`.
 
 use super::{login, members};
+use crate::audit::Who;
 use crate::auth::{self, ClientAddr};
 use crate::customers::graphql::Customer;
 use crate::graphql::payload::split;
@@ -230,9 +231,14 @@ impl AccountMutation {
         input: ChangePasswordInput,
     ) -> Result<ChangePasswordPayload> {
         let actor = auth::signed_in(ctx)?;
-        let result =
-            login::change_password(db(ctx), actor, &input.current_password, &input.new_password)
-                .await;
+        let result = login::change_password(
+            db(ctx),
+            &Who::of(ctx, actor),
+            actor,
+            &input.current_password,
+            &input.new_password,
+        )
+        .await;
         let (user, user_errors) = split(result)?;
         Ok(ChangePasswordPayload {
             user: user.map(User),
@@ -242,9 +248,10 @@ impl AccountMutation {
 
     /// ADMIN only: adds a user to the caller's organization with a temporary password.
     async fn add_user(&self, ctx: &Context<'_>, input: AddUserInput) -> Result<AddUserPayload> {
-        let (_, partner) = auth::partner_admin(ctx)?;
+        let (actor, partner) = auth::partner_admin(ctx)?;
         let result = members::add(
             db(ctx),
+            &Who::of(ctx, actor),
             partner.id,
             members::NewMember {
                 email: &input.email,
@@ -274,10 +281,11 @@ impl AccountMutation {
         ctx: &Context<'_>,
         input: UpdateUserInput,
     ) -> Result<UpdateUserPayload> {
-        let (_, partner) = auth::partner_admin(ctx)?;
+        let (actor, partner) = auth::partner_admin(ctx)?;
         let user_id = ids::decode_as(ids::NodeType::User, &input.user_id)?;
         let result = members::update(
             db(ctx),
+            &Who::of(ctx, actor),
             partner.id,
             user_id,
             input.name.as_deref(),
@@ -299,7 +307,8 @@ impl AccountMutation {
     ) -> Result<RemoveUserPayload> {
         let (actor, partner) = auth::partner_admin(ctx)?;
         let user_id = ids::decode_as(ids::NodeType::User, &input.user_id)?;
-        let result = members::remove(db(ctx), actor, partner.id, user_id).await;
+        let result =
+            members::remove(db(ctx), &Who::of(ctx, actor), actor, partner.id, user_id).await;
         let (removed, user_errors) = split(result)?;
         Ok(RemoveUserPayload {
             removed_user_id: removed.map(|()| input.user_id),

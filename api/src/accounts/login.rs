@@ -108,6 +108,7 @@ async fn check_throttle<C: ConnectionTrait>(
 /// caller's other sessions.
 pub async fn change_password(
     db: &DatabaseConnection,
+    who: &crate::audit::Who,
     actor: &Actor,
     current: &str,
     new: &str,
@@ -136,6 +137,18 @@ pub async fn change_password(
     user.must_change_password = Set(false);
     let user = user.update(&txn).await?;
     session::end_all_for_user(&txn, user.id, Some(actor.session_id)).await?;
+    crate::audit::record(
+        &txn,
+        who,
+        crate::audit::Change {
+            action: "user.password_changed",
+            target: crate::graphql::ids::NodeType::User,
+            target_id: user.id,
+            summary: "Password changed; other sessions ended".to_owned(),
+            subject_partner_id: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(user)
 }

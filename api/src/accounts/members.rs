@@ -3,8 +3,10 @@
 //! Users of other organizations answer `NOT_FOUND`.
 
 use super::validate;
+use crate::audit::{self, Change, Who};
 use crate::auth::{Actor, password};
 use crate::error::{ApiError, ApiResult, is_unique_violation};
+use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
 use entity::enums::UserRole;
@@ -37,8 +39,9 @@ fn check_partner_role(role: UserRole) -> ApiResult<()> {
     Ok(())
 }
 
-pub async fn add<C: ConnectionTrait>(
-    db: &C,
+pub async fn add(
+    db: &DatabaseConnection,
+    who: &Who,
     partner_id: i32,
     new: NewMember<'_>,
 ) -> ApiResult<AddedMember> {
@@ -47,6 +50,7 @@ pub async fn add<C: ConnectionTrait>(
     check_partner_role(new.role)?;
     let temporary_password = password::generate_temporary();
     let hash = validate::hash_password(temporary_password.clone()).await?;
+    let txn = db.begin().await?;
     let inserted = user::ActiveModel {
         email: Set(email),
         name: Set(name),
@@ -57,13 +61,28 @@ pub async fn add<C: ConnectionTrait>(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await;
     match inserted {
-        Ok(user) => Ok(AddedMember {
-            user,
-            temporary_password,
-        }),
+        Ok(user) => {
+            audit::record(
+                &txn,
+                who,
+                Change {
+                    action: "user.added",
+                    target: NodeType::User,
+                    target_id: user.id,
+                    summary: format!("{} added as {:?}", user.email, user.role),
+                    subject_partner_id: None,
+                },
+            )
+            .await?;
+            txn.commit().await?;
+            Ok(AddedMember {
+                user,
+                temporary_password,
+            })
+        }
         Err(e) if is_unique_violation(&e) => Err(email_taken(&["input", "email"])),
         Err(e) => Err(e.into()),
     }
@@ -100,6 +119,7 @@ async fn admin_count<C: ConnectionTrait>(db: &C, partner_id: i32) -> ApiResult<u
 
 pub async fn update(
     db: &DatabaseConnection,
+    who: &Who,
     partner_id: i32,
     user_id: i32,
     name: Option<&str>,
@@ -122,12 +142,28 @@ pub async fn update(
         active.role = Set(role);
     }
     let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "user.updated",
+            target: NodeType::User,
+            target_id: updated.id,
+            summary: format!(
+                "{} is now {:?} named {}",
+                updated.email, updated.role, updated.name
+            ),
+            subject_partner_id: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 pub async fn remove(
     db: &DatabaseConnection,
+    who: &Who,
     actor: &Actor,
     partner_id: i32,
     user_id: i32,
@@ -149,6 +185,18 @@ pub async fn remove(
         .exec(&txn)
         .await?;
     user::Entity::delete_by_id(member.id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "user.removed",
+            target: NodeType::User,
+            target_id: member.id,
+            summary: format!("{} removed", member.email),
+            subject_partner_id: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -211,7 +211,9 @@ impl CustomerMutation {
             lines,
             idempotency_key: input.idempotency_key,
         };
-        let (created, user_errors) = split(onboarding::create(db(ctx), actor, new).await)?;
+        let (created, user_errors) = split(
+            onboarding::create(db(ctx), &crate::audit::Who::of(ctx, actor), actor, new).await,
+        )?;
         Ok(match created {
             Some(c) => CreateCustomerPayload {
                 setup_info: Some(SetupInfo {
@@ -254,8 +256,16 @@ impl CustomerMutation {
                 partner_of_record_id: decode_partner(line.partner_of_record_id.as_ref())?,
             });
         }
-        let (order, user_errors) =
-            split(subscriptions::place_order(db(ctx), actor, customer_id, lines).await)?;
+        let (order, user_errors) = split(
+            subscriptions::place_order(
+                db(ctx),
+                &crate::audit::Who::of(ctx, actor),
+                actor,
+                customer_id,
+                lines,
+            )
+            .await,
+        )?;
         Ok(OrderPayload {
             order: order.map(Order),
             user_errors,
@@ -271,7 +281,14 @@ impl CustomerMutation {
     ) -> Result<SubscriptionPayload> {
         let actor = auth::actor(ctx)?;
         let id = subscription_id(&input.subscription_id)?;
-        let result = subscriptions::update_quantity(db(ctx), actor, id, input.quantity).await;
+        let result = subscriptions::update_quantity(
+            db(ctx),
+            &crate::audit::Who::of(ctx, actor),
+            actor,
+            id,
+            input.quantity,
+        )
+        .await;
         subscription_payload(result.map(|(s, o)| (s, Some(o))))
     }
 
@@ -285,7 +302,14 @@ impl CustomerMutation {
         let actor = auth::actor(ctx)?;
         let id = subscription_id(&input.subscription_id)?;
         let target = ids::decode_as(ids::NodeType::Offer, &input.target_offer_id)?;
-        let result = subscriptions::upgrade(db(ctx), actor, id, target).await;
+        let result = subscriptions::upgrade(
+            db(ctx),
+            &crate::audit::Who::of(ctx, actor),
+            actor,
+            id,
+            target,
+        )
+        .await;
         subscription_payload(result.map(|(s, o)| (s, Some(o))))
     }
 
@@ -298,9 +322,15 @@ impl CustomerMutation {
         let actor = auth::actor(ctx)?;
         let id = subscription_id(&input.subscription_id)?;
         subscription_payload(
-            subscriptions::set_suspended(db(ctx), actor, id, true)
-                .await
-                .map(|s| (s, None)),
+            subscriptions::set_suspended(
+                db(ctx),
+                &crate::audit::Who::of(ctx, actor),
+                actor,
+                id,
+                true,
+            )
+            .await
+            .map(|s| (s, None)),
         )
     }
 
@@ -313,9 +343,15 @@ impl CustomerMutation {
         let actor = auth::actor(ctx)?;
         let id = subscription_id(&input.subscription_id)?;
         subscription_payload(
-            subscriptions::set_suspended(db(ctx), actor, id, false)
-                .await
-                .map(|s| (s, None)),
+            subscriptions::set_suspended(
+                db(ctx),
+                &crate::audit::Who::of(ctx, actor),
+                actor,
+                id,
+                false,
+            )
+            .await
+            .map(|s| (s, None)),
         )
     }
 
@@ -329,9 +365,15 @@ impl CustomerMutation {
         let id = subscription_id(&input.subscription_id)?;
         let reseller = decode_partner(input.partner_of_record_id.as_ref())?;
         subscription_payload(
-            subscriptions::set_partner_of_record(db(ctx), actor, id, reseller)
-                .await
-                .map(|s| (s, None)),
+            subscriptions::set_partner_of_record(
+                db(ctx),
+                &crate::audit::Who::of(ctx, actor),
+                actor,
+                id,
+                reseller,
+            )
+            .await
+            .map(|s| (s, None)),
         )
     }
 
@@ -344,8 +386,15 @@ impl CustomerMutation {
     ) -> Result<CustomerPayload> {
         let actor = auth::actor(ctx)?;
         let id = ids::decode_as(ids::NodeType::Customer, &input.customer_id)?;
-        let (customer, user_errors) =
-            split(subscriptions::grant_azure_tenant_owner(db(ctx), actor, id).await)?;
+        let (customer, user_errors) = split(
+            subscriptions::grant_azure_tenant_owner(
+                db(ctx),
+                &crate::audit::Who::of(ctx, actor),
+                actor,
+                id,
+            )
+            .await,
+        )?;
         Ok(CustomerPayload {
             customer: customer.map(Customer),
             user_errors,
@@ -362,9 +411,15 @@ impl CustomerMutation {
         let id = subscription_id(&input.subscription_id)?;
         let contact = decode_partner(input.support_contact_id.as_ref())?;
         subscription_payload(
-            subscriptions::set_support_contact(db(ctx), actor, id, contact)
-                .await
-                .map(|s| (s, None)),
+            subscriptions::set_support_contact(
+                db(ctx),
+                &crate::audit::Who::of(ctx, actor),
+                actor,
+                id,
+                contact,
+            )
+            .await
+            .map(|s| (s, None)),
         )
     }
 }

@@ -127,6 +127,7 @@ pub async fn require_active_partner<C: ConnectionTrait>(
 
 pub async fn create(
     db: &DatabaseConnection,
+    who: &crate::audit::Who,
     actor: &Actor,
     input: NewCustomer,
 ) -> ApiResult<Created> {
@@ -277,6 +278,21 @@ pub async fn create(
         })
         .collect();
     let order = orders::order_new_subscriptions(&txn, actor, &customer, new_subscriptions).await?;
+    crate::audit::record(
+        &txn,
+        who,
+        crate::audit::Change {
+            action: "customer.created",
+            target: crate::graphql::ids::NodeType::Customer,
+            target_id: customer.id,
+            summary: format!(
+                "Customer {} ({}) created with its admin account",
+                customer.company_name, customer.domain
+            ),
+            subject_partner_id: customer.reseller_id,
+        },
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(
         customer = customer.id,

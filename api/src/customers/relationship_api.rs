@@ -104,7 +104,15 @@ impl RelationshipMutation {
             ttl_days: s.invitation_ttl_days,
             relay_after_ms: s.jobs.relay_after_ms,
         };
-        let result = relationships::request(db(ctx), &links, actor, customer_id, reseller_id).await;
+        let result = relationships::request(
+            db(ctx),
+            &links,
+            &crate::audit::Who::of(ctx, actor),
+            actor,
+            customer_id,
+            reseller_id,
+        )
+        .await;
         let (requested, user_errors) = split(result)?;
         let Some(requested) = requested else {
             return Ok(RequestCustomerResellerRelationshipPayload {
@@ -131,8 +139,15 @@ impl RelationshipMutation {
         input: AcceptCustomerResellerRelationshipInput,
     ) -> Result<AcceptCustomerResellerRelationshipPayload> {
         let actor = auth::actor(ctx)?;
-        let (customer, user_errors) =
-            split(relationships::accept(db(ctx), actor, &input.token).await)?;
+        let (customer, user_errors) = split(
+            relationships::accept(
+                db(ctx),
+                &crate::audit::Who::of(ctx, actor),
+                actor,
+                &input.token,
+            )
+            .await,
+        )?;
         Ok(AcceptCustomerResellerRelationshipPayload {
             customer: customer.map(Customer),
             user_errors,

@@ -31,6 +31,7 @@ pub struct Requested {
 pub async fn request(
     db: &DatabaseConnection,
     links: &LinkSettings<'_>,
+    who: &crate::audit::Who,
     actor: &Actor,
     customer_id: i32,
     reseller_id: i32,
@@ -115,6 +116,21 @@ pub async fn request(
     }
     .insert(&txn)
     .await?;
+    crate::audit::record(
+        &txn,
+        who,
+        crate::audit::Change {
+            action: "customer_relationship.requested",
+            target: crate::graphql::ids::NodeType::CustomerRelationshipRequest,
+            target_id: created.id,
+            summary: format!(
+                "{} asked to accept {} as reseller",
+                cust.company_name, reseller.company_name
+            ),
+            subject_partner_id: Some(reseller_id),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(Requested {
         request: created,
@@ -127,6 +143,7 @@ pub async fn request(
 /// administrator. Of concurrent accepts exactly one wins.
 pub async fn accept(
     db: &DatabaseConnection,
+    who: &crate::audit::Who,
     actor: &Actor,
     token_text: &str,
 ) -> ApiResult<customer::Model> {
@@ -192,6 +209,31 @@ pub async fn accept(
     if let Some(email) = found.outbound_email_id {
         worker::delivery::supersede(&txn, email, "the request was answered").await?;
     }
+    // The customer acts; the provider and the new reseller both see it.
+    crate::audit::record(
+        &txn,
+        who,
+        crate::audit::Change {
+            action: "customer_relationship.accepted",
+            target: crate::graphql::ids::NodeType::CustomerRelationshipRequest,
+            target_id: found.id,
+            summary: format!("{} accepted its new reseller", updated.company_name),
+            subject_partner_id: Some(found.provider_id),
+        },
+    )
+    .await?;
+    crate::audit::record(
+        &txn,
+        who,
+        crate::audit::Change {
+            action: "customer_relationship.accepted",
+            target: crate::graphql::ids::NodeType::CustomerRelationshipRequest,
+            target_id: found.id,
+            summary: format!("{} accepted you as its reseller", updated.company_name),
+            subject_partner_id: Some(found.reseller_id),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }

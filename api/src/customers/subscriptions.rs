@@ -4,10 +4,12 @@
 
 use super::access::{self, Standing};
 use super::onboarding::{ordering_provider, require_active_partner};
-use super::orders::{self, Change, NewSubscription};
+use super::orders::{self, NewSubscription};
 use super::pricing::{self, LineRequest};
+use crate::audit::{self, Change, Who};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
 use entity::enums::{OrderLineKind, SubscriptionStatus};
@@ -62,6 +64,7 @@ async fn offer_of<C: ConnectionTrait>(db: &C, offer_id: i32) -> ApiResult<offer:
 
 pub async fn update_quantity(
     db: &DatabaseConnection,
+    who: &Who,
     actor: &Actor,
     subscription_id: i32,
     quantity: i32,
@@ -117,7 +120,7 @@ pub async fn update_quantity(
         &txn,
         actor,
         &cust,
-        &[Change {
+        &[orders::Change {
             kind,
             subscription: &updated,
             offer: &offer,
@@ -125,8 +128,52 @@ pub async fn update_quantity(
         }],
     )
     .await?;
+    audit_subscription(
+        &txn,
+        who,
+        &cust,
+        "subscription.quantity_changed",
+        updated.id,
+        format!(
+            "{} licenses of {} (was {})",
+            quantity, offer.name, sub.quantity
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok((updated, order))
+}
+
+/// The other organization involved with a customer: the reseller when the provider acts,
+/// the provider when the reseller does. It sees the audit entry too.
+pub fn other_party(who: &Who, cust: &customer::Model) -> Option<i32> {
+    if who.partner_id == Some(cust.provider_id) {
+        cust.reseller_id
+    } else {
+        Some(cust.provider_id)
+    }
+}
+
+async fn audit_subscription<C: ConnectionTrait>(
+    db: &C,
+    who: &Who,
+    cust: &customer::Model,
+    action: &'static str,
+    subscription_id: i32,
+    summary: String,
+) -> ApiResult<()> {
+    audit::record(
+        db,
+        who,
+        Change {
+            action,
+            target: NodeType::Subscription,
+            target_id: subscription_id,
+            summary: format!("{}: {summary}", cust.company_name),
+            subject_partner_id: other_party(who, cust),
+        },
+    )
+    .await
 }
 
 fn changed_meanwhile() -> ApiError {
@@ -140,11 +187,13 @@ fn changed_meanwhile() -> ApiError {
 /// ACTIVE -> SUSPENDED (`suspend`) or SUSPENDED -> ACTIVE.
 pub async fn set_suspended(
     db: &DatabaseConnection,
+    who: &Who,
     actor: &Actor,
     subscription_id: i32,
     suspend: bool,
 ) -> ApiResult<subscription::Model> {
-    let (sub, _, _) = administered(db, actor, subscription_id).await?;
+    let (sub, cust, _) = administered(db, actor, subscription_id).await?;
+    let txn = db.begin().await?;
     let (from, to) = if suspend {
         (SubscriptionStatus::Active, SubscriptionStatus::Suspended)
     } else {
@@ -155,7 +204,7 @@ pub async fn set_suspended(
         .col_expr(subscription::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(subscription::Column::Id.eq(sub.id))
         .filter(subscription::Column::Status.eq(from))
-        .exec(db)
+        .exec(&txn)
         .await?
         .rows_affected
         == 1;
@@ -166,16 +215,25 @@ pub async fn set_suspended(
             "Only a SUSPENDED subscription can be reactivated."
         }));
     }
-    subscription::Entity::find_by_id(sub.id)
-        .one(db)
+    let (action, summary) = if suspend {
+        ("subscription.suspended", "subscription suspended")
+    } else {
+        ("subscription.reactivated", "subscription reactivated")
+    };
+    audit_subscription(&txn, who, &cust, action, sub.id, summary.to_owned()).await?;
+    let updated = subscription::Entity::find_by_id(sub.id)
+        .one(&txn)
         .await?
-        .ok_or(ApiError::NotFound)
+        .ok_or(ApiError::NotFound)?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// Moves the licenses to one of the offer's upgrade targets: the target subscription is
 /// created, the source cancelled, one UPGRADE line recorded.
 pub async fn upgrade(
     db: &DatabaseConnection,
+    who: &Who,
     actor: &Actor,
     subscription_id: i32,
     target_offer_id: i32,
@@ -252,12 +310,24 @@ pub async fn upgrade(
         &txn,
         actor,
         &cust,
-        &[Change {
+        &[orders::Change {
             kind: OrderLineKind::Upgrade,
             subscription: &upgraded,
             offer: &target,
             quantity_change: upgraded.quantity,
         }],
+    )
+    .await?;
+    audit_subscription(
+        &txn,
+        who,
+        &cust,
+        "subscription.upgraded",
+        upgraded.id,
+        format!(
+            "upgraded to {} ({} licenses)",
+            target.name, upgraded.quantity
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -267,6 +337,7 @@ pub async fn upgrade(
 /// Provider only: the reseller credited for incentives, or none.
 pub async fn set_partner_of_record(
     db: &DatabaseConnection,
+    who: &Who,
     actor: &Actor,
     subscription_id: i32,
     reseller_id: Option<i32>,
@@ -284,13 +355,29 @@ pub async fn set_partner_of_record(
     let mut active = sub.into_active_model();
     active.partner_of_record_id = Set(reseller_id);
     active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+    let txn = db.begin().await?;
+    let updated = active.update(&txn).await?;
+    audit_subscription(
+        &txn,
+        who,
+        &cust,
+        "subscription.partner_of_record_set",
+        updated.id,
+        format!(
+            "partner of record set to {:?}",
+            reseller_id.map(|id| entity::audit_entry::global_id("Partner", id))
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// Provider only: the designated support contact, the provider itself or an ACTIVE partner
 /// reseller. `None` gives support back to the provider.
 pub async fn set_support_contact(
     db: &DatabaseConnection,
+    who: &Who,
     actor: &Actor,
     subscription_id: i32,
     partner_id: Option<i32>,
@@ -309,7 +396,22 @@ pub async fn set_support_contact(
     let mut active = sub.into_active_model();
     active.support_contact_partner_id = Set(contact);
     active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+    let txn = db.begin().await?;
+    let updated = active.update(&txn).await?;
+    audit_subscription(
+        &txn,
+        who,
+        &cust,
+        "subscription.support_contact_set",
+        updated.id,
+        format!(
+            "support contact set to {}",
+            entity::audit_entry::global_id("Partner", contact)
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// A line of `placeOrder`: a new subscription (`offer_id`) or more licenses for an existing
@@ -324,6 +426,7 @@ pub struct OrderLine {
 /// Provider (ADMIN or SALES_AGENT): one order for an existing customer.
 pub async fn place_order(
     db: &DatabaseConnection,
+    who: &Who,
     actor: &Actor,
     customer_id: i32,
     lines: Vec<OrderLine>,
@@ -451,6 +554,18 @@ pub async fn place_order(
         )
         .await?;
     }
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "order.placed",
+            target: NodeType::Order,
+            target_id: order.id,
+            summary: format!("Order placed for {}", cust.company_name),
+            subject_partner_id: other_party(who, &cust),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(order)
 }
@@ -459,6 +574,7 @@ pub async fn place_order(
 /// role on an Azure customer (one holding a live Azure subscription).
 pub async fn grant_azure_tenant_owner(
     db: &DatabaseConnection,
+    who: &Who,
     actor: &Actor,
     customer_id: i32,
 ) -> ApiResult<customer::Model> {
@@ -493,5 +609,20 @@ pub async fn grant_azure_tenant_owner(
     }
     let mut active = cust.into_active_model();
     active.azure_tenant_owner_id = Set(Some(reseller));
-    Ok(active.update(db).await?)
+    let txn = db.begin().await?;
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "customer.azure_tenant_owner_granted",
+            target: NodeType::Customer,
+            target_id: updated.id,
+            summary: format!("{}: Azure tenant owner role granted", updated.company_name),
+            subject_partner_id: Some(reseller),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
 }

@@ -209,3 +209,76 @@ async fn profile_request_steps_are_audited(app: TestApp) {
     assert!(actions(&app, &other, filter).await.is_empty());
 }
 e2e!(profile_request_steps_are_audited);
+
+/// Customer work on a reseller's behalf is visible to both sides; users' changes to their
+/// own organization only.
+async fn customer_and_account_changes_are_audited(app: TestApp) {
+    let (_, provider) = app
+        .active_partner("INDIRECT_PROVIDER", "Contoso", "admin@contoso.test")
+        .await;
+    let (reseller_id, reseller) = app
+        .active_partner("INDIRECT_RESELLER", "Fabrikam", "admin@fabrikam.test")
+        .await;
+    let (_, outsider) = app
+        .active_partner("INDIRECT_RESELLER", "Northwind", "admin@northwind.test")
+        .await;
+    let link = app.gql("mutation { requestPartnership(input: {resellerEmail: \"admin@fabrikam.test\", draftOnly: true}) { link } }", json!({}), Some(&provider)).await;
+    let token = link.data()["requestPartnership"]["link"]
+        .as_str()
+        .unwrap()
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    app.gql("mutation($t: String!) { acceptPartnershipInvitation(input: {token: $t}) { partnership { id } } }", json!({ "t": token }), Some(&reseller)).await;
+    let offers = app.gql("{ offers(first: 1, filter: {search: \"M365-BUSINESS-BASIC\"}) { edges { node { id } } } }", json!({}), Some(&provider)).await;
+    let basic = offers.data()["offers"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = app
+        .gql(
+            "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id subscriptions { id } } } }",
+            json!({ "i": { "companyName": "Fourth Coffee", "domain": "fourthcoffee.example", "country": "US",
+                "address": { "line1": "1 Main St", "city": "Seattle", "postalCode": "98101" },
+                "billingContact": { "name": "Ana", "email": "ana@fourthcoffee.example" },
+                "indirectResellerId": reseller_id, "idempotencyKey": "a1",
+                "lines": [{ "offerId": basic, "quantity": 3 }] } }),
+            Some(&provider),
+        )
+        .await;
+    let sub = created.data()["createCustomer"]["customer"]["subscriptions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.gql("mutation($s: ID!) { updateSubscriptionQuantity(input: {subscriptionId: $s, quantity: 4}) { subscription { quantity } } }", json!({ "s": sub }), Some(&reseller)).await;
+    app.gql("mutation { addUser(input: {email: \"sam@contoso.test\", name: \"Sam\", role: SALES_AGENT}) { user { id } } }", json!({}), Some(&provider)).await;
+
+    let provider_log = actions(&app, &provider, json!(null)).await;
+    for action in [
+        "customer.created",
+        "subscription.quantity_changed",
+        "user.added",
+    ] {
+        assert!(
+            provider_log.contains(&action.to_owned()),
+            "{action} in {provider_log:?}"
+        );
+    }
+    let reseller_log = actions(&app, &reseller, json!(null)).await;
+    assert!(
+        reseller_log.contains(&"customer.created".to_owned()),
+        "the delegated reseller sees it"
+    );
+    assert!(reseller_log.contains(&"subscription.quantity_changed".to_owned()));
+    assert!(
+        !reseller_log.contains(&"user.added".to_owned()),
+        "the provider's own staff changes stay its own"
+    );
+    let outsider_log = actions(&app, &outsider, json!(null)).await;
+    assert!(
+        outsider_log.iter().all(|a| a.starts_with("partner.")),
+        "{outsider_log:?}"
+    );
+}
+e2e!(customer_and_account_changes_are_audited);
