@@ -180,6 +180,7 @@ impl AccountMutation {
             .map_or("unknown", |c| c.0.as_str());
         let result = login::login(
             db(ctx),
+            &crate::audit::request_id(ctx),
             &settings.login_throttle,
             settings.session_ttl_hours,
             login::LoginRequest {
@@ -216,7 +217,7 @@ impl AccountMutation {
     ) -> Result<LogoutPayload> {
         let _ = input.client_mutation_id;
         let actor = auth::signed_in(ctx)?;
-        super::session::end(db(ctx), actor.session_id).await?;
+        super::session::end(db(ctx), &Who::of(ctx, actor), actor).await?;
         Ok(LogoutPayload {
             success: true,
             user_errors: Vec::new(),

@@ -27,8 +27,9 @@ pub struct SignedIn {
     pub session: session::IssuedSession,
 }
 
-pub async fn login<C: ConnectionTrait>(
-    db: &C,
+pub async fn login(
+    db: &DatabaseConnection,
+    request_id: &str,
     throttle: &LoginThrottleSettings,
     session_ttl_hours: i64,
     req: LoginRequest<'_>,
@@ -49,11 +50,30 @@ pub async fn login<C: ConnectionTrait>(
 
     match user {
         Some(user) if ok => {
+            let txn = db.begin().await?;
             login_failure::Entity::delete_many()
                 .filter(login_failure::Column::Email.eq(&email))
-                .exec(db)
+                .exec(&txn)
                 .await?;
-            let session = session::issue(db, user.id, session_ttl_hours).await?;
+            let session = session::issue(&txn, user.id, session_ttl_hours).await?;
+            let who = crate::audit::Who {
+                user_id: Some(user.id),
+                partner_id: user.partner_id,
+                request_id: request_id.to_owned(),
+            };
+            crate::audit::record(
+                &txn,
+                &who,
+                crate::audit::Change {
+                    action: "session.started",
+                    target: crate::graphql::ids::NodeType::User,
+                    target_id: user.id,
+                    summary: format!("{} signed in", user.email),
+                    subject_partner_id: None,
+                },
+            )
+            .await?;
+            txn.commit().await?;
             Ok(SignedIn { user, session })
         }
         _ => {

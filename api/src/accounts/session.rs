@@ -54,8 +54,30 @@ pub async fn resolve<C: ConnectionTrait>(db: &C, bearer: &str) -> ApiResult<Opti
     }))
 }
 
-pub async fn end<C: ConnectionTrait>(db: &C, session_id: i32) -> ApiResult<()> {
-    session::Entity::delete_by_id(session_id).exec(db).await?;
+/// Signs out: the session's token stops working; recorded in the audit log.
+pub async fn end(
+    db: &sea_orm::DatabaseConnection,
+    who: &crate::audit::Who,
+    actor: &Actor,
+) -> ApiResult<()> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    session::Entity::delete_by_id(actor.session_id)
+        .exec(&txn)
+        .await?;
+    crate::audit::record(
+        &txn,
+        who,
+        crate::audit::Change {
+            action: "session.ended",
+            target: crate::graphql::ids::NodeType::User,
+            target_id: actor.user.id,
+            summary: format!("{} signed out", actor.user.email),
+            subject_partner_id: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -282,3 +282,221 @@ async fn customer_and_account_changes_are_audited(app: TestApp) {
     );
 }
 e2e!(customer_and_account_changes_are_audited);
+
+/// Every state-changing mutation of the earlier issues leaves its entry.
+async fn every_mutation_leaves_an_entry(app: TestApp) {
+    let gql = |q: &'static str, v: Value, t: String| {
+        let app = &app;
+        async move { app.gql(q, v, Some(&t)).await }
+    };
+    let (provider_id, provider) = app
+        .active_partner("INDIRECT_PROVIDER", "Contoso", "admin@contoso.test")
+        .await;
+    let (reseller_id, reseller) = app
+        .active_partner("INDIRECT_RESELLER", "Fabrikam", "admin@fabrikam.test")
+        .await;
+    let (other_id, other) = app
+        .active_partner("INDIRECT_RESELLER", "Northwind", "admin@northwind.test")
+        .await;
+    let admin = app.platform_admin_token().await;
+    let request = "mutation($e: String!) { requestPartnership(input: {resellerEmail: $e}) { link invitation { id } } }";
+    let token_of = |res: &e2e::Gql| {
+        res.data()["requestPartnership"]["link"]
+            .as_str()
+            .unwrap()
+            .split("token=")
+            .nth(1)
+            .unwrap()
+            .to_owned()
+    };
+    let accept = "mutation($t: String!) { acceptPartnershipInvitation(input: {token: $t}) { partnership { id } } }";
+
+    // Partnerships: request, resend, revoke, accept, decline, end.
+    let first = gql(
+        request,
+        json!({ "e": "admin@fabrikam.test" }),
+        provider.clone(),
+    )
+    .await;
+    let first_id = first.data()["requestPartnership"]["invitation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let resent = gql(
+        "mutation($id: ID!) { resendPartnershipInvitation(input: {invitationId: $id}) { link } }",
+        json!({ "id": first_id }),
+        provider.clone(),
+    )
+    .await;
+    let token = resent.data()["resendPartnershipInvitation"]["link"]
+        .as_str()
+        .unwrap()
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    gql(accept, json!({ "t": token }), reseller.clone()).await;
+    let revoked = gql(request, json!({ "e": "x@else.test" }), provider.clone()).await;
+    gql("mutation($id: ID!) { revokePartnershipInvitation(input: {invitationId: $id}) { invitation { status } } }", json!({ "id": revoked.data()["requestPartnership"]["invitation"]["id"] }), provider.clone()).await;
+    let declined = gql(
+        request,
+        json!({ "e": "admin@northwind.test" }),
+        provider.clone(),
+    )
+    .await;
+    gql(
+        "mutation($t: String!) { declinePartnershipInvitation(input: {token: $t}) { declined } }",
+        json!({ "t": token_of(&declined) }),
+        other.clone(),
+    )
+    .await;
+    let again = gql(
+        request,
+        json!({ "e": "admin@northwind.test" }),
+        provider.clone(),
+    )
+    .await;
+    let ended = gql(accept, json!({ "t": token_of(&again) }), other.clone()).await;
+    gql("mutation($id: ID!) { endPartnership(input: {partnershipId: $id}) { partnership { status } } }", json!({ "id": ended.data()["acceptPartnershipInvitation"]["partnership"]["id"] }), provider.clone()).await;
+
+    // Users of an organization.
+    let added = gql("mutation { addUser(input: {email: \"sam@contoso.test\", name: \"Sam\", role: SALES_AGENT}) { user { id } } }", json!({}), provider.clone()).await;
+    let sam = added.data()["addUser"]["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    gql("mutation($id: ID!) { updateUser(input: {userId: $id, role: HELPDESK_AGENT}) { user { id } } }", json!({ "id": sam }), provider.clone()).await;
+    gql(
+        "mutation($id: ID!) { removeUser(input: {userId: $id}) { removedUserId } }",
+        json!({ "id": sam }),
+        provider.clone(),
+    )
+    .await;
+
+    // Customers and subscriptions.
+    let offers = app
+        .gql(
+            "{ offers(first: 20) { edges { node { id sku } } } }",
+            json!({}),
+            Some(&provider),
+        )
+        .await;
+    let offer = |sku: &str| {
+        offers.data()["offers"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"]["sku"] == sku)
+            .unwrap()["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let customer = |domain: &str, reseller: Option<&str>| {
+        json!({ "i": { "companyName": domain, "domain": domain, "country": "US",
+        "address": { "line1": "1 Main St", "city": "Seattle", "postalCode": "98101" },
+        "billingContact": { "name": "Ana", "email": "ana@example.com" }, "indirectResellerId": reseller,
+        "idempotencyKey": domain, "lines": [{ "offerId": offer("M365-BUSINESS-BASIC"), "quantity": 3 }, { "offerId": offer("AZURE-PLAN"), "quantity": 1 }] } })
+    };
+    let create = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id subscriptions { id } } setupInfo { temporaryPassword } } }";
+    let delegated = gql(
+        create,
+        customer("delegated.example", Some(&reseller_id)),
+        provider.clone(),
+    )
+    .await;
+    let c = &delegated.data()["createCustomer"]["customer"];
+    let (customer_id, sub) = (
+        c["id"].as_str().unwrap().to_owned(),
+        c["subscriptions"][0]["id"].as_str().unwrap().to_owned(),
+    );
+    gql("mutation($c: ID!, $o: ID!) { placeOrder(input: {customerId: $c, lines: [{offerId: $o, quantity: 2}]}) { order { id } } }", json!({ "c": customer_id, "o": offer("ENTRA-ID-P1") }), provider.clone()).await;
+    gql("mutation($s: ID!) { updateSubscriptionQuantity(input: {subscriptionId: $s, quantity: 5}) { subscription { id } } }", json!({ "s": sub }), reseller.clone()).await;
+    gql("mutation($s: ID!) { suspendSubscription(input: {subscriptionId: $s}) { subscription { id } } }", json!({ "s": sub }), reseller.clone()).await;
+    gql("mutation($s: ID!) { reactivateSubscription(input: {subscriptionId: $s}) { subscription { id } } }", json!({ "s": sub }), reseller.clone()).await;
+    gql("mutation($s: ID!, $r: ID) { setSubscriptionPartnerOfRecord(input: {subscriptionId: $s, partnerOfRecordId: $r}) { subscription { id } } }", json!({ "s": sub, "r": reseller_id }), provider.clone()).await;
+    gql("mutation($s: ID!, $r: ID) { setSubscriptionSupportContact(input: {subscriptionId: $s, supportContactId: $r}) { subscription { id } } }", json!({ "s": sub, "r": reseller_id }), provider.clone()).await;
+    gql("mutation($s: ID!, $o: ID!) { upgradeSubscription(input: {subscriptionId: $s, targetOfferId: $o}) { subscription { id } } }", json!({ "s": sub, "o": offer("M365-BUSINESS-STANDARD") }), provider.clone()).await;
+    gql(
+        "mutation($c: ID!) { grantAzureTenantOwner(input: {customerId: $c}) { customer { id } } }",
+        json!({ "c": customer_id }),
+        provider.clone(),
+    )
+    .await;
+
+    // A direct customer accepts a reseller relationship (its admin signs in, changes the
+    // temporary password, accepts, signs out).
+    let direct = gql(create, customer("direct.example", None), provider.clone()).await;
+    let direct_id = direct.data()["createCustomer"]["customer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let temp = direct.data()["createCustomer"]["setupInfo"]["temporaryPassword"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let requested = gql("mutation($c: ID!, $r: ID!) { requestCustomerResellerRelationship(input: {customerId: $c, indirectResellerId: $r}) { link } }", json!({ "c": direct_id, "r": reseller_id }), provider.clone()).await;
+    let rel_token = requested.data()["requestCustomerResellerRelationship"]["link"]
+        .as_str()
+        .unwrap()
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let first_login = app.login("admin@direct.example", &temp).await;
+    gql("mutation($c: String!) { changePassword(input: {currentPassword: $c, newPassword: \"direct-password-1\"}) { userErrors { code } } }", json!({ "c": temp }), first_login.clone()).await;
+    let customer_admin = app.login("admin@direct.example", "direct-password-1").await;
+    gql("mutation($t: String!) { acceptCustomerResellerRelationship(input: {token: $t}) { customer { id } } }", json!({ "t": rel_token }), customer_admin.clone()).await;
+    gql("mutation { logout { success } }", json!({}), customer_admin).await;
+
+    // Enrollment life: suspension last (it blocks nothing recorded above).
+    gql(
+        "mutation($id: ID!) { suspendPartner(input: {partnerId: $id}) { partner { id } } }",
+        json!({ "id": other_id }),
+        admin.clone(),
+    )
+    .await;
+
+    for action in [
+        "partner.enrolled",
+        "partner.approved",
+        "partner.suspended",
+        "session.started",
+        "session.ended",
+        "user.password_changed",
+        "user.added",
+        "user.updated",
+        "user.removed",
+        "partnership_invitation.requested",
+        "partnership_invitation.resent",
+        "partnership_invitation.revoked",
+        "partnership_invitation.accepted",
+        "partnership_invitation.declined",
+        "partnership.ended",
+        "customer.created",
+        "order.placed",
+        "subscription.quantity_changed",
+        "subscription.suspended",
+        "subscription.reactivated",
+        "subscription.partner_of_record_set",
+        "subscription.support_contact_set",
+        "subscription.upgraded",
+        "customer.azure_tenant_owner_granted",
+        "customer_relationship.requested",
+        "customer_relationship.accepted",
+    ] {
+        let res = app
+            .gql(
+                "query($a: String) { auditLog(first: 1, filter: {action: $a}) { totalCount } }",
+                json!({ "a": action }),
+                Some(&admin),
+            )
+            .await;
+        assert!(
+            res.data()["auditLog"]["totalCount"].as_u64().unwrap() >= 1,
+            "no {action} entry"
+        );
+    }
+    let _ = provider_id;
+}
+e2e!(every_mutation_leaves_an_entry);
