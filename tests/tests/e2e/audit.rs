@@ -277,8 +277,10 @@ async fn customer_and_account_changes_are_audited(app: TestApp) {
     );
     let outsider_log = actions(&app, &outsider, json!(null)).await;
     assert!(
-        outsider_log.iter().all(|a| a.starts_with("partner.")),
-        "{outsider_log:?}"
+        outsider_log
+            .iter()
+            .all(|a| a.starts_with("partner.") || a.starts_with("session.")),
+        "only its own enrollment and sign-ins: {outsider_log:?}"
     );
 }
 e2e!(customer_and_account_changes_are_audited);

@@ -79,8 +79,12 @@ async fn last_attempt_marks_failed_and_resend_recovers() {
     })
     .await;
     assert!(mail.decoded().contains(&link));
-    let d = delivery(&app, &provider, &invited.id).await;
-    assert_eq!(d["status"], "SENT");
+    // The worker records SENT just after the SMTP exchange the sink saw.
+    eventually("SENT", WAIT, || async {
+        let d = delivery(&app, &provider, &invited.id).await;
+        (d["status"] == "SENT").then_some(())
+    })
+    .await;
     let ok = app
         .gql(ACCEPT, json!({ "token": token_of(&link) }), Some(&reseller))
         .await;
