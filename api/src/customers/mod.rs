@@ -7,6 +7,7 @@ pub mod graphql;
 pub mod incentives;
 mod mutations;
 pub mod onboarding;
+pub mod ordering;
 pub mod orders;
 pub mod pricing;
 pub mod relationship_api;

@@ -3,8 +3,9 @@
 
 use super::graphql::{Customer, Order, Subscription};
 use super::onboarding::{self, NewCustomer};
+use super::ordering::OrderLine;
 use super::pricing::LineRequest;
-use super::subscriptions::{self, OrderLine};
+use super::subscriptions;
 use crate::auth;
 use crate::error::ApiResult;
 use crate::graphql::payload::split;
@@ -257,7 +258,7 @@ impl CustomerMutation {
             });
         }
         let (order, user_errors) = split(
-            subscriptions::place_order(
+            super::ordering::place_order(
                 db(ctx),
                 &crate::audit::Who::of(ctx, actor),
                 actor,

@@ -1,0 +1,204 @@
+//! Answering partnership invitations: the reseller accepts or declines through the link (of
+//! concurrent answers exactly one wins), or the provider revokes a pending one.
+
+use crate::audit::{self, Change, Who};
+use crate::auth::{Actor, token};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::ids::NodeType;
+use crate::graphql::user_error::UserErrorCode;
+use crate::partnerships::service;
+use chrono::Utc;
+use entity::enums::{EnrollmentStatus, InvitationStatus, PartnerKind};
+use entity::{partner, partnership, partnership_invitation as invitation};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+
+use super::*;
+
+pub async fn revoke(
+    db: &DatabaseConnection,
+    who: &Who,
+    provider: &partner::Model,
+    invitation_id: i32,
+) -> ApiResult<invitation::Model> {
+    let current = own_invitation(db, provider.id, invitation_id).await?;
+    let txn = db.begin().await?;
+    let revoked = invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::Status,
+            Expr::value(InvitationStatus::Revoked),
+        )
+        .col_expr(
+            invitation::Column::RespondedAt,
+            Expr::value(Some(Utc::now())),
+        )
+        .filter(invitation::Column::Id.eq(current.id))
+        .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !revoked {
+        return Err(ApiError::user(
+            UserErrorCode::InvalidState,
+            &["input", "invitationId"],
+            "Only a PENDING invitation can be revoked.",
+        ));
+    }
+    if let Some(email) = current.outbound_email_id {
+        worker::delivery::supersede(&txn, email, "the invitation was revoked").await?;
+    }
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "partnership_invitation.revoked",
+            target: NodeType::PartnershipInvitation,
+            target_id: current.id,
+            summary: format!("Invitation to {} revoked", current.reseller_email),
+            subject_partner_id: None,
+        },
+    )
+    .await?;
+    let revoked = own_invitation(&txn, provider.id, invitation_id).await?;
+    txn.commit().await?;
+    Ok(revoked)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Accept,
+    Decline,
+}
+
+pub struct Answered {
+    pub invitation: invitation::Model,
+    /// The partnership, on acceptance.
+    pub partnership: Option<partnership::Model>,
+}
+
+/// A reseller ADMIN accepts or declines. Of concurrent answers to one token exactly one
+/// wins: the status change is a conditional update on `PENDING` and unexpired.
+pub async fn answer(
+    db: &DatabaseConnection,
+    who: &Who,
+    actor: &Actor,
+    reseller: &partner::Model,
+    token_text: &str,
+    answer: Answer,
+) -> ApiResult<Answered> {
+    let field: &[&str] = &["input", "token"];
+    let Some(found) = invitation::Entity::find()
+        .filter(invitation::Column::TokenHash.eq(token::hash(token_text.trim())))
+        .one(db)
+        .await?
+    else {
+        return Err(ApiError::user(
+            UserErrorCode::InvitationNotFound,
+            field,
+            "This invitation link is not valid. Ask the provider to send a new one.",
+        ));
+    };
+    if found.provider_id == reseller.id {
+        return Err(ApiError::user(
+            UserErrorCode::CannotAnswerOwnInvitation,
+            field,
+            "This is your own organization's invitation; the reseller it was sent to answers it.",
+        ));
+    }
+    if reseller.kind != PartnerKind::IndirectReseller {
+        return Err(ApiError::user(
+            UserErrorCode::NotAReseller,
+            field,
+            "Only indirect resellers can accept a partnership invitation. Sign in with your \
+             indirect reseller account.",
+        ));
+    }
+    refuse_unusable(&found, field)?;
+    if answer == Answer::Accept && reseller.enrollment_status != EnrollmentStatus::Active {
+        return Err(ApiError::user(
+            UserErrorCode::ResellerNotEnrolled,
+            field,
+            format!(
+                "Your indirect reseller enrollment is {}; it must be ACTIVE before you can \
+                 accept partnerships. Complete your enrollment and wait for the program's \
+                 approval, then open the link again (it stays valid until it expires).",
+                enrollment_word(reseller.enrollment_status)
+            ),
+        ));
+    }
+
+    let now = Utc::now();
+    let status = match answer {
+        Answer::Accept => InvitationStatus::Accepted,
+        Answer::Decline => InvitationStatus::Declined,
+    };
+    let txn = db.begin().await?;
+    let won = invitation::Entity::update_many()
+        .col_expr(invitation::Column::Status, Expr::value(status))
+        .col_expr(invitation::Column::RespondedAt, Expr::value(Some(now)))
+        .col_expr(
+            invitation::Column::RespondedByPartnerId,
+            Expr::value(Some(reseller.id)),
+        )
+        .filter(invitation::Column::Id.eq(found.id))
+        .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
+        .filter(invitation::Column::ExpiresAt.gt(now))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !won {
+        drop(txn);
+        // Someone else answered (or it expired) between our read and our update.
+        let latest = invitation::Entity::find_by_id(found.id)
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        refuse_unusable(&latest, field)?;
+        return Err(already_used(field));
+    }
+    if let Some(email) = found.outbound_email_id {
+        worker::delivery::supersede(&txn, email, "the invitation was answered").await?;
+    }
+    let partnership = match answer {
+        Answer::Accept => {
+            Some(service::create_or_get(&txn, found.provider_id, reseller.id, found.id).await?)
+        }
+        Answer::Decline => None,
+    };
+    let (action, verb) = match answer {
+        Answer::Accept => ("partnership_invitation.accepted", "accepted"),
+        Answer::Decline => ("partnership_invitation.declined", "declined"),
+    };
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action,
+            target: NodeType::PartnershipInvitation,
+            target_id: found.id,
+            summary: format!(
+                "{} {verb} the partnership invitation",
+                reseller.company_name
+            ),
+            subject_partner_id: Some(found.provider_id),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(
+        invitation = found.id,
+        by = actor.user.id,
+        ?status,
+        "invitation answered"
+    );
+    let invitation = invitation::Entity::find_by_id(found.id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Answered {
+        invitation,
+        partnership,
+    })
+}
