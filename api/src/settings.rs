@@ -142,10 +142,6 @@ impl Settings {
         worker::settings::embedded_database_url(self.database_url.as_ref(), &self.data_dir)
     }
 
-    pub fn outbox_dir(&self) -> PathBuf {
-        self.data_dir.join("outbox")
-    }
-
     pub fn runs_embedded_worker(&self) -> bool {
         self.embedded_worker.unwrap_or(self.redis_url.is_none())
     }

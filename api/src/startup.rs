@@ -131,11 +131,6 @@ impl Application {
             .unwrap_or_else(|| format!("http://{}", self.address))
     }
 
-    /// True when this process also runs the job worker (embedded mode).
-    pub fn runs_jobs(&self) -> bool {
-        self.jobs.is_some()
-    }
-
     /// Serves until SIGTERM or ctrl-c.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await

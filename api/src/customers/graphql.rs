@@ -9,12 +9,11 @@ use crate::auth;
 use crate::catalog::{Money, Offer};
 use crate::error::ApiError;
 use crate::graphql::connection::{self, Page, PageArgs};
-use crate::graphql::loaders::{
-    OfferKey, PartnerKey, SubscriptionsOf, failed, loaders, prefetch_customers,
-};
+use crate::graphql::loaders::{OfferKey, SubscriptionsOf, failed, loaders, prefetch_customers};
 use crate::graphql::user_error::UserError;
 use crate::graphql::{db, ids, search};
 use crate::partners::Partner;
+use crate::partners::graphql::named_partner;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{OrderLineKind, SubscriptionStatus};
@@ -41,17 +40,6 @@ pub struct BillingContact {
 
 /// An end customer's tenant.
 pub struct Customer(pub customer::Model);
-
-/// A partner named by a customer, subscription or order the caller can already see (its
-/// provider, delegated reseller, partner of record, support contact): visible with it.
-async fn partner_for(ctx: &Context<'_>, id: i32) -> Result<Partner> {
-    let model = loaders(ctx)
-        .load_one(PartnerKey(id))
-        .await
-        .map_err(failed)?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Partner(model))
-}
 
 #[Object]
 impl Customer {
@@ -94,19 +82,19 @@ impl Customer {
         format!("admin@{}", self.0.domain)
     }
     async fn provider(&self, ctx: &Context<'_>) -> Result<Partner> {
-        partner_for(ctx, self.0.provider_id).await
+        named_partner(ctx, self.0.provider_id).await
     }
     /// The reseller with delegated administration, if any.
     async fn indirect_reseller(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
         match self.0.reseller_id {
-            Some(id) => Ok(Some(partner_for(ctx, id).await?)),
+            Some(id) => Ok(Some(named_partner(ctx, id).await?)),
             None => Ok(None),
         }
     }
     /// The reseller holding the tenant-owner role on the customer's Azure tenant.
     async fn azure_tenant_owner(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
         match self.0.azure_tenant_owner_id {
-            Some(id) => Ok(Some(partner_for(ctx, id).await?)),
+            Some(id) => Ok(Some(named_partner(ctx, id).await?)),
             None => Ok(None),
         }
     }
@@ -163,13 +151,13 @@ impl Subscription {
     /// The reseller credited for incentives.
     async fn partner_of_record(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
         match self.0.partner_of_record_id {
-            Some(id) => Ok(Some(partner_for(ctx, id).await?)),
+            Some(id) => Ok(Some(named_partner(ctx, id).await?)),
             None => Ok(None),
         }
     }
     /// Who handles support requests: the provider or a designated reseller.
     async fn support_contact(&self, ctx: &Context<'_>) -> Result<Partner> {
-        partner_for(ctx, self.0.support_contact_partner_id).await
+        named_partner(ctx, self.0.support_contact_partner_id).await
     }
     async fn customer(&self, ctx: &Context<'_>) -> Result<Customer> {
         let actor = auth::actor(ctx)?;
@@ -205,7 +193,7 @@ impl Order {
     /// The reseller the provider ordered for, if any.
     async fn on_behalf_of(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
         match self.0.on_behalf_of_reseller_id {
-            Some(id) => Ok(Some(partner_for(ctx, id).await?)),
+            Some(id) => Ok(Some(named_partner(ctx, id).await?)),
             None => Ok(None),
         }
     }

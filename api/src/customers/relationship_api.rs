@@ -5,15 +5,15 @@ use super::relationships;
 use crate::auth;
 use crate::graphql::payload::split;
 use crate::graphql::user_error::UserError;
-use crate::graphql::{db, ids, settings};
-use crate::jobs::{Dispatcher, PublicUrl};
+use crate::graphql::{db, ids};
+use crate::jobs::Dispatcher;
 use crate::partners::Partner;
-use crate::partnerships::invitations::LinkSettings;
+use crate::partners::graphql::named_partner;
+use crate::partnerships::graphql::link_settings;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::customer_relationship_request as request;
 use entity::enums::InvitationStatus;
-use sea_orm::EntityTrait;
 
 /// A provider's request that a customer accept a reseller as its delegated administrator.
 pub struct CustomerRelationshipRequest(pub request::Model);
@@ -39,12 +39,7 @@ impl CustomerRelationshipRequest {
     }
     /// The reseller proposed as delegated administrator.
     async fn reseller(&self, ctx: &Context<'_>) -> Result<Partner> {
-        let found = entity::partner::Entity::find_by_id(self.0.reseller_id)
-            .one(db(ctx))
-            .await
-            .map_err(crate::error::ApiError::from)?
-            .ok_or(crate::error::ApiError::NotFound)?;
-        Ok(Partner(found))
+        named_partner(ctx, self.0.reseller_id).await
     }
     async fn customer(&self, ctx: &Context<'_>) -> Result<Customer> {
         let actor = auth::actor(ctx)?;
@@ -98,12 +93,7 @@ impl RelationshipMutation {
         let actor = auth::actor(ctx)?;
         let customer_id = ids::decode_as(ids::NodeType::Customer, &input.customer_id)?;
         let reseller_id = ids::decode_as(ids::NodeType::Partner, &input.indirect_reseller_id)?;
-        let s = settings(ctx);
-        let links = LinkSettings {
-            public_url: ctx.data_unchecked::<PublicUrl>().0.as_str(),
-            ttl_days: s.invitation_ttl_days,
-            relay_after_ms: s.jobs.relay_after_ms,
-        };
+        let links = link_settings(ctx);
         let result = relationships::request(
             db(ctx),
             &links,

@@ -8,7 +8,7 @@ use super::onboarding::{ordering_provider, require_active_partner};
 use crate::auth::{Actor, token};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::user_error::UserErrorCode;
-use crate::partnerships::draft::{Draft, escape};
+use crate::partnerships::draft::Draft;
 use crate::partnerships::invitations::{LinkSettings, already_used, refuse_used_link};
 use chrono::{Duration, Utc};
 use entity::enums::{InvitationStatus, UserRole};
@@ -82,10 +82,7 @@ pub async fn request(
             reseller = reseller.company_name,
         ),
     };
-    let html = draft.html(&link).replace(
-        "Accept the partnership request",
-        &escape("Accept the reseller relationship"),
-    );
+    let html = draft.html(&link, "Accept the reseller relationship");
     let now = Utc::now();
     let txn = db.begin().await?;
     let email_id = crate::outbox::write(

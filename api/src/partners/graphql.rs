@@ -68,6 +68,19 @@ impl Partner {
     }
 }
 
+/// A partner named by an object the caller can already see (a customer's provider or
+/// reseller, a subscription's partner of record, an invitation's parties): visible with
+/// it, loaded through the request's DataLoader so lists cost one statement.
+pub async fn named_partner(ctx: &Context<'_>, id: i32) -> Result<Partner> {
+    use crate::graphql::loaders::{PartnerKey, failed, loaders};
+    let model = loaders(ctx)
+        .load_one(PartnerKey(id))
+        .await
+        .map_err(failed)?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Partner(model))
+}
+
 #[derive(InputObject, Default)]
 pub struct PartnerFilter {
     enrollment: Option<EnrollmentStatus>,

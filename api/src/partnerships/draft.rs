@@ -85,8 +85,9 @@ impl Draft {
         format!("Subject: {}\n\n{}", self.subject, self.body)
     }
 
-    /// The HTML alternative: the text escaped, paragraphs kept, the link clickable.
-    pub fn html(&self, link: &str) -> String {
+    /// The HTML alternative: the text escaped, paragraphs kept, the link a button saying
+    /// `label`.
+    pub fn html(&self, link: &str, label: &str) -> String {
         let escaped_link = escape(link);
         let paragraphs: String = self
             .body
@@ -95,7 +96,8 @@ impl Draft {
                 let html = escape(p).replace('\n', "<br>\n").replace(
                     &escaped_link,
                     &format!(
-                        "<a href=\"{escaped_link}\" style=\"color:#0067b8\">Accept the partnership request</a>"
+                        "<a href=\"{escaped_link}\" style=\"color:#0067b8\">{}</a>",
+                        escape(label)
                     ),
                 );
                 format!("<p>{html}</p>\n")
@@ -175,7 +177,7 @@ mod tests {
             defaults(),
             LINK,
         );
-        let html = d.html(LINK);
+        let html = d.html(LINK, "Accept");
         assert!(!html.contains("<script>"));
         assert!(html.contains(&format!("href=\"{LINK}\"")));
     }

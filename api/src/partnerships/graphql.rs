@@ -2,7 +2,8 @@
 //! public `invitationByToken`, `partnershipInvitations`, `indirectResellers`,
 //! `indirectProviders`. Mutations are in `mutations.rs`.
 
-use super::{invitations, service};
+use super::invitations::{self, LinkSettings};
+use super::service;
 use crate::auth;
 use crate::catalog::Money;
 use crate::customers::graphql::Subscription;
@@ -10,6 +11,7 @@ use crate::error::ApiError;
 use crate::graphql::connection::{self, Page, PageArgs};
 use crate::graphql::{db, ids};
 use crate::partners::Partner;
+use crate::partners::graphql::named_partner;
 use crate::partners::service as partners;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -18,6 +20,16 @@ use entity::{outbound_email, partnership, partnership_invitation as invitation};
 use sea_orm::EntityTrait;
 
 pub use super::mutations::PartnershipMutation;
+
+/// Where invitation links point and how long they live, from the request's settings.
+pub fn link_settings<'a>(ctx: &Context<'a>) -> LinkSettings<'a> {
+    let s = crate::graphql::settings(ctx);
+    LinkSettings {
+        public_url: ctx.data_unchecked::<crate::jobs::PublicUrl>().0.as_str(),
+        ttl_days: s.invitation_ttl_days,
+        relay_after_ms: s.jobs.relay_after_ms,
+    }
+}
 
 /// Delivery of one email through the outbox.
 #[derive(SimpleObject)]
@@ -77,12 +89,12 @@ impl PartnershipInvitation {
     /// Whoever can see the invitation (its provider, the reseller that answered it) sees
     /// both parties, even when no partnership came of it.
     async fn provider(&self, ctx: &Context<'_>) -> Result<Partner> {
-        party(ctx, self.0.provider_id).await
+        named_partner(ctx, self.0.provider_id).await
     }
     /// The reseller that accepted or declined.
     async fn responded_by(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
         match self.0.responded_by_partner_id {
-            Some(id) => Ok(Some(party(ctx, id).await?)),
+            Some(id) => Ok(Some(named_partner(ctx, id).await?)),
             None => Ok(None),
         }
     }
@@ -102,16 +114,6 @@ impl PartnershipInvitation {
             .map_err(ApiError::from)?
             .map(EmailDelivery::from))
     }
-}
-
-async fn party(ctx: &Context<'_>, partner_id: i32) -> Result<Partner> {
-    Ok(Partner(
-        entity::partner::Entity::find_by_id(partner_id)
-            .one(db(ctx))
-            .await
-            .map_err(ApiError::from)?
-            .ok_or(ApiError::NotFound)?,
-    ))
 }
 
 /// A partnership between an indirect provider and an indirect reseller.

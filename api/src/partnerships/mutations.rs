@@ -2,14 +2,14 @@
 //! dispatched to the queue only after the transaction that wrote them has committed.
 
 use super::draft::Draft;
-use super::graphql::{Partnership, PartnershipInvitation};
-use super::invitations::{self, Answer, Compose, Issued, LinkSettings};
+use super::graphql::{Partnership, PartnershipInvitation, link_settings};
+use super::invitations::{self, Answer, Compose, Issued};
 use super::service;
 use crate::audit::Who;
 use crate::auth;
 use crate::graphql::payload::split;
 use crate::graphql::user_error::UserError;
-use crate::graphql::{db, ids, settings};
+use crate::graphql::{db, ids};
 use crate::jobs::Dispatcher;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
@@ -106,15 +106,6 @@ pub struct EndPartnershipInput {
 pub struct PartnershipPayload {
     partnership: Option<Partnership>,
     user_errors: Vec<UserError>,
-}
-
-fn link_settings<'a>(ctx: &Context<'a>) -> LinkSettings<'a> {
-    let s = settings(ctx);
-    LinkSettings {
-        public_url: ctx.data_unchecked::<crate::jobs::PublicUrl>().0.as_str(),
-        ttl_days: s.invitation_ttl_days,
-        relay_after_ms: s.jobs.relay_after_ms,
-    }
 }
 
 async fn issued_payload(

@@ -244,7 +244,7 @@ async fn compose_and_queue<C: ConnectionTrait>(
     if compose.draft_only {
         return Ok((draft, link, None));
     }
-    let html = draft.html(&link);
+    let html = draft.html(&link, "Accept the partnership request");
     let email_id = crate::outbox::write(
         txn,
         crate::outbox::Email {

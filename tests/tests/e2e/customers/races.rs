@@ -31,12 +31,23 @@ async fn concurrent_changes_keep_history_true(app: TestApp) {
         }
     }
     // Whatever won, the quantity equals the initial one plus every recorded change.
-    let sub = entity::subscription::Entity::find()
-        .all(&app.db)
+    let raw_id = {
+        use base64::Engine;
+        let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&sub_id)
+            .unwrap();
+        String::from_utf8(text)
+            .unwrap()
+            .split(':')
+            .nth(1)
+            .unwrap()
+            .parse::<i32>()
+            .unwrap()
+    };
+    let sub = entity::subscription::Entity::find_by_id(raw_id)
+        .one(&app.db)
         .await
         .unwrap()
-        .into_iter()
-        .find(|s| s.offer_id != 0 && s.quantity != 5)
         .unwrap();
     let lines = entity::order_line::Entity::find()
         .filter(entity::order_line::Column::SubscriptionId.eq(sub.id))
