@@ -2,6 +2,9 @@
 //! `REDIS_URL`, `SMTP_URL`, ...). Run as many as you like against one database and Redis.
 
 use std::time::Duration;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use worker::runtime::{self, Runtime};
 use worker::{WorkerSettings, boot};
 

@@ -49,7 +49,7 @@ pub async fn add(
     let name = validate::name(new.name, 200, &["input", "name"])?;
     check_partner_role(new.role)?;
     let temporary_password = password::generate_temporary();
-    let hash = validate::hash_password(temporary_password.clone()).await?;
+    let hash = password::hash_temporary(&temporary_password);
     let txn = db.begin().await?;
     let inserted = user::ActiveModel {
         email: Set(email),

@@ -34,18 +34,16 @@ pub async fn issue<C: ConnectionTrait>(
 
 /// The caller behind a bearer token, if the token names a session that has not expired.
 pub async fn resolve<C: ConnectionTrait>(db: &C, bearer: &str) -> ApiResult<Option<Actor>> {
+    // One statement per request: session, its user and the user's organization.
     let found = session::Entity::find()
         .filter(session::Column::TokenHash.eq(token::hash(bearer)))
         .filter(session::Column::ExpiresAt.gt(Utc::now()))
         .find_also_related(user::Entity)
+        .and_also_related(partner::Entity)
         .one(db)
         .await?;
-    let Some((session, Some(user))) = found else {
+    let Some((session, Some(user), partner)) = found else {
         return Ok(None);
-    };
-    let partner = match user.partner_id {
-        Some(id) => partner::Entity::find_by_id(id).one(db).await?,
-        None => None,
     };
     Ok(Some(Actor {
         user,

@@ -61,16 +61,30 @@ pub fn new_password(raw: &str, field: &[&str]) -> ApiResult<()> {
     }
 }
 
-/// Argon2 is deliberately slow: run it off the async executor.
-pub async fn hash_password(password: String) -> ApiResult<String> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
+/// Argon2 is deliberately slow and takes 19 MiB per run: run it off the async executor, and
+/// at most one per core at a time, so a burst of sign-ins queues instead of starting a
+/// blocking thread (and its memory) per request.
+async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    });
+    let _slot = slots
+        .acquire()
         .await
-        .map_err(|e| ApiError::internal("hashing task", e))?
+        .map_err(|e| ApiError::internal("password hashing slots", e))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::internal("password hashing task", e))
+}
+
+pub async fn hash_password(password: String) -> ApiResult<String> {
+    argon2(move || password::hash(&password))
+        .await?
         .map_err(|e| ApiError::internal("hashing password", e))
 }
 
 pub async fn verify_password(password: String, phc: String) -> ApiResult<bool> {
-    tokio::task::spawn_blocking(move || password::verify(&password, &phc))
-        .await
-        .map_err(|e| ApiError::internal("verifying task", e))
+    argon2(move || password::verify(&password, &phc)).await
 }

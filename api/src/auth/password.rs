@@ -17,7 +17,27 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("argon2 hash: {e}"))
 }
 
+/// How hashes of generated temporary passwords start (see [`hash_temporary`]).
+const TEMPORARY_SCHEME: &str = "$sha256-temporary$";
+
+/// A generated temporary password ([`generate_temporary`]: 16 symbols of 55, about 92 bits)
+/// is out of reach of guessing even at SHA-256 speed, so it is stored like a session token
+/// rather than with argon2, which is deliberately slow and takes 19 MiB per run: creating a
+/// customer or a user then costs no argon2 run. The password must be replaced at the first
+/// sign-in, and the one chosen then is hashed with argon2.
+pub fn hash_temporary(password: &str) -> String {
+    format!("{TEMPORARY_SCHEME}{}", crate::auth::token::hash(password))
+}
+
 pub fn verify(password: &str, phc: &str) -> bool {
+    if let Some(expected) = phc.strip_prefix(TEMPORARY_SCHEME) {
+        // Same time as an argon2 account, so sign-in timing does not tell which kind it is.
+        let _ = verify(password, dummy_hash());
+        return constant_time_eq(
+            crate::auth::token::hash(password).as_bytes(),
+            expected.as_bytes(),
+        );
+    }
     PasswordHash::new(phc)
         .map(|parsed| {
             Argon2::default()
@@ -25,6 +45,10 @@ pub fn verify(password: &str, phc: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A hash of a random password, verified against when the account does not exist so that
@@ -67,5 +91,15 @@ mod tests {
         assert!(verify("correct horse", &a));
         assert!(!verify("wrong horse", &a));
         assert!(!verify("x", "not a phc string"));
+    }
+
+    #[test]
+    fn temporary_passwords_verify_without_argon2_hashes() {
+        let temporary = generate_temporary();
+        let stored = hash_temporary(&temporary);
+        assert!(!stored.contains(&temporary));
+        assert!(verify(&temporary, &stored));
+        assert!(!verify("not the temporary one", &stored));
+        assert!(!verify(&temporary, &format!("{TEMPORARY_SCHEME}00")));
     }
 }

@@ -299,7 +299,9 @@ impl CustomerQuery {
                     .add(search::contains(customer::Column::Domain, text)),
             );
         }
-        let page = connection::paginate(db(ctx), select, args, Customer).await?;
+        let page =
+            connection::paginate_by_key(db(ctx), select, customer::Column::Id, args, Customer)
+                .await?;
         let rows: Vec<customer::Model> = page.edges.iter().map(|e| e.node.0.clone()).collect();
         prefetch_customers(loaders(ctx), &rows)
             .await

@@ -180,11 +180,18 @@ pub async fn create(
             "Add at least one subscription to the order.",
         ));
     }
+    // Each reseller named (usually one, for every line) is checked once.
+    let mut checked_resellers = Vec::new();
     if let Some(reseller) = input.reseller_id {
         require_active_partner(db, provider.id, reseller, &["input", "indirectResellerId"]).await?;
+        checked_resellers.push(reseller);
     }
     for (i, line) in input.lines.iter().enumerate() {
         if let Some(por) = line.partner_of_record_id {
+            if checked_resellers.contains(&por) {
+                continue;
+            }
+            checked_resellers.push(por);
             let index = i.to_string();
             require_active_partner(
                 db,
@@ -208,7 +215,7 @@ pub async fn create(
     }
 
     let temporary_password = password::generate_temporary();
-    let hash = validate::hash_password(temporary_password.clone()).await?;
+    let hash = password::hash_temporary(&temporary_password);
     let admin_user_name = format!("admin@{domain}");
     let now = Utc::now();
 

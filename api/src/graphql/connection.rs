@@ -7,7 +7,10 @@ use crate::error::ApiError;
 use async_graphql::connection::{Connection, CursorType, Edge};
 use async_graphql::{OutputType, SimpleObject};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QuerySelect, QueryTrait, Select,
+};
 
 pub const MAX_PAGE_SIZE: i32 = 100;
 
@@ -133,6 +136,41 @@ where
     let (start, end) = args.window(total);
     let rows = if end > start {
         select.offset(start).limit(end - start).all(db).await?
+    } else {
+        Vec::new()
+    };
+    Ok(build(rows, start, end, total, wrap))
+}
+
+/// Like [`paginate`], for long lists ordered by their key `key`: one statement finds the
+/// page's keys in a subquery (an index-only scan where an index covers the filter and the
+/// key), and loads just those rows. With a plain `ORDER BY key LIMIT n`, PostgreSQL's
+/// planner walks the primary key backwards and filters, which crawls through every other
+/// owner's rows when the newest rows all belong to someone else.
+pub async fn paginate_by_key<E, M, T, C>(
+    db: &C,
+    select: Select<E>,
+    key: E::Column,
+    args: PageArgs,
+    wrap: impl Fn(M) -> T,
+) -> Result<Page<T>, ApiError>
+where
+    E: EntityTrait<Model = M>,
+    M: FromQueryResult + Sized + Send + Sync,
+    T: OutputType,
+    C: ConnectionTrait,
+{
+    let total = select.clone().count(db).await?;
+    let (start, end) = args.window(total);
+    let rows = if end > start {
+        let page_keys = select
+            .clone()
+            .select_only()
+            .column(key)
+            .offset(start)
+            .limit(end - start)
+            .into_query();
+        select.filter(key.in_subquery(page_keys)).all(db).await?
     } else {
         Vec::new()
     };

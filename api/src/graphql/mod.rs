@@ -1,5 +1,5 @@
 //! The GraphQL schema: one query and one mutation root merged from the feature modules,
-//! with the limits and error-coding extension every request goes through.
+//! with the limits every request goes through (errors are coded by `error_codes::finish`).
 
 pub mod connection;
 pub mod error_codes;
@@ -63,8 +63,7 @@ pub fn build(deps: Option<SchemaDeps>, settings: Arc<Settings>) -> AppSchema {
         EmptySubscription,
     )
     .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
-    .extension(error_codes::ErrorCodes);
+    .limit_complexity(limits.max_complexity);
     if !limits.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -5,10 +5,10 @@ use super::AppState;
 use super::problem::{error_response, too_large};
 use crate::accounts::session;
 use crate::auth::{Auth, ClientAddr};
-use crate::graphql::error_codes::RequestId;
+use crate::graphql::error_codes::{self, RequestId};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{BatchRequest, ParseRequestError};
+use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -120,9 +120,16 @@ async fn execute(
     let batch = batch
         .data(auth)
         .data(ClientAddr(client_addr(&state, &headers, peer)))
-        .data(RequestId(request_id))
+        .data(RequestId(request_id.clone()))
         .data(crate::graphql::loaders::for_request(state.db.clone()));
-    GraphQLResponse::from(state.schema.execute_batch(batch).await).into_response()
+    let mut answer = state.schema.execute_batch(batch).await;
+    match &mut answer {
+        BatchResponse::Single(response) => error_codes::finish(response, &request_id),
+        BatchResponse::Batch(responses) => responses
+            .iter_mut()
+            .for_each(|response| error_codes::finish(response, &request_id)),
+    }
+    GraphQLResponse::from(answer).into_response()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

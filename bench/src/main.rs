@@ -1,0 +1,80 @@
+//! `bench`: see `scripts/bench` and BENCHMARKS.md.
+
+use bench::dataset::Size;
+use bench::run::{Options, run};
+use clap::Parser;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(about = "Benchmarks the release build against local PostgreSQL, Redis and an SMTP sink")]
+struct Args {
+    /// PostgreSQL server (no database name).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+    postgres: String,
+    /// The database the benchmark drops, creates and seeds.
+    #[arg(long, default_value = "partner_center_bench")]
+    database: String,
+    /// A Redis database of its own (it is flushed).
+    #[arg(long, default_value = "redis://127.0.0.1:6379/9")]
+    redis: String,
+    /// Clients in flight for the HTTP loads and pgbench alike.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Seconds measured per load run.
+    #[arg(long, default_value_t = 15)]
+    seconds: u64,
+    /// Seconds of warm-up before each load run (answers checked, not counted).
+    #[arg(long, default_value_t = 3)]
+    warmup: u64,
+    /// Invitations per email pipeline run.
+    #[arg(long, default_value_t = 2000)]
+    emails: u64,
+    /// Stale invitations for the expiry run.
+    #[arg(long, default_value_t = 1_000_000)]
+    expiry_rows: u64,
+    /// Dataset scale: 1 is the issue's size (100,000 customers).
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+    /// Reuse the database seeded by an earlier run.
+    #[arg(long)]
+    reuse_data: bool,
+    /// Only these parts (comma-separated): floor, read, write, email, expiry.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Where the JSON results and the processes' logs go.
+    #[arg(long, default_value = "target/bench")]
+    out: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let scaled = |n: usize| ((n as f64 * args.scale).round() as usize).max(1);
+    let size = Size {
+        providers: Size::ISSUE.providers,
+        resellers: scaled(Size::ISSUE.resellers).max(Size::ISSUE.providers),
+        customers: scaled(Size::ISSUE.customers).max(Size::ISSUE.providers * 50),
+        invitations: scaled(Size::ISSUE.invitations),
+    };
+    let options = Options {
+        postgres: args.postgres,
+        database: args.database,
+        redis_url: args.redis,
+        concurrency: args.concurrency,
+        warmup: Duration::from_secs(args.warmup),
+        duration: Duration::from_secs(args.seconds),
+        emails: args.emails,
+        expiry_rows: args.expiry_rows,
+        size,
+        reuse_data: args.reuse_data,
+        only: args.only.into_iter().collect(),
+        out_dir: args.out.clone(),
+    };
+    let results = run(&options).await?;
+    let json = serde_json::to_string_pretty(&results)?;
+    std::fs::write(args.out.join("results.json"), &json)?;
+    println!("{}", results.table());
+    println!("{json}");
+    Ok(())
+}

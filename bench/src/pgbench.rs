@@ -1,0 +1,111 @@
+//! The limit beside each API figure: pgbench running the same SQL statements (custom script
+//! files under `bench/pgbench/`) at the same concurrency, with prepared statements like the
+//! API's driver.
+
+use crate::load::percentile_ms;
+use anyhow::{Context, bail};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PgbenchResult {
+    pub script: String,
+    pub transactions: u64,
+    pub transactions_per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+pub fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("pgbench")
+        .join(name)
+}
+
+/// Runs `script` for `duration` (after a discarded warm-up of `warmup`).
+pub fn run(
+    url: &str,
+    script_name: &str,
+    concurrency: usize,
+    warmup: Duration,
+    duration: Duration,
+    vars: &[(&str, String)],
+) -> anyhow::Result<PgbenchResult> {
+    let logs = tempdir()?;
+    if !warmup.is_zero() {
+        pgbench(url, script_name, concurrency, warmup, vars, None)?;
+    }
+    let prefix = logs.join("tx");
+    let stdout = pgbench(url, script_name, concurrency, duration, vars, Some(&prefix))?;
+    let tps = stdout
+        .lines()
+        .find(|l| l.starts_with("tps = "))
+        .and_then(|l| l["tps = ".len()..].split_whitespace().next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .with_context(|| format!("no tps in pgbench output:\n{stdout}"))?;
+    // Per-transaction log lines: client_id transaction_no latency_us script_no epoch epoch_us
+    let mut latencies = Vec::new();
+    for entry in std::fs::read_dir(&logs)? {
+        let text = std::fs::read_to_string(entry?.path())?;
+        latencies.extend(
+            text.lines()
+                .filter_map(|l| l.split_whitespace().nth(2)?.parse::<u64>().ok()),
+        );
+    }
+    latencies.sort_unstable();
+    let _ = std::fs::remove_dir_all(&logs);
+    Ok(PgbenchResult {
+        script: script_name.to_owned(),
+        transactions: latencies.len() as u64,
+        transactions_per_second: tps,
+        p50_ms: percentile_ms(&latencies, 0.50),
+        p99_ms: percentile_ms(&latencies, 0.99),
+    })
+}
+
+fn pgbench(
+    url: &str,
+    script_name: &str,
+    concurrency: usize,
+    duration: Duration,
+    vars: &[(&str, String)],
+    log_prefix: Option<&Path>,
+) -> anyhow::Result<String> {
+    let mut command = Command::new("pgbench");
+    command
+        .args(["-n", "-M", "prepared"])
+        .args(["-c", &concurrency.to_string()])
+        .args(["-j", &concurrency.min(2).to_string()])
+        .args(["-T", &duration.as_secs().max(1).to_string()])
+        .arg("-f")
+        .arg(script(script_name));
+    for (name, value) in vars {
+        command.args(["-D", &format!("{name}={value}")]);
+    }
+    if let Some(prefix) = log_prefix {
+        command
+            .arg("-l")
+            .arg(format!("--log-prefix={}", prefix.display()));
+    }
+    let output = command
+        .arg(url)
+        .output()
+        .context("running pgbench (is postgresql-contrib / the client installed?)")?;
+    if !output.status.success() {
+        bail!(
+            "pgbench {script_name} failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn tempdir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("bench-pgbench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

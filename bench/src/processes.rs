@@ -1,0 +1,225 @@
+//! The product's release binaries (`partner-center`, `worker`) as child processes in
+//! production mode, and what the harness reads off them (readiness, resident memory).
+
+use anyhow::{Context, bail};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where the services the product uses in production live.
+#[derive(Debug, Clone)]
+pub struct Services {
+    pub database_url: String,
+    pub redis_url: String,
+    pub smtp_url: Option<String>,
+    /// Logs of the child processes go here.
+    pub log_dir: PathBuf,
+}
+
+/// `target/release/<name>` (or under `CARGO_TARGET_DIR`).
+pub fn release_binary(name: &str) -> anyhow::Result<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = target.join("release").join(name);
+    if !path.exists() {
+        bail!(
+            "{} is missing: build it with `cargo build --release -p api -p worker` (scripts/bench does)",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// A child process killed when dropped.
+pub struct Process {
+    child: Child,
+    pub name: String,
+}
+
+impl Process {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Resident set size in MiB, from `/proc/<pid>/status`.
+    pub fn rss_mib(&self) -> f64 {
+        rss_mib(self.pid())
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn spawn(
+    services: &Services,
+    binary: &str,
+    name: &str,
+    args: &[&str],
+    env: &[(&str, String)],
+) -> anyhow::Result<Process> {
+    let log = std::fs::File::create(services.log_dir.join(format!("{name}.log")))
+        .with_context(|| format!("creating the log of {name}"))?;
+    let mut command = Command::new(release_binary(binary)?);
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &services.database_url)
+        .env("REDIS_URL", &services.redis_url)
+        .env("LOG_FORMAT", "json")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    if let Some(smtp) = &services.smtp_url {
+        command.env("SMTP_URL", smtp);
+    }
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let child = command
+        .spawn()
+        .with_context(|| format!("starting {binary}"))?;
+    Ok(Process {
+        child,
+        name: name.to_owned(),
+    })
+}
+
+/// `partner-center migrate` against the benchmark database.
+pub fn migrate(services: &Services) -> anyhow::Result<()> {
+    let mut process = spawn(services, "partner-center", "migrate", &["migrate"], &[])?;
+    let status = process.child.wait()?;
+    if !status.success() {
+        bail!("partner-center migrate failed ({status}); see its log");
+    }
+    Ok(())
+}
+
+/// The API server in production mode on `port`, ready to serve.
+pub struct Api {
+    pub process: Process,
+    pub base_url: String,
+}
+
+impl Api {
+    pub async fn start(services: &Services, port: u16) -> anyhow::Result<Api> {
+        let bind = format!("127.0.0.1:{port}");
+        let process = spawn(
+            services,
+            "partner-center",
+            "api",
+            &["serve"],
+            &[
+                ("BIND", bind.clone()),
+                ("PUBLIC_URL", format!("http://{bind}")),
+            ],
+        )?;
+        let api = Api {
+            process,
+            base_url: format!("http://{bind}"),
+        };
+        api.wait_ready().await?;
+        Ok(api)
+    }
+
+    async fn wait_ready(&self) -> anyhow::Result<()> {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ready = client
+                .get(format!("{}/readyz", self.base_url))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if ready {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("the API did not become ready within 60 s; see api.log");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// `partner_center_db_statements_total` from `/metrics`.
+    pub async fn statements_total(&self, client: &reqwest::Client) -> anyhow::Result<f64> {
+        let text = client
+            .get(format!("{}/metrics", self.base_url))
+            .send()
+            .await?
+            .text()
+            .await?;
+        text.lines()
+            .find_map(|line| line.strip_prefix("partner_center_db_statements_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .context("/metrics has no partner_center_db_statements_total")
+    }
+}
+
+/// `n` worker processes, each with `JOBS__CONCURRENCY` jobs in flight.
+pub fn start_workers(services: &Services, n: usize) -> anyhow::Result<Vec<Process>> {
+    (0..n)
+        .map(|i| spawn(services, "worker", &format!("worker-{i}"), &[], &[]))
+        .collect()
+}
+
+/// `partner-center create-platform-admin`: the seed reuses this user's password hash.
+pub fn create_platform_admin(
+    services: &Services,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    let mut process = spawn(
+        services,
+        "partner-center",
+        "create-platform-admin",
+        &["create-platform-admin", "--email", email],
+        &[("PLATFORM_ADMIN_PASSWORD", password.to_owned())],
+    )?;
+    let status = process.child.wait()?;
+    if !status.success() {
+        bail!("partner-center create-platform-admin failed ({status}); see its log");
+    }
+    Ok(())
+}
+
+/// Waits until `name`'s log contains `needle` (a process saying it is up).
+pub async fn wait_for_log(
+    services: &Services,
+    name: &str,
+    needle: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let path = services.log_dir.join(format!("{name}.log"));
+    let deadline = Instant::now() + timeout;
+    loop {
+        if std::fs::read_to_string(&path).is_ok_and(|log| log.contains(needle)) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "{name} did not log {needle:?} within {timeout:?}; see {}",
+                path.display()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -1,0 +1,221 @@
+//! The results: one JSON document, and a table of each figure beside its limit, the ratio
+//! and the target.
+
+use crate::dataset::Size;
+use crate::email::EmailResult;
+use crate::expiry::ExpiryResult;
+use crate::load::LoadResult;
+use crate::pgbench::PgbenchResult;
+use serde::Serialize;
+
+#[derive(Debug, Default, Serialize)]
+pub struct Results {
+    pub machine: Machine,
+    pub dataset: Option<Size>,
+    pub row_counts: Vec<(String, i64)>,
+    pub seed_seconds: Option<f64>,
+    pub concurrency: usize,
+    pub seconds_per_run: u64,
+    pub plain_handler: Option<LoadResult>,
+    pub typename: Option<LoadResult>,
+    pub read: Option<LoadResult>,
+    pub read_statements_per_request: Option<f64>,
+    pub read_pgbench: Option<PgbenchResult>,
+    pub write: Option<LoadResult>,
+    pub write_pgbench: Option<PgbenchResult>,
+    pub email_plain_client: Option<EmailResult>,
+    pub email_pipeline_1_worker: Option<EmailResult>,
+    pub email_pipeline_4_workers: Option<EmailResult>,
+    pub expiry: Option<ExpiryResult>,
+    pub rss_idle_mib: Option<f64>,
+    pub rss_read_load_peak_mib: Option<f64>,
+    pub rss_after_load_mib: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Machine {
+    pub cores: usize,
+    pub postgres: String,
+    pub redis: String,
+}
+
+impl Default for Machine {
+    fn default() -> Self {
+        Machine {
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            postgres: String::new(),
+            redis: String::new(),
+        }
+    }
+}
+
+struct Row {
+    figure: String,
+    value: String,
+    limit: String,
+    ratio: Option<f64>,
+    target: String,
+    met: Option<bool>,
+}
+
+fn ratio_row(figure: &str, value: f64, unit: &str, limit: f64, at_least: f64) -> Row {
+    let ratio = value / limit;
+    Row {
+        figure: figure.into(),
+        value: format!("{value:.1} {unit}"),
+        limit: format!("{limit:.1} {unit}"),
+        ratio: Some(ratio),
+        target: format!("≥ {at_least}"),
+        met: Some(ratio >= at_least),
+    }
+}
+
+impl Results {
+    fn rows(&self) -> Vec<Row> {
+        let mut rows = Vec::new();
+        if let (Some(t), Some(p)) = (&self.typename, &self.plain_handler) {
+            rows.push(ratio_row(
+                "{ __typename } vs plain axum handler",
+                t.requests_per_second,
+                "req/s",
+                p.requests_per_second,
+                0.5,
+            ));
+        }
+        if let (Some(r), Some(p)) = (&self.read, &self.read_pgbench) {
+            rows.push(ratio_row(
+                "customers(first: 50) vs pgbench",
+                r.requests_per_second,
+                "req/s",
+                p.transactions_per_second,
+                0.5,
+            ));
+        }
+        if let (Some(w), Some(p)) = (&self.write, &self.write_pgbench) {
+            rows.push(ratio_row(
+                "createCustomer (3 lines) vs pgbench",
+                w.requests_per_second,
+                "req/s",
+                p.transactions_per_second,
+                0.4,
+            ));
+        }
+        if let (Some(e), Some(p)) = (&self.email_pipeline_4_workers, &self.email_plain_client) {
+            rows.push(ratio_row(
+                "email pipeline, 4 workers vs plain client",
+                e.emails_per_second,
+                "mail/s",
+                p.emails_per_second,
+                0.5,
+            ));
+        }
+        if let Some(e) = &self.expiry {
+            let ratio = e.worker_seconds / e.bare_sql_seconds;
+            rows.push(Row {
+                figure: format!("expiry of {} invitations vs bare UPDATE", e.invitations),
+                value: format!("{:.2} s", e.worker_seconds),
+                limit: format!("{:.2} s", e.bare_sql_seconds),
+                ratio: Some(ratio),
+                target: "≤ 1.5".into(),
+                met: Some(ratio <= 1.5),
+            });
+        }
+        for (figure, value, max) in [
+            ("resident memory, idle", self.rss_idle_mib, 40.0),
+            (
+                "resident memory, read load (peak)",
+                self.rss_read_load_peak_mib,
+                150.0,
+            ),
+        ] {
+            if let Some(v) = value {
+                rows.push(Row {
+                    figure: figure.into(),
+                    value: format!("{v:.1} MiB"),
+                    limit: String::new(),
+                    ratio: None,
+                    target: format!("≤ {max} MiB"),
+                    met: Some(v <= max),
+                });
+            }
+        }
+        rows
+    }
+
+    /// The table of ratios, then the latency details.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "{:<46} {:>16} {:>16} {:>7} {:>11} {:>5}\n",
+            "figure", "product", "limit", "ratio", "target", "met"
+        ));
+        for row in self.rows() {
+            out.push_str(&format!(
+                "{:<46} {:>16} {:>16} {:>7} {:>11} {:>5}\n",
+                row.figure,
+                row.value,
+                row.limit,
+                row.ratio.map_or(String::new(), |r| format!("{r:.2}")),
+                row.target,
+                match row.met {
+                    Some(true) => "yes",
+                    Some(false) => "NO",
+                    None => "",
+                }
+            ));
+        }
+        out.push('\n');
+        out.push_str(&format!(
+            "{:<46} {:>10} {:>9} {:>9} {:>9}\n",
+            "latency (closed loop)", "req/s", "p50 ms", "p99 ms", "failures"
+        ));
+        let loads = [
+            ("plain axum handler", &self.plain_handler),
+            ("{ __typename }", &self.typename),
+            ("customers(first: 50)", &self.read),
+            ("createCustomer", &self.write),
+        ];
+        for (name, load) in loads {
+            if let Some(l) = load {
+                out.push_str(&format!(
+                    "{:<46} {:>10.1} {:>9.2} {:>9.2} {:>9}\n",
+                    name, l.requests_per_second, l.p50_ms, l.p99_ms, l.failures
+                ));
+            }
+        }
+        for (name, p) in [
+            ("pgbench customers_page.sql", &self.read_pgbench),
+            ("pgbench create_customer.sql", &self.write_pgbench),
+        ] {
+            if let Some(p) = p {
+                out.push_str(&format!(
+                    "{:<46} {:>10.1} {:>9.2} {:>9.2} {:>9}\n",
+                    name, p.transactions_per_second, p.p50_ms, p.p99_ms, 0
+                ));
+            }
+        }
+        if let Some(n) = self.read_statements_per_request {
+            out.push_str(&format!(
+                "\nSQL statements per customers(first: 50) request: {n:.2}\n"
+            ));
+        }
+        for (name, e) in [
+            ("email: plain SMTP client", &self.email_plain_client),
+            ("email: pipeline, 1 worker", &self.email_pipeline_1_worker),
+            ("email: pipeline, 4 workers", &self.email_pipeline_4_workers),
+        ] {
+            if let Some(e) = e {
+                out.push_str(&format!(
+                    "{name:<46} {:>8} mails in {:>6.2} s = {:>8.1} mail/s\n",
+                    e.emails, e.seconds, e.emails_per_second
+                ));
+            }
+        }
+        if let Some(rss) = self.rss_after_load_mib {
+            out.push_str(&format!(
+                "resident memory after the read load: {rss:.1} MiB\n"
+            ));
+        }
+        out
+    }
+}

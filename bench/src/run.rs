@@ -1,0 +1,202 @@
+//! The whole benchmark, in order: dataset, API start and idle memory, the GraphQL floor,
+//! the read and write loads beside pgbench, email, expiry.
+
+use crate::dataset::{self, Size};
+use crate::email::{self, Sink};
+use crate::processes::{Api, Services, rss_mib};
+use crate::report::Results;
+use crate::{expiry, load, pgbench, scenarios};
+use anyhow::{Context, bail};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `postgres://user@host:port` (no database name).
+    pub postgres: String,
+    pub database: String,
+    pub redis_url: String,
+    pub concurrency: usize,
+    pub warmup: Duration,
+    pub duration: Duration,
+    pub emails: u64,
+    pub expiry_rows: u64,
+    pub size: Size,
+    /// Reuse the database seeded by an earlier run.
+    pub reuse_data: bool,
+    /// Which parts to run: floor, read, write, email, expiry (all when empty).
+    pub only: BTreeSet<String>,
+    pub out_dir: PathBuf,
+}
+
+impl Options {
+    fn wants(&self, part: &str) -> bool {
+        self.only.is_empty() || self.only.contains(part)
+    }
+}
+
+pub async fn run(options: &Options) -> anyhow::Result<Results> {
+    let log_dir = options.out_dir.join("logs");
+    std::fs::create_dir_all(&log_dir).context("creating the output directory")?;
+    let sink = Sink::start()?;
+    let services = Services {
+        database_url: dataset::with_database(&options.postgres, &options.database),
+        redis_url: options.redis_url.clone(),
+        smtp_url: Some(sink.url.clone()),
+        log_dir,
+    };
+    let url = services.database_url.clone();
+    let mut results = Results {
+        concurrency: options.concurrency,
+        seconds_per_run: options.duration.as_secs(),
+        dataset: Some(options.size),
+        ..Default::default()
+    };
+    results.machine.postgres = dataset::psql(
+        &dataset::with_database(&options.postgres, "postgres"),
+        &["-c", "SHOW server_version"],
+    )?;
+    flush_redis(&options.redis_url)?;
+    if !options.reuse_data {
+        eprintln!("seeding {:?} ...", options.size);
+        results.seed_seconds = Some(dataset::create(
+            &services,
+            &options.postgres,
+            &options.database,
+            options.size,
+        )?);
+    }
+    results.row_counts = dataset::counts(&url)?;
+    eprintln!("rows: {:?}", results.row_counts);
+
+    let api = Api::start(&services, free_port()?).await?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.concurrency * 2)
+        .build()?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    results.rss_idle_mib = Some(api.process.rss_mib());
+    let providers = options.size.providers;
+    let (c, w, d) = (options.concurrency, options.warmup, options.duration);
+
+    if options.wants("floor") {
+        eprintln!("floor: plain handler, then {{ __typename }} ...");
+        let (make, check) = scenarios::plain_handler(&api.base_url);
+        results.plain_handler = Some(checked(load::run(&client, c, w, d, make, check).await)?);
+        let (make, check) = scenarios::typename(&api.base_url);
+        results.typename = Some(checked(load::run(&client, c, w, d, make, check).await)?);
+    }
+
+    if options.wants("read") {
+        eprintln!("read: customers(first: 50) ...");
+        let before = api.statements_total(&client).await?;
+        let (peak, sampling) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(true)));
+        let sampler = {
+            let (peak, sampling, pid) = (peak.clone(), sampling.clone(), api.process.pid());
+            tokio::spawn(async move {
+                while sampling.load(Ordering::SeqCst) {
+                    peak.fetch_max((rss_mib(pid) * 1024.0) as u64, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            })
+        };
+        let (make, check) = scenarios::customers_page(&api.base_url, providers);
+        let read = checked(load::run(&client, c, w, d, make, check).await)?;
+        sampling.store(false, Ordering::SeqCst);
+        sampler.await?;
+        let after = api.statements_total(&client).await?;
+        results.read_statements_per_request = Some((after - before) / read.sent as f64);
+        results.read = Some(read);
+        results.rss_read_load_peak_mib = Some(peak.load(Ordering::SeqCst) as f64 / 1024.0);
+        eprintln!("read: pgbench customers_page.sql ...");
+        results.read_pgbench = Some(pgbench::run(
+            &url,
+            "customers_page.sql",
+            c,
+            w,
+            d,
+            &[
+                ("providers", providers.to_string()),
+                ("customers", options.size.customers.to_string()),
+            ],
+        )?);
+    }
+
+    if options.wants("write") {
+        eprintln!("write: createCustomer ...");
+        let ids = scenarios::order_ids(&client, &api.base_url, 1).await?;
+        let run_tag = run_tag();
+        let (make, check) = scenarios::create_customer(&api.base_url, 1, ids, &run_tag);
+        results.write = Some(checked(load::run(&client, c, w, d, make, check).await)?);
+        eprintln!("write: pgbench create_customer.sql ...");
+        results.write_pgbench = Some(pgbench::run(
+            &url,
+            "create_customer.sql",
+            c,
+            w,
+            d,
+            &[("providers", providers.to_string())],
+        )?);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    results.rss_after_load_mib = Some(api.process.rss_mib());
+
+    if options.wants("email") {
+        let n = options.emails;
+        eprintln!(
+            "email: plain client, then the pipeline with 1 and 4 workers ({n} emails each) ..."
+        );
+        results.email_plain_client = Some(email::plain_client(&sink, n, 16).await?);
+        let tag = run_tag();
+        results.email_pipeline_1_worker =
+            Some(email::pipeline(&services, &api, &sink, 1, n, providers, &tag).await?);
+        results.email_pipeline_4_workers =
+            Some(email::pipeline(&services, &api, &sink, 4, n, providers, &tag).await?);
+    }
+    drop(api);
+
+    if options.wants("expiry") {
+        eprintln!("expiry: {} stale invitations ...", options.expiry_rows);
+        results.expiry = Some(expiry::run(&url, options.expiry_rows, providers).await?);
+    }
+    Ok(results)
+}
+
+/// A load run where any answer failed its check is not a figure.
+fn checked(result: load::LoadResult) -> anyhow::Result<load::LoadResult> {
+    if result.failures > 0 || result.requests == 0 {
+        bail!(
+            "{} of the answers failed their check (first: {})",
+            result.failures,
+            result
+                .first_failure
+                .as_deref()
+                .unwrap_or("no answer at all")
+        );
+    }
+    Ok(result)
+}
+
+fn run_tag() -> String {
+    format!("{:x}", chrono::Utc::now().timestamp_millis())
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// The benchmark uses its own Redis database number; empty it so no earlier job lingers.
+fn flush_redis(url: &str) -> anyhow::Result<()> {
+    let status = std::process::Command::new("redis-cli")
+        .args(["-u", url, "FLUSHDB"])
+        .output()
+        .context("running redis-cli")?;
+    if !status.status.success() {
+        bail!("redis-cli FLUSHDB failed");
+    }
+    Ok(())
+}
