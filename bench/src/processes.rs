@@ -88,6 +88,12 @@ fn spawn(
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log);
+    // Tuning knobs of the product pass through, to try settings without rebuilding.
+    for (key, value) in std::env::vars() {
+        if key.starts_with("JOBS__") || key.starts_with("GRAPHQL__") || key == "RUST_LOG" {
+            command.env(key, value);
+        }
+    }
     if let Some(smtp) = &services.smtp_url {
         command.env("SMTP_URL", smtp);
     }

@@ -206,8 +206,13 @@ impl Results {
         ] {
             if let Some(e) = e {
                 out.push_str(&format!(
-                    "{name:<46} {:>8} mails in {:>6.2} s = {:>8.1} mail/s\n",
-                    e.emails, e.seconds, e.emails_per_second
+                    "{name:<46} {:>8} mails in {:>6.2} s = {:>8.1} mail/s{}\n",
+                    e.emails,
+                    e.seconds,
+                    e.emails_per_second,
+                    e.requests_seconds.map_or(String::new(), |r| format!(
+                        " (requests accepted in {r:.2} s)"
+                    ))
                 ));
             }
         }

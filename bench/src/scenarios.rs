@@ -5,12 +5,12 @@ use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-/// The page a provider's customer list shows.
+/// The page a provider's customer list shows: each customer with its subscriptions, their
+/// offer, partner of record and support contact (the issue's read query).
 pub const CUSTOMERS_PAGE: &str = "query CustomersPage { customers(first: 50) { totalCount \
-    pageInfo { hasNextPage endCursor } edges { cursor node { id companyName domain country \
-    indirectReseller { id companyName } subscriptions { id quantity status \
-    offer { id sku name } monthlyTotal { formatted } partnerOfRecord { id companyName } \
-    supportContact { id companyName } } } } } }";
+    pageInfo { hasNextPage endCursor } edges { node { id companyName \
+    subscriptions { id quantity status offer { id name } \
+    partnerOfRecord { id companyName } supportContact { id companyName } } } } } }";
 
 const CREATE_CUSTOMER: &str = "mutation CreateCustomer($input: CreateCustomerInput!) { \
     createCustomer(input: $input) { customer { id subscriptions { id } } order { id } \
@@ -45,31 +45,87 @@ pub fn customers_page(base: &str, providers: usize) -> (MakeCall, Check) {
             json!({}),
         )
     });
-    let check = graphql_check(|data| {
-        let edges = data["customers"]["edges"]
-            .as_array()
-            .ok_or("no customers.edges")?;
+    let check: Check = Arc::new(|status, body| {
+        if status != 200 {
+            return Err(format!("HTTP {status}: {}", String::from_utf8_lossy(body)));
+        }
+        // Typed and borrowed: checking 50 customers must not cost more than serving them.
+        let page: PageAnswer =
+            serde_json::from_slice(body).map_err(|e| format!("unexpected answer ({e})"))?;
+        if page.errors.is_some() {
+            return Err(format!("GraphQL errors: {}", String::from_utf8_lossy(body)));
+        }
+        let edges = page.data.ok_or("no data")?.customers.edges;
         if edges.len() != 50 {
             return Err(format!("{} customers instead of 50", edges.len()));
         }
-        for edge in edges {
-            let subscriptions = edge["node"]["subscriptions"]
-                .as_array()
-                .ok_or("no subscriptions")?;
-            if subscriptions.is_empty() {
-                return Err("a customer without subscriptions".into());
+        for edge in &edges {
+            if edge.node.subscriptions.is_empty() || edge.node.company_name.is_empty() {
+                return Err(format!(
+                    "a customer without subscriptions: {}",
+                    edge.node.id
+                ));
             }
-            for s in subscriptions {
-                if s["offer"]["sku"].as_str().is_none()
-                    || s["supportContact"]["companyName"].as_str().is_none()
+            for s in &edge.node.subscriptions {
+                if s.offer.name.is_empty()
+                    || s.support_contact.company_name.is_empty()
+                    || s.quantity < 1
                 {
-                    return Err(format!("incomplete subscription {s}"));
+                    return Err(format!("incomplete subscription {}", s.id));
                 }
             }
         }
         Ok(())
     });
     (make, check)
+}
+
+#[derive(serde::Deserialize)]
+struct PageAnswer<'a> {
+    #[serde(borrow)]
+    data: Option<PageData<'a>>,
+    errors: Option<serde::de::IgnoredAny>,
+}
+#[derive(serde::Deserialize)]
+struct PageData<'a> {
+    #[serde(borrow)]
+    customers: CustomerConnection<'a>,
+}
+#[derive(serde::Deserialize)]
+struct CustomerConnection<'a> {
+    #[serde(borrow)]
+    edges: Vec<CustomerEdge<'a>>,
+}
+#[derive(serde::Deserialize)]
+struct CustomerEdge<'a> {
+    #[serde(borrow)]
+    node: CustomerNode<'a>,
+}
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CustomerNode<'a> {
+    id: &'a str,
+    company_name: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    subscriptions: Vec<SubscriptionNode<'a>>,
+}
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SubscriptionNode<'a> {
+    id: &'a str,
+    quantity: i64,
+    #[serde(borrow)]
+    offer: Named<'a>,
+    #[serde(borrow)]
+    support_contact: Named<'a>,
+}
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Named<'a> {
+    #[serde(default, borrow)]
+    name: std::borrow::Cow<'a, str>,
+    #[serde(default, borrow)]
+    company_name: std::borrow::Cow<'a, str>,
 }
 
 /// What a provider needs to create customers: a partner reseller and three offers.

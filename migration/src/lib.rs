@@ -10,6 +10,7 @@ mod m20261123_000003_partnerships;
 mod m20261123_000004_customers;
 mod m20261123_000005_provider_directory;
 mod m20261123_000006_audit_log;
+mod m20261124_000007_outbox_lookup_indexes;
 mod offer_seed;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_customers::Migration),
             Box::new(m20261123_000005_provider_directory::Migration),
             Box::new(m20261123_000006_audit_log::Migration),
+            Box::new(m20261124_000007_outbox_lookup_indexes::Migration),
         ]
     }
 }

@@ -19,7 +19,7 @@ pub async fn queue(
         missed: settings.missed_heartbeats.max(1),
     };
     match redis_url {
-        Some(url) => EmailQueue::redis(url.expose_secret(), heartbeat).await,
+        Some(url) => EmailQueue::redis(url.expose_secret(), heartbeat, settings.fetch_batch).await,
         None => {
             std::fs::create_dir_all(data_dir).map_err(|e| QueueError::Sqlite {
                 path: data_dir.display().to_string(),

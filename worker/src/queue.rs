@@ -36,12 +36,14 @@ pub struct Heartbeat {
 }
 
 impl EmailQueue {
-    pub async fn redis(url: &str, heartbeat: Heartbeat) -> Result<Self, QueueError> {
+    /// `batch`: jobs taken per fetch.
+    pub async fn redis(url: &str, heartbeat: Heartbeat, batch: usize) -> Result<Self, QueueError> {
         let conn = apalis_redis::connect(url)
             .await
             .map_err(QueueError::Redis)?;
         let config = apalis_redis::Config::default()
             .queue(SEND_EMAIL_QUEUE)
+            .batch_size(batch.max(1))
             .heartbeat_interval(heartbeat.interval)
             .missed_heartbeats(heartbeat.missed);
         Ok(Self::Redis(RedisStorage::new(conn).with_config(config)))

@@ -100,7 +100,7 @@ pub async fn run(
     grace: Duration,
 ) -> std::io::Result<()> {
     let rt: Shared = Arc::new(rt);
-    let poll = Duration::from_millis(250);
+    let poll = Duration::from_millis(rt.settings.poll_interval_ms.max(1));
     let concurrency = rt.settings.concurrency.max(1);
     let (relay_every, expiry_every) = (
         rt.settings.relay_interval_seconds,
