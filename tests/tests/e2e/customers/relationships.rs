@@ -188,5 +188,14 @@ async fn customer_admin_accepts_a_reseller(app: TestApp) {
             .unwrap(),
         1
     );
+    // The expiry is audited, for the provider who sent the request.
+    let entries = entity::audit_entry::Entity::find()
+        .filter(entity::audit_entry::Column::Action.eq("customer_relationship_request.expired"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].target_type, "CustomerRelationshipRequest");
+    assert!(entries[0].subject_partner_id.is_some());
 }
 e2e!(customer_admin_accepts_a_reseller);
