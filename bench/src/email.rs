@@ -67,7 +67,7 @@ impl Sink {
             let mut server = Server::new(counter);
             server
                 .with_name("sink.bench")
-                .with_num_threads(32)
+                .with_num_threads(128)
                 .with_tcp_listener(listener);
             let _ = server.serve();
         });

@@ -39,7 +39,7 @@ fn add_stale(url: &str, count: u64, providers: usize) -> anyhow::Result<i64> {
                 "INSERT INTO partnership_invitations (provider_id, reseller_email, token_hash, status, \
                subject, body, created_by_user_id, created_at, expires_at) \
              SELECT i % {providers} + 1, 'stale' || i || '@bench.example', \
-               md5('stale-' || i) || md5('stale-token-' || i), 'PENDING', 'Partner with us', \
+               md5('stale-{first}-' || i) || md5('stale-token-{first}-' || i), 'PENDING', 'Partner with us', \
                'We would like to work with you as an indirect reseller.', i % {providers} + 1001, \
                now() - interval '31 days', now() - interval '1 day' \
              FROM generate_series(1, {count}) AS i"

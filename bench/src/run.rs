@@ -148,7 +148,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         eprintln!(
             "email: plain client, then the pipeline with 1 and 4 workers ({n} emails each) ..."
         );
-        results.email_plain_client = Some(email::plain_client(&sink, n, 32, &run_tag()).await?);
+        results.email_plain_client = Some(email::plain_client(&sink, n, 16, &run_tag()).await?);
         let tag = run_tag();
         results.email_pipeline_1_worker =
             Some(email::pipeline(&services, &api, &sink, 1, n, providers, &tag).await?);
