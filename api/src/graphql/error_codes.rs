@@ -10,8 +10,8 @@
 //! - `INTERNAL` errors carry the request id so support can find the log line.
 //!
 //! This is deliberately not a schema extension: with any extension installed, async-graphql
-//! runs the extension chain around every single field it resolves, which cost about a third
-//! of the CPU of a 50-customer page.
+//! runs the extension chain (a registry lookup, `ResolveInfo`, boxed futures) around every
+//! single field it resolves, about 2,000 of them for a page of 50 customers.
 
 use crate::error::INTERNAL_MESSAGE;
 use async_graphql::{Response, ServerError, Value};
