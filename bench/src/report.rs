@@ -36,7 +36,6 @@ pub struct Results {
 pub struct Machine {
     pub cores: usize,
     pub postgres: String,
-    pub redis: String,
 }
 
 impl Default for Machine {
@@ -44,7 +43,6 @@ impl Default for Machine {
         Machine {
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
             postgres: String::new(),
-            redis: String::new(),
         }
     }
 }

@@ -96,3 +96,43 @@ async fn the_schedule_expires_invitations_left_alone() {
         .await;
     assert_eq!(list.data()["partnershipInvitations"]["totalCount"], 1);
 }
+
+/// Many due rows at once (on PostgreSQL they are split into id ranges expired in parallel):
+/// every one expires once, with exactly one audit entry, and a fresh one is left alone.
+async fn a_batch_of_stale_invitations_expires_once_each(app: TestApp) {
+    let (provider, _) = provider_and_reseller(&app).await;
+    for i in 0..7 {
+        request(&app, &provider, &format!("prospect{i}@fabrikam.test")).await;
+    }
+    age(&app, 1).await;
+    request(&app, &provider, "fresh@fabrikam.test").await;
+    let now = Utc::now();
+    let runs =
+        futures::future::join_all((0..3).map(|_| worker::expiry::expire_invitations(&app.db, now)))
+            .await;
+    let total: u64 = runs.into_iter().map(Result::unwrap).sum();
+    assert_eq!(total, 7);
+    let expired = Entity::find()
+        .filter(Column::Status.eq(entity::enums::InvitationStatus::Expired))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(expired.len(), 7);
+    let entries = entity::audit_entry::Entity::find()
+        .filter(entity::audit_entry::Column::Action.eq("partnership_invitation.expired"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let mut targets: Vec<String> = entries.iter().map(|e| e.target_id.clone()).collect();
+    targets.sort();
+    let mut expected: Vec<String> = expired
+        .iter()
+        .map(|i| entity::audit_entry::global_id("PartnershipInvitation", i.id))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        targets, expected,
+        "one entry per expired invitation, by its global id"
+    );
+}
+e2e!(a_batch_of_stale_invitations_expires_once_each);
