@@ -9,10 +9,7 @@ use crate::partners::service as partners;
 use chrono::Utc;
 use entity::enums::{EnrollmentStatus, PartnerKind, UserRole};
 use entity::user;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 pub const PASSWORD: &str = "demo-password";
 
@@ -76,7 +73,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), SeedError> {
             continue;
         }
         let hash = validate::hash_password(PASSWORD.to_owned()).await?;
-        let txn = db.begin().await?;
+        let txn = migration::database::begin_write(db).await?;
         let partner = partners::insert_partner(
             &txn,
             p.kind,

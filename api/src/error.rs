@@ -18,6 +18,8 @@ pub enum ApiError {
     /// Missing, or not visible to the caller (the two are indistinguishable on purpose).
     NotFound,
     BadUserInput(String),
+    /// A malformed argument value (`BAD_USER_INPUT` with reason `INVALID`).
+    Invalid(String),
     RateLimited {
         retry_after_seconds: i64,
     },
@@ -71,6 +73,10 @@ impl From<ApiError> for async_graphql::Error {
                 .extend_with(|_, e| e.set("code", "NOT_FOUND")),
             ApiError::BadUserInput(message) => async_graphql::Error::new(message)
                 .extend_with(|_, e| e.set("code", "BAD_USER_INPUT")),
+            ApiError::Invalid(message) => async_graphql::Error::new(message).extend_with(|_, e| {
+                e.set("code", "BAD_USER_INPUT");
+                e.set("reason", "INVALID");
+            }),
             ApiError::RateLimited {
                 retry_after_seconds,
             } => async_graphql::Error::new("Too many attempts; try again later.").extend_with(

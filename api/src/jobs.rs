@@ -1,6 +1,9 @@
 //! The API's side of the job queue: after a transaction that wrote outbox rows commits,
-//! the rows are pushed to the queue. A failed push is only logged — the row is safely in
-//! the database and the worker's outbox relay enqueues it once it is due.
+//! the rows are pushed to the queue. Pushing is optional (the row is safely in the database
+//! and the worker's outbox relay enqueues it once due), so it never delays the response:
+//! the push runs in the background, bounded in time by the queue itself. During a Redis
+//! outage each push gives up within seconds and leaves the email to the relay; once Redis
+//! is back the next push goes through (the queue reconnects and retries a stale connection).
 
 use worker::queue::EmailQueue;
 
@@ -14,14 +17,18 @@ impl Dispatcher {
         Self { queue }
     }
 
-    pub async fn email(&self, outbound_email_id: i32) {
-        if let Err(err) = self.queue.push(outbound_email_id).await {
-            tracing::warn!(
-                outbound_email_id,
-                error = %err,
-                "could not enqueue the email now; the outbox relay will"
-            );
-        }
+    /// Hands the email to the queue in the background; returns at once.
+    pub fn email(&self, outbound_email_id: i32) {
+        let queue = self.queue.clone();
+        tokio::spawn(async move {
+            if let Err(err) = queue.push(outbound_email_id).await {
+                tracing::warn!(
+                    outbound_email_id,
+                    error = %err,
+                    "could not enqueue the email now; the outbox relay will"
+                );
+            }
+        });
     }
 }
 

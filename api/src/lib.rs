@@ -24,6 +24,7 @@ pub mod partnerships;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+pub mod throttle;
 
 pub use settings::Settings;
 pub use startup::Application;

@@ -26,6 +26,10 @@ pub struct Settings {
     pub shutdown_grace_seconds: u64,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// How many trusted proxies append to `X-Forwarded-For` in front of the server: the
+    /// client is the entry that many places from the right (what the outermost trusted
+    /// proxy saw). Entries further left were written by the client and are ignored.
+    pub forwarded_for_hops: usize,
     /// Run the job worker inside the API process. Defaults to on in embedded mode (no
     /// `REDIS_URL`) and off in production, where `worker` processes run the jobs.
     pub embedded_worker: Option<bool>,
@@ -33,6 +37,8 @@ pub struct Settings {
     pub invitation_ttl_days: i64,
     pub graphql: GraphqlSettings,
     pub login_throttle: LoginThrottleSettings,
+    pub rate_limits: RateLimitSettings,
+    pub metrics: MetricsSettings,
     /// Email delivery and scheduled jobs (shared with the worker binary).
     pub jobs: worker::JobSettings,
 }
@@ -42,6 +48,9 @@ pub struct Settings {
 pub struct GraphqlSettings {
     pub max_depth: usize,
     pub max_complexity: usize,
+    /// Most selections a document may stand for once its fragments are expanded (fields,
+    /// spreads, directives, arguments and the variables they use; see `graphql::guard`).
+    pub max_selections: usize,
     /// Most operations accepted in one batched request.
     pub max_batch: usize,
     pub max_body_bytes: usize,
@@ -57,6 +66,36 @@ pub struct LoginThrottleSettings {
     pub per_account: u64,
     /// Failed attempts per client address inside the window before sign-in is refused.
     pub per_address: u64,
+}
+
+/// Limits per sliding window of `window_minutes`, counted across replicas (`throttle`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct RateLimitSettings {
+    pub window_minutes: i64,
+    /// Enrollments from one client address (each one tells whether an email has an account).
+    pub enrollments_per_address: u64,
+    /// Invitation and relationship emails one organization may have sent (free text from
+    /// the platform's address to any address).
+    pub emails_per_organization: u64,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            window_minutes: 60,
+            enrollments_per_address: 20,
+            emails_per_organization: 200,
+        }
+    }
+}
+
+/// `/metrics` is served only with this bearer token (`METRICS__TOKEN`); without one it is
+/// not served at all.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MetricsSettings {
+    pub token: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -80,10 +119,13 @@ impl Default for Settings {
             session_ttl_hours: 24,
             shutdown_grace_seconds: 20,
             trust_forwarded_for: false,
+            forwarded_for_hops: 1,
             embedded_worker: None,
             invitation_ttl_days: 30,
             graphql: GraphqlSettings::default(),
             login_throttle: LoginThrottleSettings::default(),
+            rate_limits: RateLimitSettings::default(),
+            metrics: MetricsSettings::default(),
             jobs: worker::JobSettings::default(),
         }
     }
@@ -95,6 +137,7 @@ impl Default for GraphqlSettings {
             // GraphiQL's own introspection query nests about 13 levels deep.
             max_depth: 16,
             max_complexity: 5_000,
+            max_selections: 2_000,
             max_batch: 10,
             max_body_bytes: 2 * 1024 * 1024,
             introspection: true,

@@ -7,7 +7,6 @@ use crate::http::{self, AppState};
 use crate::jobs::{Dispatcher, PublicUrl};
 use crate::settings::Settings;
 use sea_orm::DatabaseConnection;
-use secrecy::ExposeSecret;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,8 +21,6 @@ pub enum StartupError {
     Queue(#[from] worker::queue::QueueError),
     #[error("setting up outgoing mail")]
     Mail(#[from] worker::mail::MailError),
-    #[error("invalid REDIS_URL")]
-    RedisUrl(#[source] redis::RedisError),
     #[error("binding {addr}")]
     Bind {
         addr: String,
@@ -46,12 +43,6 @@ impl Application {
         let mut db = db::connect(&settings).await?;
         let metrics = Arc::new(http::metrics::Metrics::default());
         metrics.observe(&mut db);
-        let redis = settings
-            .redis_url
-            .as_ref()
-            .map(|url| redis::Client::open(url.expose_secret()))
-            .transpose()
-            .map_err(StartupError::RedisUrl)?;
         let listener =
             TcpListener::bind(&settings.bind)
                 .await
@@ -74,16 +65,16 @@ impl Application {
         )
         .await?;
         let jobs = if settings.runs_embedded_worker() {
-            Some(worker::runtime::Runtime {
-                db: db.clone(),
-                mailer: worker::boot::mailer(
+            Some(worker::runtime::Runtime::new(
+                db.clone(),
+                worker::boot::mailer(
                     settings.smtp_url.as_ref(),
                     &settings.data_dir,
                     &settings.jobs,
                 )?,
-                queue: queue.clone(),
-                settings: settings.jobs.clone(),
-            })
+                queue.clone(),
+                settings.jobs.clone(),
+            ))
         } else {
             None
         };
@@ -91,7 +82,7 @@ impl Application {
         let schema = graphql::build(
             Some(graphql::SchemaDeps {
                 db: db.clone(),
-                dispatcher: Dispatcher::new(queue),
+                dispatcher: Dispatcher::new(queue.clone()),
                 public_url: PublicUrl(public_url),
             }),
             settings.clone(),
@@ -103,7 +94,7 @@ impl Application {
                 schema,
                 db,
                 settings,
-                redis,
+                queue,
                 metrics,
             },
             jobs,

@@ -96,17 +96,25 @@ pub enum PartnershipStatus {
     Ended,
 }
 
-/// Email delivery: QUEUED -> SENT | FAILED (after the last attempt; can be re-sent).
+/// Email delivery: QUEUED -> SENT | FAILED (after the last attempt; can be re-sent) |
+/// CANCELLED (deliberately not sent: its link stopped working first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum DeliveryStatus {
+    /// Waiting to be sent, or to be tried again.
     #[sea_orm(string_value = "QUEUED")]
     Queued,
+    /// Accepted by the mail server.
     #[sea_orm(string_value = "SENT")]
     Sent,
+    /// Every attempt failed; `lastError` says why. Re-send the invitation to try again.
     #[sea_orm(string_value = "FAILED")]
     Failed,
+    /// Not sent on purpose: the invitation or request was answered, revoked, re-sent or
+    /// expired before the email went out. Not a failure.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
 }
 
 /// Subscription lifecycle: ACTIVE <-> SUSPENDED, -> CANCELLED (also when upgraded away).

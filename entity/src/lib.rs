@@ -5,7 +5,6 @@ pub mod audit_entry;
 pub mod customer;
 pub mod customer_relationship_request;
 pub mod enums;
-pub mod login_failure;
 pub mod logo;
 pub mod offer;
 pub mod offer_country;
@@ -19,12 +18,12 @@ pub mod partnership_invitation;
 pub mod profile_change_request;
 pub mod provider_location;
 pub mod provider_profile;
+pub mod rate_limit_hit;
 pub mod session;
 pub mod subscription;
 pub mod user;
 
 pub mod prelude {
-    pub use super::login_failure::Entity as LoginFailure;
     pub use super::offer::Entity as Offer;
     pub use super::offer_country::Entity as OfferCountry;
     pub use super::offer_upgrade::Entity as OfferUpgrade;

@@ -30,6 +30,9 @@ pub struct Model {
     /// After a failed attempt: no new attempt before this time, whichever copy of the job
     /// runs (the backoff holds even against duplicate jobs).
     pub retry_after: Option<DateTimeUtc>,
+    /// Which send holds the row (a fresh id per claim): a sender writes its result only while
+    /// the claim is still its own, so a stale sender cannot resurrect a withdrawn email.
+    pub claim_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,10 @@ pub struct Model {
     /// `changePassword` is refused until it is changed.
     pub must_change_password: bool,
     pub created_at: DateTimeUtc,
+    /// Set when the user was removed from its organization: it can no longer sign in, its
+    /// sessions are gone, and its row stays so orders, invitations and the audit log still
+    /// name who acted.
+    pub deactivated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

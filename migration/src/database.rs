@@ -44,3 +44,20 @@ pub async fn migrate(url: &str) -> Result<(), DbErr> {
     let _ = conn.close().await;
     result
 }
+
+/// Begins a transaction that writes, in every process of the product. On SQLite it takes
+/// the write lock at `BEGIN IMMEDIATE`: a transaction that reads, checks and then writes
+/// waits its turn instead of failing with a busy snapshot when another write commits in
+/// between, and writers run one at a time (SQLite has no row locks; `FOR UPDATE` is
+/// dropped there). On PostgreSQL it is a plain `BEGIN`; transactions that check and then
+/// write lock the rows they depend on.
+pub async fn begin_write<C>(db: &C) -> Result<sea_orm::DatabaseTransaction, DbErr>
+where
+    C: sea_orm::TransactionTrait<Transaction = sea_orm::DatabaseTransaction>,
+{
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}

@@ -11,6 +11,7 @@ mod m20261123_000004_customers;
 mod m20261123_000005_provider_directory;
 mod m20261123_000006_audit_log;
 mod m20261124_000007_outbox_lookup_indexes;
+mod m20261124_000008_hardening;
 mod offer_seed;
 
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_provider_directory::Migration),
             Box::new(m20261123_000006_audit_log::Migration),
             Box::new(m20261124_000007_outbox_lookup_indexes::Migration),
+            Box::new(m20261124_000008_hardening::Migration),
         ]
     }
 }

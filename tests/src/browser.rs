@@ -1,7 +1,12 @@
 //! Headless Chromium driven through chromedriver's W3C WebDriver HTTP API, with the
 //! project's own HTTP client (no browser download: Debian's chromium and chromium-driver).
+//!
+//! A `Browser` ends everything it started when it is dropped, also when the test fails or
+//! panics: chromedriver runs in its own process group, which is killed whole, and any
+//! process still using this browser's private profile directory is killed after it.
 
 use serde_json::{Value, json};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,6 +26,8 @@ impl Browser {
         let port = crate::smtp::free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            // Chromium inherits the group: killing the group ends both.
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -202,9 +209,40 @@ fn chromium_binary() -> String {
         .to_owned()
 }
 
+impl Browser {
+    /// The private profile directory: every Chromium process of this browser names it.
+    pub fn profile_dir(&self) -> std::path::PathBuf {
+        self._profile.path().to_owned()
+    }
+}
+
+/// Processes whose command line mentions `needle` (Linux `/proc`).
+pub fn processes_mentioning(needle: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains(needle))
+        })
+        .collect()
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // Anything that left the group (a browser helper that called setsid) still names
+        // the profile directory on its command line.
+        let profile = self._profile.path().display().to_string();
+        for pid in processes_mentioning(&profile) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
     }
 }

@@ -308,9 +308,11 @@ impl TestApp {
                     .unwrap(),
             );
         }
+        // The header Apollo clients send; without it a multipart request is refused (CSRF).
         let mut req = self
             .client
             .post(format!("{}/graphql", self.address))
+            .header("apollo-require-preflight", "true")
             .multipart(form);
         if let Some(token) = token {
             req = req.bearer_auth(token);

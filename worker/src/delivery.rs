@@ -1,10 +1,12 @@
 //! Sending one outbox row, idempotently.
 //!
 //! A send first claims the row (`QUEUED`, not claimed by a live sender) with one conditional
-//! update, so duplicate jobs for the same row never both send. Success marks it `SENT`;
-//! failure counts the attempt, keeps the error, and either schedules the next attempt with
-//! exponential backoff (the relay re-enqueues it when due) or, after the last attempt,
-//! marks it `FAILED`.
+//! update that stamps a fresh `claim_id`, so duplicate jobs for the same row never both
+//! send. The result is written only under that claim: success marks it `SENT` (it did go
+//! out, even if it was withdrawn meanwhile); a failure counts the attempt, keeps the error,
+//! and either schedules the next attempt with exponential backoff (the relay re-enqueues it
+//! when due) or, after the last attempt, marks it `FAILED`, and only while the row is still
+//! `QUEUED`: an email withdrawn while it was being tried stays `CANCELLED`.
 
 use crate::mail::{self, Mailer};
 use crate::settings::JobSettings;
@@ -12,16 +14,14 @@ use chrono::{Duration, Utc};
 use entity::enums::DeliveryStatus;
 use entity::outbound_email::{self, Column};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 const REDACTED: &str = "[redacted]";
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     Sent,
-    /// Already SENT or FAILED: nothing to do (a duplicate job).
+    /// Already SENT, FAILED or CANCELLED: nothing to do (a duplicate job).
     AlreadyDone,
     /// Another sender holds the claim.
     Claimed,
@@ -35,20 +35,24 @@ pub enum Outcome {
     Failed {
         attempts: i32,
     },
+    /// The row was withdrawn (or re-claimed) while this attempt ran; nothing was recorded.
+    Superseded,
 }
 
-pub async fn deliver(
-    db: &sea_orm::DatabaseConnection,
-    mailer: &Mailer,
+/// Takes the row for this sender; returns the claim id, or `None` if it is not sendable now.
+async fn claim<C: ConnectionTrait>(
+    db: &C,
     settings: &JobSettings,
     email_id: i32,
-) -> Result<Outcome, DbErr> {
+) -> Result<Option<String>, DbErr> {
     let now = Utc::now();
+    let claim = uuid::Uuid::new_v4().to_string();
     let claimed = outbound_email::Entity::update_many()
         .col_expr(
             Column::LockedUntil,
             Expr::value(now + Duration::seconds(settings.claim_seconds)),
         )
+        .col_expr(Column::ClaimId, Expr::value(claim.clone()))
         .filter(Column::Id.eq(email_id))
         .filter(Column::Status.eq(DeliveryStatus::Queued))
         .filter(
@@ -65,15 +69,25 @@ pub async fn deliver(
         .await?
         .rows_affected
         == 1;
+    Ok(claimed.then_some(claim))
+}
+
+pub async fn deliver(
+    db: &sea_orm::DatabaseConnection,
+    mailer: &Mailer,
+    settings: &JobSettings,
+    email_id: i32,
+) -> Result<Outcome, DbErr> {
+    let claim = claim(db, settings, email_id).await?;
     let Some(email) = outbound_email::Entity::find_by_id(email_id).one(db).await? else {
         return Ok(Outcome::Missing);
     };
-    if !claimed {
+    let Some(claim) = claim else {
         return Ok(match email.status {
             DeliveryStatus::Queued => Outcome::Claimed,
-            DeliveryStatus::Sent | DeliveryStatus::Failed => Outcome::AlreadyDone,
+            _ => Outcome::AlreadyDone,
         });
-    }
+    };
 
     let result = match mail::build_message(&email, &settings.mail_from) {
         Ok(message) => mailer.send(message).await,
@@ -81,91 +95,86 @@ pub async fn deliver(
     };
     let attempts = email.attempts + 1;
     let done = Utc::now();
-    let update = outbound_email::Entity::update_many()
+    // Written only while this sender's claim still stands.
+    let mine = outbound_email::Entity::update_many()
         .filter(Column::Id.eq(email_id))
+        .filter(Column::ClaimId.eq(claim))
         .col_expr(Column::Attempts, Expr::value(attempts))
         .col_expr(
             Column::LockedUntil,
             Expr::value(Option::<chrono::DateTime<Utc>>::None),
         );
+    // The status and its audit entry commit together.
+    let txn = migration::database::begin_write(db).await?;
     let outcome = match result {
         Ok(()) => {
-            let mut update = update;
-            if let Some(secret) = email.scrub_after_send.as_deref().filter(|s| !s.is_empty()) {
-                update = update
-                    .col_expr(
-                        Column::TextBody,
-                        Expr::value(email.text_body.replace(secret, REDACTED)),
-                    )
-                    .col_expr(
-                        Column::HtmlBody,
-                        Expr::value(email.html_body.replace(secret, REDACTED)),
-                    )
-                    .col_expr(Column::ScrubAfterSend, Expr::value(Option::<String>::None));
-            }
-            // The status and its audit entry commit together.
-            let txn = db.begin().await?;
-            update
+            let written = scrubbed(mine, &email)
                 .col_expr(Column::Status, Expr::value(DeliveryStatus::Sent))
                 .col_expr(Column::SentAt, Expr::value(Some(done)))
                 .col_expr(Column::LastError, Expr::value(Option::<String>::None))
                 .exec(&txn)
+                .await?
+                .rows_affected
+                == 1;
+            if written {
+                audit(
+                    &txn,
+                    &email,
+                    "email.sent",
+                    format!("Email to {} sent", email.to_address),
+                )
                 .await?;
-            audit(
-                &txn,
-                &email,
-                "email.sent",
-                format!("Email to {} sent", email.to_address),
-            )
-            .await?;
-            txn.commit().await?;
-            tracing::info!(email_id, attempts, to = %email.to_address, "email sent");
-            Outcome::Sent
+                tracing::info!(email_id, attempts, to = %email.to_address, "email sent");
+                Outcome::Sent
+            } else {
+                Outcome::Superseded
+            }
         }
         Err(err) => {
             let error = error_chain(&err);
             let last = attempts >= settings.max_attempts;
             let next = done
                 + Duration::from_std(settings.backoff(attempts)).unwrap_or(Duration::minutes(10));
-            let status = if last {
-                DeliveryStatus::Failed
-            } else {
-                DeliveryStatus::Queued
-            };
             // A FAILED email is never sent again (a re-send makes a new one): drop its secret.
-            let update = if last {
-                scrubbed(update, &email)
-            } else {
-                update
-            };
-            let txn = db.begin().await?;
-            update
-                .col_expr(Column::Status, Expr::value(status))
+            let update = if last { scrubbed(mine, &email) } else { mine };
+            let written = update
+                .filter(Column::Status.eq(DeliveryStatus::Queued))
+                .col_expr(
+                    Column::Status,
+                    Expr::value(if last {
+                        DeliveryStatus::Failed
+                    } else {
+                        DeliveryStatus::Queued
+                    }),
+                )
                 .col_expr(Column::LastError, Expr::value(Some(error.clone())))
                 .col_expr(Column::NextAttemptAt, Expr::value(next))
                 .col_expr(Column::RetryAfter, Expr::value(Some(next)))
                 .exec(&txn)
-                .await?;
-            if last {
-                let summary = format!(
-                    "Email to {} failed after {attempts} attempts: {error}",
-                    email.to_address
-                );
-                audit(&txn, &email, "email.failed", summary).await?;
-            }
-            txn.commit().await?;
+                .await?
+                .rows_affected
+                == 1;
             tracing::warn!(email_id, attempts, last, %error, "email delivery failed");
-            if last {
-                Outcome::Failed { attempts }
-            } else {
-                Outcome::WillRetry { attempts }
+            match (written, last) {
+                (false, _) => Outcome::Superseded,
+                (true, true) => {
+                    let summary = format!(
+                        "Email to {} failed after {attempts} attempts: {error}",
+                        email.to_address
+                    );
+                    audit(&txn, &email, "email.failed", summary).await?;
+                    Outcome::Failed { attempts }
+                }
+                (true, false) => Outcome::WillRetry { attempts },
             }
         }
     };
+    txn.commit().await?;
     Ok(outcome)
 }
 
-/// Records a delivery event, visible to the organization the email was sent for.
+/// Records a delivery event on the invitation or relationship request the email belongs
+/// to, visible to the organization the email was sent for.
 async fn audit<C: ConnectionTrait>(
     db: &C,
     email: &outbound_email::Model,
@@ -175,18 +184,21 @@ async fn audit<C: ConnectionTrait>(
     use entity::{
         customer_relationship_request as relationship, partnership_invitation as invitation,
     };
-    let owner = match invitation::Entity::find()
+    let about = match invitation::Entity::find()
         .filter(invitation::Column::OutboundEmailId.eq(email.id))
         .one(db)
         .await?
     {
-        Some(inv) => Some(inv.provider_id),
+        Some(inv) => Some(("PartnershipInvitation", inv.id, inv.provider_id)),
         None => relationship::Entity::find()
             .filter(relationship::Column::OutboundEmailId.eq(email.id))
             .one(db)
             .await?
-            .map(|r| r.provider_id),
+            .map(|r| ("CustomerRelationshipRequest", r.id, r.provider_id)),
     };
+    // An email that belongs to nothing (none are written so today) is recorded as itself.
+    let (target_type, target_id, owner) =
+        about.map_or(("OutboundEmail", email.id, None), |a| (a.0, a.1, Some(a.2)));
     entity::audit_entry::record(
         db,
         entity::audit_entry::NewEntry {
@@ -194,8 +206,8 @@ async fn audit<C: ConnectionTrait>(
             actor_user_id: None,
             actor_partner_id: None,
             action,
-            target_type: "OutboundEmail",
-            target_id: email.id,
+            target_type,
+            target_id,
             summary,
             subject_partner_id: owner,
         },
@@ -224,8 +236,10 @@ fn scrubbed(
 }
 
 /// Withdraws a still-QUEUED email whose link no longer works (the invitation was re-sent,
-/// revoked or answered): FAILED with `reason`, its secret scrubbed. Returns true if it was.
-pub async fn supersede<C: ConnectionTrait>(
+/// revoked, answered or expired): CANCELLED with `reason`, its secret scrubbed. A send
+/// already under way keeps its claim and records SENT if the email did go out. Returns true
+/// if it was withdrawn.
+pub async fn cancel<C: ConnectionTrait>(
     db: &C,
     email_id: i32,
     reason: &str,
@@ -239,7 +253,7 @@ pub async fn supersede<C: ConnectionTrait>(
     let update = outbound_email::Entity::update_many()
         .filter(Column::Id.eq(email_id))
         .filter(Column::Status.eq(DeliveryStatus::Queued))
-        .col_expr(Column::Status, Expr::value(DeliveryStatus::Failed))
+        .col_expr(Column::Status, Expr::value(DeliveryStatus::Cancelled))
         .col_expr(Column::LastError, Expr::value(Some(reason.to_owned())));
     Ok(scrubbed(update, &email).exec(db).await?.rows_affected == 1)
 }

@@ -48,10 +48,46 @@ where
 {
     let partnerships = expire(db, &PARTNERSHIP_INVITATIONS, now).await?;
     let relationships = expire(db, &RELATIONSHIP_REQUESTS, now).await?;
-    if partnerships + relationships > 0 {
-        tracing::info!(partnerships, relationships, "invitations expired");
+    let mut withdrawn = 0;
+    for kind in [&PARTNERSHIP_INVITATIONS, &RELATIONSHIP_REQUESTS] {
+        withdrawn += cancel_unsent_emails(db, kind).await?;
+    }
+    if partnerships + relationships + withdrawn > 0 {
+        tracing::info!(
+            partnerships,
+            relationships,
+            withdrawn,
+            "invitations expired"
+        );
     }
     Ok(partnerships + relationships)
+}
+
+/// The still-QUEUED email of an expired invitation would only deliver a dead link: it is
+/// CANCELLED and its token scrubbed, in one statement (the same as `delivery::cancel` does
+/// for one row). Only QUEUED rows are looked at, through the invitation's email index.
+async fn cancel_unsent_emails<C: ConnectionTrait>(db: &C, kind: &Kind) -> Result<u64, DbErr> {
+    let backend = db.get_database_backend();
+    let scrub = |column: &str| {
+        format!(
+            "{column} = CASE WHEN scrub_after_send IS NULL OR scrub_after_send = '' THEN {column} \
+             ELSE REPLACE({column}, scrub_after_send, '[redacted]') END"
+        )
+    };
+    let sql = format!(
+        "UPDATE outbound_emails SET status = 'CANCELLED', \
+           last_error = 'the invitation expired before it was sent', {text}, {html}, \
+           scrub_after_send = NULL \
+         WHERE status = 'QUEUED' AND EXISTS (SELECT 1 FROM {table} t \
+           WHERE t.outbound_email_id = outbound_emails.id AND t.status = 'EXPIRED')",
+        text = scrub("text_body"),
+        html = scrub("html_body"),
+        table = kind.table,
+    );
+    Ok(db
+        .execute_raw(Statement::from_string(backend, sql))
+        .await?
+        .rows_affected())
 }
 
 async fn expire<C>(db: &C, kind: &Kind, now: DateTime<Utc>) -> Result<u64, DbErr>
@@ -155,7 +191,7 @@ async fn expire_sqlite<C: TransactionTrait>(
     kind: &Kind,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    let txn = db.begin().await?;
+    let txn = db.begin().await?; // starts with its write: no read-then-write race
     let sql = format!(
         "UPDATE {table} SET status = 'EXPIRED' WHERE status = 'PENDING' AND expires_at <= ? \
          RETURNING id, {summary} AS summary, {subject} AS subject",

@@ -2,6 +2,7 @@
 //! `smtp://...?tls=required` STARTTLS, `smtps://` TLS), `.eml` files in embedded mode.
 
 use entity::outbound_email;
+use lettre::Address;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -17,6 +18,11 @@ pub enum MailError {
         address: String,
         #[source]
         source: lettre::address::AddressError,
+    },
+    #[error("invalid recipient {address:?}: {problem}")]
+    Recipient {
+        address: String,
+        problem: AddressProblem,
     },
     #[error("building the message")]
     Build(#[source] lettre::error::Error),
@@ -69,18 +75,66 @@ pub fn message_id(email: &outbound_email::Model, from: &Mailbox) -> String {
     )
 }
 
+/// Why an address is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AddressProblem {
+    #[error("the address is empty or longer than 254 characters")]
+    Length,
+    /// Control, format (zero-width, bidirectional overrides) or space characters: they
+    /// render invisibly or reorder text, and mail servers refuse them.
+    #[error("the address contains invisible or control characters")]
+    Invisible,
+    #[error("the address is not of the form name@example.com")]
+    Syntax,
+}
+
+/// Unicode format characters (general category Cf) that can hide in an address: soft
+/// hyphen, Arabic and Syriac marks, zero-width spaces and joiners, bidirectional marks,
+/// embeddings, overrides and isolates, invisible operators, the byte-order mark and the
+/// interlinear annotation controls.
+fn is_format_char(c: char) -> bool {
+    matches!(c,
+        '\u{AD}' | '\u{600}'..='\u{605}' | '\u{61C}' | '\u{6DD}' | '\u{70F}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// The one rule for email addresses, used by the API when one is entered and by the worker
+/// when it sends: what the API accepts, the mailer can address. Trimmed and lower-cased,
+/// then parsed by lettre (RFC 5321/6531 local parts, IDNA domains); a domain needs a dot.
+pub fn parse_address(raw: &str) -> Result<Address, AddressProblem> {
+    let text = raw.trim().to_lowercase();
+    if text.is_empty() || text.chars().count() > 254 {
+        return Err(AddressProblem::Length);
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || is_format_char(c))
+    {
+        return Err(AddressProblem::Invisible);
+    }
+    let address: Address = text.parse().map_err(|_| AddressProblem::Syntax)?;
+    let domain = address.domain();
+    if !domain.contains('.') || domain.starts_with('[') {
+        return Err(AddressProblem::Syntax);
+    }
+    Ok(address)
+}
+
 /// Multipart text + HTML message for an outbox row.
 pub fn build_message(email: &outbound_email::Model, from: &str) -> Result<Message, MailError> {
-    let parse = |address: &str| {
-        address
-            .parse::<Mailbox>()
-            .map_err(|source| MailError::Address {
-                address: address.to_owned(),
-                source,
-            })
-    };
-    let from = parse(from)?;
-    let to = parse(&email.to_address)?;
+    let from = from
+        .parse::<Mailbox>()
+        .map_err(|source| MailError::Address {
+            address: from.to_owned(),
+            source,
+        })?;
+    let to = parse_address(&email.to_address)
+        .map(|address| Mailbox::new(None, address))
+        .map_err(|problem| MailError::Recipient {
+            address: email.to_address.clone(),
+            problem,
+        })?;
     Message::builder()
         .message_id(Some(message_id(email, &from)))
         .from(from)
@@ -91,4 +145,48 @@ pub fn build_message(email: &outbound_email::Model, from: &str) -> Result<Messag
             email.html_body.clone(),
         ))
         .map_err(MailError::Build)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_rule_for_addresses() {
+        assert_eq!(
+            parse_address(" Ana@Fourthcoffee.Example ")
+                .unwrap()
+                .to_string(),
+            "ana@fourthcoffee.example"
+        );
+        assert!(
+            parse_address("經銷商@例子.台灣").is_ok(),
+            "internationalized"
+        );
+        for (bad, why) in [
+            ("", AddressProblem::Length),
+            (
+                "ana@fourthcoffee.example\u{202E}",
+                AddressProblem::Invisible,
+            ),
+            (
+                "a\u{200B}na@fourthcoffee.example",
+                AddressProblem::Invisible,
+            ),
+            (
+                "ana@four\u{FEFF}thcoffee.example",
+                AddressProblem::Invisible,
+            ),
+            ("ana @fourthcoffee.example", AddressProblem::Invisible),
+            ("ana\u{0}@fourthcoffee.example", AddressProblem::Invisible),
+            ("ana@localhost", AddressProblem::Syntax),
+            ("ana@@x.example", AddressProblem::Syntax),
+            ("Ana <ana@x.example>", AddressProblem::Invisible),
+            ("<ana@x.example>", AddressProblem::Syntax),
+            ("ana@[127.0.0.1]", AddressProblem::Syntax),
+            ("@x.example", AddressProblem::Syntax),
+        ] {
+            assert_eq!(parse_address(bad).unwrap_err(), why, "{bad:?}");
+        }
+    }
 }

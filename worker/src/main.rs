@@ -21,12 +21,7 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(pid = std::process::id(), "worker started");
     let grace = Duration::from_secs(jobs.shutdown_grace_seconds);
     runtime::run(
-        Runtime {
-            db,
-            mailer,
-            queue,
-            settings: jobs,
-        },
+        Runtime::new(db, mailer, queue, jobs),
         shutdown_signal(),
         grace,
     )

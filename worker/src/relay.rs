@@ -1,67 +1,55 @@
 //! The outbox relay: finds emails still unsent after their due time (never enqueued because
 //! Redis was down, lost with a crashed worker, or waiting for a retry) and enqueues them.
 //!
-//! Each row is taken with a compare-and-set on `next_attempt_at`, so relays running in
-//! several workers at once enqueue a row once; a duplicate job would be harmless anyway
-//! (see `delivery`).
+//! Rows are taken with one conditional update that pushes their `next_attempt_at` forward
+//! and returns their ids, so relays running in several workers at once enqueue a row once
+//! per round; a duplicate job would be harmless anyway (see `delivery`).
 
 use crate::settings::JobSettings;
 use chrono::{Duration, Utc};
 use entity::enums::DeliveryStatus;
 use entity::outbound_email::{self, Column};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::{ConnectionTrait, DbErr, Iden};
 
-/// Rows handled per relay run; the next run takes the rest.
-const BATCH: u64 = 500;
-
-/// Takes the due rows for enqueueing: each returned id has had its `next_attempt_at` pushed
-/// `relay_after_ms` into the future by this caller alone (a conditional update on "still
-/// due" is the compare-and-set).
+/// Takes up to `relay_batch` due rows for enqueueing (the next pass takes the rest): each returned id has had its `next_attempt_at` pushed
+/// `relay_after_ms` into the future by this caller alone (the update re-checks "still due"
+/// on each row it writes, which is the compare-and-set).
 pub async fn take_due<C: ConnectionTrait>(
     db: &C,
     settings: &JobSettings,
 ) -> Result<Vec<i32>, DbErr> {
     let now = Utc::now();
-    let due: Vec<i32> = outbound_email::Entity::find()
-        .select_only()
-        .column(Column::Id)
-        .filter(Column::Status.eq(DeliveryStatus::Queued))
-        .filter(Column::NextAttemptAt.lte(now))
-        .filter(
-            Condition::any()
-                .add(Column::LockedUntil.is_null())
-                .add(Column::LockedUntil.lt(now)),
-        )
-        .filter(
-            Condition::any()
-                .add(Column::RetryAfter.is_null())
-                .add(Column::RetryAfter.lte(now)),
-        )
-        .order_by_asc(Column::NextAttemptAt)
-        .limit(BATCH)
-        .into_tuple()
-        .all(db)
-        .await?;
     let later = now + Duration::milliseconds(settings.relay_after_ms as i64);
-    let mut taken = Vec::with_capacity(due.len());
-    for id in due {
-        // Still due means no other relay took it since we looked.
-        let won = outbound_email::Entity::update_many()
-            .col_expr(Column::NextAttemptAt, Expr::value(later))
-            .filter(Column::Id.eq(id))
-            .filter(Column::NextAttemptAt.lte(now))
-            .filter(Column::Status.eq(DeliveryStatus::Queued))
-            .exec(db)
-            .await?
-            .rows_affected
-            == 1;
-        if won {
-            taken.push(id);
-        }
-    }
-    Ok(taken)
+    let queued = || Expr::col(Column::Status).eq(DeliveryStatus::Queued);
+    let due = Query::select()
+        .column(Column::Id)
+        .from(outbound_email::Entity)
+        .and_where(queued())
+        .and_where(Expr::col(Column::NextAttemptAt).lte(now))
+        .and_where(
+            Expr::col(Column::LockedUntil)
+                .is_null()
+                .or(Expr::col(Column::LockedUntil).lt(now)),
+        )
+        .and_where(
+            Expr::col(Column::RetryAfter)
+                .is_null()
+                .or(Expr::col(Column::RetryAfter).lte(now)),
+        )
+        .order_by(Column::NextAttemptAt, Order::Asc)
+        .limit(Ord::max(settings.relay_batch, 1))
+        .to_owned();
+    let take = Query::update()
+        .table(outbound_email::Entity)
+        .value(Column::NextAttemptAt, later)
+        .and_where(Expr::col(Column::Id).in_subquery(due))
+        .and_where(Expr::col(Column::NextAttemptAt).lte(now))
+        .and_where(queued())
+        .returning_col(Column::Id)
+        .to_owned();
+    let rows = db.query_all(&take).await?;
+    rows.iter()
+        .map(|row| row.try_get::<i32>("", &Column::Id.to_string()))
+        .collect()
 }

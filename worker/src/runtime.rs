@@ -1,18 +1,20 @@
 //! The worker process's jobs, run by one apalis `Monitor`:
 //! - `send-email`: delivers outbox rows pushed to the queue (see `delivery`);
 //! - `outbox-relay` (cron): enqueues rows still unsent when due (see `relay`);
-//! - `invitation-expiry` (cron): expires stale invitations (see `expiry`).
+//! - `invitation-expiry` (cron): expires stale invitations (see `expiry`);
+//! - `retention` (cron): removes what is no longer kept (see `retention`).
 //!
-//! Cron schedules fire in every worker process; both cron jobs are safe to run concurrently.
-//! Worker names are unique per process so a dead process's in-flight jobs are recovered by
-//! the others once its heartbeat stops.
+//! Cron schedules fire in every worker process; every cron job is safe to run concurrently,
+//! and a tick that comes while the previous pass of the same job still runs in this process
+//! is skipped. Worker names are unique per process and per restart, so a dead process's
+//! in-flight jobs are recovered by the others once its heartbeat stops, and a restarted
+//! worker never waits for its own old name to expire. Restarts back off exponentially.
 
-use crate::delivery;
 use crate::jobs::SendEmail;
 use crate::mail::Mailer;
 use crate::queue::EmailQueue;
 use crate::settings::JobSettings;
-use crate::{expiry, relay};
+use crate::{delivery, expiry, relay, retention};
 use apalis::prelude::*;
 use apalis_cron::{CronScheduler, Tick};
 use sea_orm::DatabaseConnection;
@@ -20,6 +22,7 @@ use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Mutex;
 
 /// Everything a job needs; shared by all jobs of the process.
 pub struct Runtime {
@@ -27,6 +30,28 @@ pub struct Runtime {
     pub mailer: Mailer,
     pub queue: EmailQueue,
     pub settings: JobSettings,
+    /// Held by a running relay pass (one at a time per process).
+    relay_running: Mutex<()>,
+    /// Held by a running cleanup pass.
+    retention_running: Mutex<()>,
+}
+
+impl Runtime {
+    pub fn new(
+        db: DatabaseConnection,
+        mailer: Mailer,
+        queue: EmailQueue,
+        settings: JobSettings,
+    ) -> Self {
+        Self {
+            db,
+            mailer,
+            queue,
+            settings,
+            relay_running: Mutex::new(()),
+            retention_running: Mutex::new(()),
+        }
+    }
 }
 
 type Shared = Arc<Runtime>;
@@ -53,15 +78,33 @@ async fn relay_outbox(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynError> 
         .map_err(|e| abort("outbox-relay", e))
 }
 
-/// One relay pass: enqueue every due email; returns how many were enqueued.
+/// One relay pass: enqueue every due email; returns how many were enqueued. Skipped while
+/// another pass of this process runs, and while the queue already holds a full batch of
+/// waiting jobs (the rows still in it will be sent; pushing them again would only multiply
+/// a backlog).
 pub async fn relay_once(rt: &Runtime) -> Result<usize, sea_orm::DbErr> {
+    let Ok(_running) = rt.relay_running.try_lock() else {
+        return Ok(0);
+    };
+    match rt.queue.pending().await {
+        Ok(waiting) if waiting >= rt.settings.relay_batch.max(1) => return Ok(0),
+        Ok(_) => {}
+        // Down: pushing would fail too; the next pass tries again.
+        Err(e) => {
+            tracing::warn!(error = %e, "relay skipped: the queue does not answer");
+            return Ok(0);
+        }
+    }
     let due = relay::take_due(&rt.db, &rt.settings).await?;
     let mut pushed = 0;
     for id in due {
         match rt.queue.push(id).await {
             Ok(()) => pushed += 1,
-            // Still due again after `relay_after_ms`: the next pass retries.
-            Err(e) => tracing::warn!(email_id = id, error = %e, "relay could not enqueue"),
+            // Still due again after `relay_after_ms`: a later pass retries.
+            Err(e) => {
+                tracing::warn!(email_id = id, error = %e, "relay could not enqueue");
+                break;
+            }
         }
     }
     if pushed > 0 {
@@ -77,19 +120,39 @@ async fn expire_invitations(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynE
         .map_err(|e| abort("invitation-expiry", e))
 }
 
-/// A 6-field cron expression firing every `seconds` (whole minutes above 59 seconds).
+async fn clean_up(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynError> {
+    let Ok(_running) = rt.retention_running.try_lock() else {
+        return Ok(());
+    };
+    retention::clean(&rt.db, &rt.queue, &rt.settings.retention)
+        .await
+        .map(drop)
+        .map_err(|e| abort("retention", e))
+}
+
+/// A 6-field cron expression firing every `seconds` (whole minutes from 60 seconds, whole
+/// hours from 3600).
 fn every(seconds: u64) -> cron::Schedule {
     let expr = match seconds {
         0..=1 => "* * * * * *".to_owned(),
         2..=59 => format!("*/{seconds} * * * * *"),
-        _ => format!("0 */{} * * * *", (seconds / 60).clamp(1, 59)),
+        60..=3599 => format!("0 */{} * * * *", (seconds / 60).clamp(1, 59)),
+        _ => format!("0 0 */{} * * *", (seconds / 3600).clamp(1, 23)),
     };
     cron::Schedule::from_str(&expr).expect("valid generated cron expression")
 }
 
-/// A name unique to this process and call, e.g. `send-email-7f3a9c1e`.
+/// A name unique to this process, e.g. `send-email-7f3a9c1e`.
 fn unique(name: &str) -> String {
     format!("{name}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+}
+
+/// How long a worker waits before its `restarts`-th restart: 0, then 1 s doubling to 30 s.
+fn restart_delay(restarts: usize) -> Duration {
+    match restarts {
+        0 => Duration::ZERO,
+        n => Duration::from_secs(1 << (n - 1).min(5)).min(Duration::from_secs(30)),
+    }
 }
 
 /// Runs all jobs until `signal` resolves, then lets in-flight jobs finish for at most
@@ -102,17 +165,22 @@ pub async fn run(
     let rt: Shared = Arc::new(rt);
     let poll = Duration::from_millis(rt.settings.poll_interval_ms.max(1));
     let concurrency = rt.settings.concurrency.max(1);
-    let (relay_every, expiry_every) = (
-        rt.settings.relay_interval_seconds,
-        rt.settings.expiry_interval_seconds,
-    );
     let send_name = unique("send-email");
     let monitor = match rt.queue.clone() {
         EmailQueue::Redis(storage) => {
             let rt = rt.clone();
-            Monitor::new().register(move |_| {
-                WorkerBuilder::new(send_name.clone())
-                    .backend(storage.clone().poll_with_interval(poll))
+            Monitor::new().register(move |restarts| {
+                let delay = restart_delay(restarts);
+                WorkerBuilder::new(format!("{send_name}-{restarts}"))
+                    .backend(
+                        storage
+                            .clone()
+                            .before_start(move |_| async move {
+                                tokio::time::sleep(delay).await;
+                                Ok(())
+                            })
+                            .poll_with_interval(poll),
+                    )
                     .concurrency(concurrency)
                     .data(rt.clone())
                     .build(send_email)
@@ -120,36 +188,58 @@ pub async fn run(
         }
         EmailQueue::Sqlite(storage) => {
             let rt = rt.clone();
-            Monitor::new().register(move |_| {
-                WorkerBuilder::new(send_name.clone())
-                    .backend(storage.clone().poll_with_interval(poll))
+            Monitor::new().register(move |restarts| {
+                let delay = restart_delay(restarts);
+                WorkerBuilder::new(format!("{send_name}-{restarts}"))
+                    .backend(
+                        storage
+                            .clone()
+                            .before_start(move |_| async move {
+                                tokio::time::sleep(delay).await;
+                                Ok(())
+                            })
+                            .poll_with_interval(poll),
+                    )
                     .concurrency(concurrency)
                     .data(rt.clone())
                     .build(send_email)
             })
         }
     };
-    let (relay_rt, expiry_rt) = (rt.clone(), rt.clone());
-    let (relay_name, expiry_name) = (unique("outbox-relay"), unique("invitation-expiry"));
+    let s = &rt.settings;
+    let schedules = [
+        (unique("outbox-relay"), s.relay_interval_seconds),
+        (unique("invitation-expiry"), s.expiry_interval_seconds),
+        (unique("retention"), s.retention.interval_seconds),
+    ];
+    let [relay, expiry, retention] =
+        schedules.map(|(name, seconds)| (name, every(seconds), rt.clone()));
     monitor
         .register(move |_| {
-            WorkerBuilder::new(relay_name.clone())
-                .backend(CronScheduler::new(every(relay_every)))
-                .data(relay_rt.clone())
+            WorkerBuilder::new(relay.0.clone())
+                .backend(CronScheduler::new(relay.1.clone()))
+                .data(relay.2.clone())
                 .build(relay_outbox)
         })
         .register(move |_| {
-            WorkerBuilder::new(expiry_name.clone())
-                .backend(CronScheduler::new(every(expiry_every)))
-                .data(expiry_rt.clone())
+            WorkerBuilder::new(expiry.0.clone())
+                .backend(CronScheduler::new(expiry.1.clone()))
+                .data(expiry.2.clone())
                 .build(expire_invitations)
+        })
+        .register(move |_| {
+            WorkerBuilder::new(retention.0.clone())
+                .backend(CronScheduler::new(retention.1.clone()))
+                .data(retention.2.clone())
+                .build(clean_up)
         })
         .on_event(|worker, event| {
             if let Event::Error(e) = event {
                 tracing::warn!(worker = worker.name(), error = %e, "worker event");
             }
         })
-        // A lost Redis connection stops a worker; start it again rather than go idle.
+        // A lost Redis connection stops a worker; start it again (after `restart_delay`,
+        // under a new name) rather than go idle.
         .should_restart(|worker, error| {
             tracing::warn!(worker = worker.name(), %error, "restarting worker");
             true
@@ -158,4 +248,25 @@ pub async fn run(
         .run_with_signal(signal)
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restarts_back_off() {
+        let delays: Vec<u64> = (0..9).map(|n| restart_delay(n).as_secs()).collect();
+        assert_eq!(delays, [0, 1, 2, 4, 8, 16, 30, 30, 30]);
+    }
+
+    #[test]
+    fn schedules() {
+        for seconds in [1, 5, 60, 300, 3600, 7200] {
+            let schedule = every(seconds);
+            let mut next = schedule.upcoming(chrono::Utc);
+            let (a, b) = (next.next().unwrap(), next.next().unwrap());
+            assert_eq!((b - a).num_seconds() as u64, seconds, "{seconds}");
+        }
+    }
 }

@@ -21,6 +21,9 @@ pub struct JobSettings {
     pub relay_interval_seconds: u64,
     /// An enqueued email not sent after this long is enqueued again by the relay.
     pub relay_after_ms: u64,
+    /// Emails the relay takes per pass; a pass is skipped while at least this many jobs
+    /// already wait in the queue (they will be sent; pushing again would multiply them).
+    pub relay_batch: u64,
     /// How often stale invitations are expired.
     pub expiry_interval_seconds: u64,
     /// Emails sent at once by one worker process.
@@ -39,6 +42,8 @@ pub struct JobSettings {
     pub missed_heartbeats: usize,
     /// Time in-flight jobs get to finish after SIGTERM / ctrl-c.
     pub shutdown_grace_seconds: u64,
+    /// What is kept how long (`JOBS__RETENTION__*`).
+    pub retention: crate::retention::RetentionSettings,
 }
 
 impl Default for JobSettings {
@@ -50,6 +55,7 @@ impl Default for JobSettings {
             backoff_max_ms: 10 * 60 * 1000,
             relay_interval_seconds: 5,
             relay_after_ms: 30_000,
+            relay_batch: 500,
             expiry_interval_seconds: 60,
             concurrency: 8,
             // At 250 ms and apalis' 10 per fetch, one worker could not take more than about
@@ -61,6 +67,7 @@ impl Default for JobSettings {
             heartbeat_seconds: 5,
             missed_heartbeats: 3,
             shutdown_grace_seconds: 20,
+            retention: Default::default(),
         }
     }
 }

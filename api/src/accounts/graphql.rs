@@ -40,6 +40,11 @@ impl User {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the user was removed from its organization (it can no longer sign in); null for
+    /// active users.
+    async fn removed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.deactivated_at
+    }
     /// The partner organization the user belongs to; null for platform administrators.
     async fn partner(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
         let Some(partner_id) = self.0.partner_id else {

@@ -1,20 +1,25 @@
 //! Sign-in with throttling per account and per client address, and password changes.
 //!
-//! Failed attempts are rows in `login_failures`, so every API replica counts the same
-//! attempts. The check runs before the password is verified: a throttled caller learns
-//! nothing about the password, and does not cost an argon2 verification.
+//! Each sign-in reserves an attempt (`throttle`) before the password is verified, so the
+//! limit holds however many attempts arrive at once; a throttled caller learns nothing
+//! about the password and costs no argon2 verification. A failed attempt stays counted
+//! for the window; a successful one clears the account's count.
 
 use super::{session, validate};
 use crate::auth::{Actor, password};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::user_error::UserErrorCode;
 use crate::settings::LoginThrottleSettings;
-use chrono::{Duration, Utc};
-use entity::{login_failure, user};
+use crate::throttle;
+use chrono::Duration;
+use entity::user;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    Set,
 };
+
+const ACCOUNT_BUCKET: &str = "login.account";
+const ADDRESS_BUCKET: &str = "login.address";
 
 pub struct LoginRequest<'a> {
     pub email: &'a str,
@@ -30,15 +35,35 @@ pub struct SignedIn {
 pub async fn login(
     db: &DatabaseConnection,
     request_id: &str,
-    throttle: &LoginThrottleSettings,
+    limits: &LoginThrottleSettings,
     session_ttl_hours: i64,
     req: LoginRequest<'_>,
 ) -> ApiResult<SignedIn> {
     let email = req.email.trim().to_lowercase();
-    check_throttle(db, throttle, &email, req.client_addr).await?;
+    let window = Duration::minutes(limits.window_minutes);
+    let attempt = throttle::reserve(
+        db,
+        &[
+            throttle::Limit {
+                bucket: ACCOUNT_BUCKET,
+                key: &email,
+                limit: limits.per_account,
+                window,
+            },
+            throttle::Limit {
+                bucket: ADDRESS_BUCKET,
+                key: req.client_addr,
+                limit: limits.per_address,
+                window,
+            },
+        ],
+    )
+    .await?;
 
+    // A removed user signs in no more than an unknown email does.
     let user = user::Entity::find()
         .filter(user::Column::Email.eq(&email))
+        .filter(user::Column::DeactivatedAt.is_null())
         .one(db)
         .await?;
     // Verify against a dummy hash for unknown emails so timing does not reveal accounts.
@@ -50,11 +75,9 @@ pub async fn login(
 
     match user {
         Some(user) if ok => {
-            let txn = db.begin().await?;
-            login_failure::Entity::delete_many()
-                .filter(login_failure::Column::Email.eq(&email))
-                .exec(&txn)
-                .await?;
+            let txn = migration::database::begin_write(db).await?;
+            throttle::release(&txn, attempt).await?;
+            throttle::clear(&txn, ACCOUNT_BUCKET, &email).await?;
             let session = session::issue(&txn, user.id, session_ttl_hours).await?;
             let who = crate::audit::Who {
                 user_id: Some(user.id),
@@ -76,15 +99,9 @@ pub async fn login(
             txn.commit().await?;
             Ok(SignedIn { user, session })
         }
+        // The reserved attempt stays: it counts as a failure for the window.
         _ => {
-            login_failure::ActiveModel {
-                email: Set(email),
-                client_ip: Set(req.client_addr.chars().take(64).collect()),
-                failed_at: Set(Utc::now()),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?;
+            drop(attempt);
             Err(ApiError::user(
                 UserErrorCode::InvalidCredentials,
                 &[],
@@ -92,36 +109,6 @@ pub async fn login(
             ))
         }
     }
-}
-
-async fn check_throttle<C: ConnectionTrait>(
-    db: &C,
-    throttle: &LoginThrottleSettings,
-    email: &str,
-    client_addr: &str,
-) -> ApiResult<()> {
-    let since = Utc::now() - Duration::minutes(throttle.window_minutes);
-    let recent = || login_failure::Entity::find().filter(login_failure::Column::FailedAt.gt(since));
-    let by_account = recent()
-        .filter(login_failure::Column::Email.eq(email))
-        .count(db)
-        .await?;
-    let by_address = recent()
-        .filter(login_failure::Column::ClientIp.eq(client_addr))
-        .count(db)
-        .await?;
-    if by_account >= throttle.per_account || by_address >= throttle.per_address {
-        tracing::warn!(by_account, by_address, "sign-in throttled");
-        return Err(ApiError::RateLimited {
-            retry_after_seconds: throttle.window_minutes * 60,
-        });
-    }
-    // Old rows only matter inside the window; drop them as we go.
-    login_failure::Entity::delete_many()
-        .filter(login_failure::Column::FailedAt.lte(since))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// Changes the caller's password, clears the temporary-password flag and signs out the
@@ -151,7 +138,7 @@ pub async fn change_password(
         ));
     }
     let hash = validate::hash_password(new.to_owned()).await?;
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
     let mut user = actor.user.clone().into_active_model();
     user.password_hash = Set(hash);
     user.must_change_password = Set(false);

@@ -1,6 +1,14 @@
 //! An organization ADMIN manages the users of its own partner organization: adds them with a
 //! temporary password (shown once), changes their role or name, removes them.
 //! Users of other organizations answer `NOT_FOUND`.
+//!
+//! Removing deactivates: the user can no longer sign in and every session of it ends at
+//! once, but its row stays, so the orders, invitations and requests it made and the audit
+//! log keep naming who acted. Adding the same email to the same organization again
+//! reactivates that row with a new temporary password.
+//!
+//! Every change locks the organization's row first, so two ADMINs demoting or removing each
+//! other at the same moment cannot leave the organization without one.
 
 use super::validate;
 use crate::audit::{self, Change, Who};
@@ -10,10 +18,11 @@ use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
 use entity::enums::UserRole;
-use entity::{session, user};
+use entity::{partner, session, user};
+use migration::database::begin_write;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 
 pub struct NewMember<'a> {
@@ -29,7 +38,7 @@ pub struct AddedMember {
 }
 
 fn check_partner_role(role: UserRole) -> ApiResult<()> {
-    if role == UserRole::PlatformAdmin {
+    if matches!(role, UserRole::PlatformAdmin | UserRole::CustomerAdmin) {
         return Err(ApiError::user(
             UserErrorCode::Invalid,
             &["input", "role"],
@@ -37,6 +46,21 @@ fn check_partner_role(role: UserRole) -> ApiResult<()> {
         ));
     }
     Ok(())
+}
+
+/// A write transaction holding the organization's row lock: member changes of one
+/// organization run one at a time.
+async fn lock_organization(
+    db: &DatabaseConnection,
+    partner_id: i32,
+) -> ApiResult<DatabaseTransaction> {
+    let txn = begin_write(db).await?;
+    partner::Entity::find_by_id(partner_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(txn)
 }
 
 pub async fn add(
@@ -50,42 +74,62 @@ pub async fn add(
     check_partner_role(new.role)?;
     let temporary_password = password::generate_temporary();
     let hash = password::hash_temporary(&temporary_password);
-    let txn = db.begin().await?;
-    let inserted = user::ActiveModel {
-        email: Set(email),
-        name: Set(name),
-        password_hash: Set(hash),
-        role: Set(new.role),
-        partner_id: Set(Some(partner_id)),
-        must_change_password: Set(true),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
-    match inserted {
-        Ok(user) => {
-            audit::record(
-                &txn,
-                who,
-                Change {
-                    action: "user.added",
-                    target: NodeType::User,
-                    target_id: user.id,
-                    summary: format!("{} added as {:?}", user.email, user.role),
-                    subject_partner_id: None,
-                },
-            )
-            .await?;
-            txn.commit().await?;
-            Ok(AddedMember {
-                user,
-                temporary_password,
-            })
+    let txn = lock_organization(db, partner_id).await?;
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(&txn)
+        .await?;
+    let user = match existing {
+        // Someone who left this organization comes back as the same person.
+        Some(former)
+            if former.partner_id == Some(partner_id) && former.deactivated_at.is_some() =>
+        {
+            let mut back = former.into_active_model();
+            back.name = Set(name);
+            back.role = Set(new.role);
+            back.password_hash = Set(hash);
+            back.must_change_password = Set(true);
+            back.deactivated_at = Set(None);
+            back.update(&txn).await?
         }
-        Err(e) if is_unique_violation(&e) => Err(email_taken(&["input", "email"])),
-        Err(e) => Err(e.into()),
-    }
+        Some(_) => return Err(email_taken(&["input", "email"])),
+        None => user::ActiveModel {
+            email: Set(email),
+            name: Set(name),
+            password_hash: Set(hash),
+            role: Set(new.role),
+            partner_id: Set(Some(partner_id)),
+            must_change_password: Set(true),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                email_taken(&["input", "email"])
+            } else {
+                e.into()
+            }
+        })?,
+    };
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "user.added",
+            target: NodeType::User,
+            target_id: user.id,
+            summary: format!("{} added as {:?}", user.email, user.role),
+            subject_partner_id: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(AddedMember {
+        user,
+        temporary_password,
+    })
 }
 
 pub fn email_taken(field: &[&str]) -> ApiError {
@@ -96,7 +140,7 @@ pub fn email_taken(field: &[&str]) -> ApiError {
     )
 }
 
-/// A user of the ADMIN's own organization, or `NOT_FOUND`.
+/// An active user of the ADMIN's own organization, or `NOT_FOUND`.
 async fn member_of<C: ConnectionTrait>(
     db: &C,
     partner_id: i32,
@@ -104,6 +148,7 @@ async fn member_of<C: ConnectionTrait>(
 ) -> ApiResult<user::Model> {
     user::Entity::find_by_id(user_id)
         .filter(user::Column::PartnerId.eq(partner_id))
+        .filter(user::Column::DeactivatedAt.is_null())
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)
@@ -113,6 +158,7 @@ async fn admin_count<C: ConnectionTrait>(db: &C, partner_id: i32) -> ApiResult<u
     Ok(user::Entity::find()
         .filter(user::Column::PartnerId.eq(partner_id))
         .filter(user::Column::Role.eq(UserRole::Admin))
+        .filter(user::Column::DeactivatedAt.is_null())
         .count(db)
         .await?)
 }
@@ -125,14 +171,19 @@ pub async fn update(
     name: Option<&str>,
     role: Option<UserRole>,
 ) -> ApiResult<user::Model> {
-    let txn = db.begin().await?;
+    let name = name
+        .map(|n| validate::name(n, 200, &["input", "name"]))
+        .transpose()?;
+    if let Some(role) = role {
+        check_partner_role(role)?;
+    }
+    let txn = lock_organization(db, partner_id).await?;
     let member = member_of(&txn, partner_id, user_id).await?;
     let mut active = member.clone().into_active_model();
     if let Some(name) = name {
-        active.name = Set(validate::name(name, 200, &["input", "name"])?);
+        active.name = Set(name);
     }
     if let Some(role) = role {
-        check_partner_role(role)?;
         if member.role == UserRole::Admin
             && role != UserRole::Admin
             && admin_count(&txn, partner_id).await? <= 1
@@ -161,6 +212,7 @@ pub async fn update(
     Ok(updated)
 }
 
+/// Deactivates a user of the organization and ends its sessions (see the module doc).
 pub async fn remove(
     db: &DatabaseConnection,
     who: &Who,
@@ -175,7 +227,7 @@ pub async fn remove(
             "You cannot remove your own account; ask another ADMIN.",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = lock_organization(db, partner_id).await?;
     let member = member_of(&txn, partner_id, user_id).await?;
     if member.role == UserRole::Admin && admin_count(&txn, partner_id).await? <= 1 {
         return Err(last_admin());
@@ -184,7 +236,9 @@ pub async fn remove(
         .filter(session::Column::UserId.eq(member.id))
         .exec(&txn)
         .await?;
-    user::Entity::delete_by_id(member.id).exec(&txn).await?;
+    let mut gone = member.clone().into_active_model();
+    gone.deactivated_at = Set(Some(Utc::now()));
+    gone.update(&txn).await?;
     audit::record(
         &txn,
         who,
@@ -192,7 +246,7 @@ pub async fn remove(
             action: "user.removed",
             target: NodeType::User,
             target_id: member.id,
-            summary: format!("{} removed", member.email),
+            summary: format!("{} removed; sessions ended", member.email),
             subject_partner_id: None,
         },
     )
@@ -210,7 +264,7 @@ fn last_admin() -> ApiError {
 }
 
 /// Users the caller may see: itself, its organization's users if it is a partner ADMIN, all
-/// users for a platform admin.
+/// users for a platform admin. Removed users stay visible by id (history names them).
 pub async fn find_visible<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,

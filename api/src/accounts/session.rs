@@ -42,9 +42,14 @@ pub async fn resolve<C: ConnectionTrait>(db: &C, bearer: &str) -> ApiResult<Opti
         .and_also_related(partner::Entity)
         .one(db)
         .await?;
+    // A removed user's sessions are deleted with it; the check also covers a sign-in that
+    // raced the removal.
     let Some((session, Some(user), partner)) = found else {
         return Ok(None);
     };
+    if user.deactivated_at.is_some() {
+        return Ok(None);
+    }
     Ok(Some(Actor {
         user,
         partner,
@@ -58,8 +63,7 @@ pub async fn end(
     who: &crate::audit::Who,
     actor: &Actor,
 ) -> ApiResult<()> {
-    use sea_orm::TransactionTrait;
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
     session::Entity::delete_by_id(actor.session_id)
         .exec(&txn)
         .await?;

@@ -4,27 +4,20 @@ use crate::auth::password;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::user_error::UserErrorCode;
 
-/// Trims and lower-cases an email and checks its shape (not deliverability).
+/// Trims and lower-cases an email and checks it with the mailer's own rule
+/// (`worker::mail::parse_address`), so every address accepted here can be sent to.
 pub fn email(raw: &str, field: &[&str]) -> ApiResult<String> {
-    let email = raw.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if valid {
-        Ok(email)
-    } else {
-        Err(ApiError::user(
-            UserErrorCode::Invalid,
-            field,
-            "Enter an email address like name@example.com.",
-        ))
-    }
+    worker::mail::parse_address(raw)
+        .map(|address| address.to_string())
+        .map_err(|problem| {
+            let message = match problem {
+                worker::mail::AddressProblem::Invisible => {
+                    "Enter the email address without spaces or invisible characters."
+                }
+                _ => "Enter an email address like name@example.com.",
+            };
+            ApiError::user(UserErrorCode::Invalid, field, message)
+        })
 }
 
 /// A trimmed display name of 1..=max characters.

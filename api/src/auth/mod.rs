@@ -2,6 +2,7 @@
 //! resolver uses (`actor`, `platform_admin`, `partner_admin`).
 
 pub mod password;
+pub mod suspension;
 pub mod token;
 
 use crate::error::{ApiError, ApiResult};

@@ -3,6 +3,7 @@
 use super::service;
 use crate::auth;
 use crate::graphql::connection::{self, Page, PageArgs};
+use crate::graphql::search::SearchTerm;
 use crate::graphql::{db, ids};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::enums::{BillingCycle, OfferCategory};
@@ -116,7 +117,7 @@ impl CatalogQuery {
         let filter = filter.unwrap_or_default();
         let select = service::list(&service::OfferFilter {
             country: filter.country,
-            search: filter.search,
+            search: SearchTerm::parse(filter.search.as_deref(), "search")?,
             category: filter.category,
         });
         Ok(connection::paginate(db(ctx), select, args, Offer).await?)

@@ -1,6 +1,7 @@
 //! Catalog queries, independent of GraphQL.
 
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::search::SearchTerm;
 use entity::enums::OfferCategory;
 use entity::{offer, offer_country, offer_upgrade};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -14,7 +15,7 @@ pub struct OfferFilter {
     /// Only offers sold in this country (ISO alpha-2).
     pub country: Option<String>,
     /// Case-insensitive part of the name or SKU.
-    pub search: Option<String>,
+    pub search: Option<SearchTerm>,
     pub category: Option<OfferCategory>,
 }
 
@@ -36,12 +37,7 @@ pub fn list(filter: &OfferFilter) -> Select<offer::Entity> {
             ),
         );
     }
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(search) = &filter.search {
         select = select.filter(
             Condition::any()
                 .add(crate::graphql::search::contains(

@@ -9,12 +9,20 @@
 //! design's visibility table).
 //!
 //! Anything else is `NOT_FOUND`, like a missing id.
+//!
+//! The `lock_*` variants are for write transactions: they read the same way, with the
+//! customer share-locked (its delegation cannot change underneath) or locked for update
+//! (this transaction changes it), and a subscription locked for update. Locks are taken in
+//! one order everywhere: customer, subscription, partnership, partner.
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use entity::enums::UserRole;
 use entity::{customer, subscription};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
@@ -69,14 +77,89 @@ pub async fn find_subscription<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let standing = standing(actor, &cust);
+    let standing = visible_standing(actor, &sub, &cust)?;
+    Ok((sub, cust, standing))
+}
+
+/// Like [`find_customer`], in a write transaction: the customer stays share-locked (its
+/// delegation cannot change until the transaction ends).
+pub async fn lock_customer(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    customer_id: i32,
+) -> ApiResult<(customer::Model, Standing)> {
+    locked_customer(txn, actor, customer_id, false).await
+}
+
+/// Like [`lock_customer`], locked for update.
+pub async fn lock_customer_for_update(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    customer_id: i32,
+) -> ApiResult<(customer::Model, Standing)> {
+    locked_customer(txn, actor, customer_id, true).await
+}
+
+async fn locked_customer(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    customer_id: i32,
+    for_update: bool,
+) -> ApiResult<(customer::Model, Standing)> {
+    let select = customer::Entity::find_by_id(customer_id);
+    let select = if for_update {
+        select.lock_exclusive()
+    } else {
+        select.lock_shared()
+    };
+    let found = select.one(txn).await?.ok_or(ApiError::NotFound)?;
+    let standing = standing(actor, &found).ok_or(ApiError::NotFound)?;
+    Ok((found, standing))
+}
+
+/// Like [`find_subscription`], in a write transaction: the customer share-locked, the
+/// subscription locked for update.
+pub async fn lock_subscription(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    subscription_id: i32,
+) -> ApiResult<(subscription::Model, customer::Model, Option<Standing>)> {
+    let customer_id: i32 = subscription::Entity::find_by_id(subscription_id)
+        .select_only()
+        .column(subscription::Column::CustomerId)
+        .into_tuple()
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let cust = customer::Entity::find_by_id(customer_id)
+        .lock_shared()
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let sub = subscription::Entity::find_by_id(subscription_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let standing = visible_standing(actor, &sub, &cust)?;
+    Ok((sub, cust, standing))
+}
+
+/// The caller's standing on a subscription's customer (none for a reseller that is only
+/// partner of record or support contact), or `NOT_FOUND`.
+fn visible_standing(
+    actor: &Actor,
+    sub: &subscription::Model,
+    cust: &customer::Model,
+) -> ApiResult<Option<Standing>> {
+    let standing = standing(actor, cust);
     let credited = actor.partner_id().is_some_and(|p| {
         sub.partner_of_record_id == Some(p) || sub.support_contact_partner_id == p
     });
     if standing.is_none() && !credited {
         return Err(ApiError::NotFound);
     }
-    Ok((sub, cust, standing))
+    Ok(standing)
 }
 
 /// The customers the caller's list shows, newest first.

@@ -287,12 +287,7 @@ impl CustomerQuery {
             let reseller = ids::decode_as(ids::NodeType::Partner, &id)?;
             select = select.filter(customer::Column::ResellerId.eq(reseller));
         }
-        if let Some(text) = filter
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(text) = &search::SearchTerm::parse(filter.search.as_deref(), "search")? {
             select = select.filter(
                 Condition::any()
                     .add(search::contains(customer::Column::CompanyName, text))
@@ -315,7 +310,7 @@ impl CustomerQuery {
         ctx: &Context<'_>,
         domain: String,
     ) -> Result<DomainAvailability> {
-        onboarding::ordering_provider(auth::actor(ctx)?)?;
+        super::eligibility::ordering_provider(auth::actor(ctx)?)?;
         Ok(match onboarding::normalize_domain(&domain) {
             Err(ApiError::User(e)) => DomainAvailability {
                 domain,

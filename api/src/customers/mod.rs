@@ -3,6 +3,9 @@
 //! with one line per change, partner of record and support contact.
 
 pub mod access;
+pub mod admin_account;
+pub mod designations;
+pub mod eligibility;
 pub mod graphql;
 pub mod incentives;
 mod mutations;
@@ -14,6 +17,7 @@ pub mod relationship_api;
 pub mod relationships;
 pub mod subscriptions;
 
+pub use admin_account::CustomerAdminMutation;
 pub use graphql::{CustomerMutation, CustomerQuery};
 pub use relationship_api::RelationshipMutation;
 

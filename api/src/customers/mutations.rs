@@ -5,7 +5,7 @@ use super::graphql::{Customer, Order, Subscription};
 use super::onboarding::{self, NewCustomer};
 use super::ordering::OrderLine;
 use super::pricing::LineRequest;
-use super::subscriptions;
+use super::{designations, subscriptions};
 use crate::auth;
 use crate::error::ApiResult;
 use crate::graphql::payload::split;
@@ -59,10 +59,10 @@ pub struct CreateCustomerInput {
 /// Shown once: the new customer's admin account and temporary password.
 #[derive(SimpleObject)]
 pub struct SetupInfo {
-    admin_user_name: String,
+    pub admin_user_name: String,
     /// Only in the response that created the customer (null on a replayed retry); it is
     /// never stored in plain text and cannot be read again.
-    temporary_password: Option<String>,
+    pub temporary_password: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -366,7 +366,7 @@ impl CustomerMutation {
         let id = subscription_id(&input.subscription_id)?;
         let reseller = decode_partner(input.partner_of_record_id.as_ref())?;
         subscription_payload(
-            subscriptions::set_partner_of_record(
+            designations::set_partner_of_record(
                 db(ctx),
                 &crate::audit::Who::of(ctx, actor),
                 actor,
@@ -388,7 +388,7 @@ impl CustomerMutation {
         let actor = auth::actor(ctx)?;
         let id = ids::decode_as(ids::NodeType::Customer, &input.customer_id)?;
         let (customer, user_errors) = split(
-            subscriptions::grant_azure_tenant_owner(
+            designations::grant_azure_tenant_owner(
                 db(ctx),
                 &crate::audit::Who::of(ctx, actor),
                 actor,
@@ -412,7 +412,7 @@ impl CustomerMutation {
         let id = subscription_id(&input.subscription_id)?;
         let contact = decode_partner(input.support_contact_id.as_ref())?;
         subscription_payload(
-            subscriptions::set_support_contact(
+            designations::set_support_contact(
                 db(ctx),
                 &crate::audit::Who::of(ctx, actor),
                 actor,

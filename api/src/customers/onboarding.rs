@@ -2,19 +2,19 @@
 //! its admin user (`admin@<domain>`, temporary password), the order and its subscriptions —
 //! all or nothing. An idempotency key makes a retried submit return the first customer.
 
+use super::eligibility::{ordering_provider, require_active_partner};
 use super::orders::{self, NewSubscription};
 use super::pricing::{self, LineRequest};
 use crate::accounts::validate;
 use crate::auth::{Actor, password};
 use crate::error::{ApiError, ApiResult, is_unique_violation};
 use crate::graphql::user_error::UserErrorCode;
-use crate::partnerships::service as partnerships;
 use chrono::Utc;
-use entity::enums::{EnrollmentStatus, PartnerKind, UserRole};
-use entity::{customer, order, partner, user};
+use entity::enums::UserRole;
+use entity::{customer, order, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 
 pub struct NewCustomer {
@@ -78,53 +78,6 @@ pub async fn domain_taken<C: ConnectionTrait>(db: &C, domain: &str) -> ApiResult
     Ok(customer.is_some() || admin.is_some())
 }
 
-/// The provider organization of a caller allowed to create customers and place orders.
-pub fn ordering_provider(actor: &Actor) -> ApiResult<&partner::Model> {
-    let partner = actor
-        .partner
-        .as_ref()
-        .ok_or(ApiError::Forbidden("PROVIDER_ONLY"))?;
-    if partner.kind != PartnerKind::IndirectProvider {
-        return Err(ApiError::Forbidden("PROVIDER_ONLY"));
-    }
-    if !matches!(actor.user.role, UserRole::Admin | UserRole::SalesAgent) {
-        return Err(ApiError::Forbidden("SALES_ONLY"));
-    }
-    if partner.enrollment_status != EnrollmentStatus::Active {
-        return Err(ApiError::user(
-            UserErrorCode::ProviderNotActive,
-            &[],
-            "Your provider enrollment is not ACTIVE.",
-        ));
-    }
-    Ok(partner)
-}
-
-/// A reseller designated by the provider must be one of its ACTIVE partners.
-pub async fn require_active_partner<C: ConnectionTrait>(
-    db: &C,
-    provider_id: i32,
-    reseller_id: i32,
-    field: &[&str],
-) -> ApiResult<()> {
-    let partnered = partnerships::active_between(db, provider_id, reseller_id)
-        .await?
-        .is_some();
-    let active = partner::Entity::find_by_id(reseller_id)
-        .one(db)
-        .await?
-        .is_some_and(|r| r.enrollment_status == EnrollmentStatus::Active);
-    if partnered && active {
-        Ok(())
-    } else {
-        Err(ApiError::user(
-            UserErrorCode::ResellerNotPartner,
-            field,
-            "Choose a reseller you have an ACTIVE partnership with.",
-        ))
-    }
-}
-
 pub async fn create(
     db: &DatabaseConnection,
     who: &crate::audit::Who,
@@ -180,28 +133,6 @@ pub async fn create(
             "Add at least one subscription to the order.",
         ));
     }
-    // Each reseller named (usually one, for every line) is checked once.
-    let mut checked_resellers = Vec::new();
-    if let Some(reseller) = input.reseller_id {
-        require_active_partner(db, provider.id, reseller, &["input", "indirectResellerId"]).await?;
-        checked_resellers.push(reseller);
-    }
-    for (i, line) in input.lines.iter().enumerate() {
-        if let Some(por) = line.partner_of_record_id {
-            if checked_resellers.contains(&por) {
-                continue;
-            }
-            checked_resellers.push(por);
-            let index = i.to_string();
-            require_active_partner(
-                db,
-                provider.id,
-                por,
-                &["input", "lines", &index, "partnerOfRecordId"],
-            )
-            .await?;
-        }
-    }
     let checked = pricing::check(db, &country, &input.lines).await?;
     if let Some(problem) = checked.problems.into_iter().next() {
         return Err(ApiError::User(problem));
@@ -219,7 +150,35 @@ pub async fn create(
     let admin_user_name = format!("admin@{domain}");
     let now = Utc::now();
 
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
+    // Each reseller named (usually one, for every line) is checked once, in the transaction
+    // that designates it (see `eligibility`).
+    let mut checked_resellers = Vec::new();
+    if let Some(reseller) = input.reseller_id {
+        require_active_partner(
+            &txn,
+            provider.id,
+            reseller,
+            &["input", "indirectResellerId"],
+        )
+        .await?;
+        checked_resellers.push(reseller);
+    }
+    for (i, line) in checked.lines.iter().enumerate() {
+        if let Some(por) = line.partner_of_record_id
+            && !checked_resellers.contains(&por)
+        {
+            checked_resellers.push(por);
+            let index = i.to_string();
+            require_active_partner(
+                &txn,
+                provider.id,
+                por,
+                &["input", "lines", &index, "partnerOfRecordId"],
+            )
+            .await?;
+        }
+    }
     let inserted = customer::ActiveModel {
         provider_id: Set(provider.id),
         reseller_id: Set(input.reseller_id),

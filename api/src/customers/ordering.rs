@@ -2,7 +2,7 @@
 //! record per line) and more licenses for existing ones, all or nothing.
 
 use super::access::{self, Standing};
-use super::onboarding::{ordering_provider, require_active_partner};
+use super::eligibility::{ordering_provider, require_active_partner};
 use super::orders::{self, NewSubscription};
 use super::pricing::{self, LineRequest};
 use super::subscriptions::{changed_meanwhile, offer_of, other_party};
@@ -15,7 +15,7 @@ use chrono::Utc;
 use entity::enums::{OrderLineKind, SubscriptionStatus};
 use entity::{order, subscription};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 /// A line of `placeOrder`: a new subscription (`offer_id`) or more licenses for an existing
 /// one (`subscription_id`).
@@ -48,20 +48,14 @@ pub async fn place_order(
         ));
     }
     let mut new = Vec::new();
+    // The input index of each new line, for error fields.
+    let mut new_index = Vec::new();
     let mut more = Vec::new();
     for (i, line) in lines.into_iter().enumerate() {
         let index = i.to_string();
         match (line.offer_id, line.subscription_id) {
             (Some(offer_id), None) => {
-                if let Some(por) = line.partner_of_record_id {
-                    require_active_partner(
-                        db,
-                        provider.id,
-                        por,
-                        &["input", "lines", &index, "partnerOfRecordId"],
-                    )
-                    .await?;
-                }
+                new_index.push(index);
                 new.push(LineRequest {
                     offer_id,
                     quantity: line.quantity,
@@ -89,7 +83,20 @@ pub async fn place_order(
     if let Some(problem) = checked.problems.into_iter().next() {
         return Err(ApiError::User(problem));
     }
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
+    // The customer row is locked for share: a relationship change waits for this order.
+    access::lock_customer(&txn, actor, cust.id).await?;
+    for (line, index) in new.iter().zip(&new_index) {
+        if let Some(por) = line.partner_of_record_id {
+            require_active_partner(
+                &txn,
+                provider.id,
+                por,
+                &["input", "lines", index, "partnerOfRecordId"],
+            )
+            .await?;
+        }
+    }
     let order = orders::order_new_subscriptions(
         &txn,
         actor,

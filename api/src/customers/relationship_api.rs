@@ -111,9 +111,7 @@ impl RelationshipMutation {
                 user_errors,
             });
         };
-        ctx.data_unchecked::<Dispatcher>()
-            .email(requested.email_id)
-            .await;
+        ctx.data_unchecked::<Dispatcher>().email(requested.email_id);
         Ok(RequestCustomerResellerRelationshipPayload {
             request: Some(CustomerRelationshipRequest(requested.request)),
             link: Some(requested.link),

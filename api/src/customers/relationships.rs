@@ -4,7 +4,7 @@
 //! expiry, refusal and concurrency rules as partnership invitations.
 
 use super::access::{self, Standing};
-use super::onboarding::{ordering_provider, require_active_partner};
+use super::eligibility::{ordering_provider, require_active_partner, require_active_provider};
 use crate::auth::{Actor, token};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::user_error::UserErrorCode;
@@ -16,7 +16,7 @@ use entity::{customer, customer_relationship_request as request, partner};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, Set,
 };
 
 pub const EMAIL_KIND: &str = "CUSTOMER_RELATIONSHIP_REQUEST";
@@ -41,13 +41,6 @@ pub async fn request(
     if standing != Standing::Provider {
         return Err(ApiError::Forbidden("PROVIDER_ONLY"));
     }
-    require_active_partner(
-        db,
-        provider.id,
-        reseller_id,
-        &["input", "indirectResellerId"],
-    )
-    .await?;
     if cust.reseller_id == Some(reseller_id) {
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
@@ -59,6 +52,7 @@ pub async fn request(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
+    crate::throttle::organization_email(db, links.rate_limits, provider.id).await?;
     let token = token::generate();
     let link = format!(
         "{}/customer-relationships/accept?token={token}",
@@ -84,7 +78,14 @@ pub async fn request(
     };
     let html = draft.html(&link, "Accept the reseller relationship");
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
+    require_active_partner(
+        &txn,
+        provider.id,
+        reseller_id,
+        &["input", "indirectResellerId"],
+    )
+    .await?;
     let email_id = crate::outbox::write(
         &txn,
         crate::outbox::Email {
@@ -166,9 +167,13 @@ pub async fn accept(
         .filter(|r| r.customer_id == own_customer)
         .ok_or_else(not_found)?;
     refuse_used_link(found.status, found.expires_at, field)?;
-    require_active_partner(db, found.provider_id, found.reseller_id, field).await?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
+    // Locks in the one order (customer, partnership, partner): a designation or order of
+    // this customer, or the end of the partnership, waits or sees the new reseller.
+    let (cust, _) = access::lock_customer_for_update(&txn, actor, own_customer).await?;
+    require_active_partner(&txn, found.provider_id, found.reseller_id, field).await?;
+    require_active_provider(&txn, found.provider_id, field).await?;
     let won = request::Entity::update_many()
         .col_expr(
             request::Column::Status,
@@ -191,10 +196,6 @@ pub async fn accept(
         refuse_used_link(latest.status, latest.expires_at, field)?;
         return Err(already_used(field));
     }
-    let cust = customer::Entity::find_by_id(own_customer)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     let changes_reseller = cust.reseller_id != Some(found.reseller_id);
     let mut active = cust.into_active_model();
     active.reseller_id = Set(Some(found.reseller_id));
@@ -204,7 +205,7 @@ pub async fn accept(
     }
     let updated = active.update(&txn).await?;
     if let Some(email) = found.outbound_email_id {
-        worker::delivery::supersede(&txn, email, "the request was answered").await?;
+        worker::delivery::cancel(&txn, email, "the request was answered").await?;
     }
     // The customer acts; the provider and the new reseller both see it.
     crate::audit::record(

@@ -1,9 +1,12 @@
-//! Changing subscriptions: quantities, suspension, upgrades, partner of record, support
-//! contact and the Azure tenant owner (new orders are in `ordering`). The provider and the
-//! customer's delegated reseller administer; only the provider designates resellers.
+//! Changing subscriptions: quantities, suspension and upgrades (new orders are in
+//! `ordering`, reseller designations in `designations`). The provider and the customer's
+//! delegated reseller administer.
+//!
+//! Each change runs in one write transaction that locks the subscription (and share-locks
+//! its customer) before checking anything, so concurrent changes of one subscription run
+//! one after the other and each sees what the previous one wrote.
 
 use super::access::{self, Standing};
-use super::onboarding::{ordering_provider, require_active_partner};
 use super::orders;
 use super::pricing;
 use crate::audit::{self, Change, Who};
@@ -14,40 +17,29 @@ use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
 use entity::enums::{OrderLineKind, SubscriptionStatus};
 use entity::{customer, offer, offer_country, offer_upgrade, order, subscription};
+use migration::database::begin_write;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, Set,
 };
 
-/// A subscription the caller may administer (provider or delegated reseller, ADMIN or
-/// SALES_AGENT). Readers who may not change it get FORBIDDEN; others NOT_FOUND.
-async fn administered<C: ConnectionTrait>(
-    db: &C,
+/// In a write transaction: a subscription the caller may administer (provider or delegated
+/// reseller, ADMIN or SALES_AGENT), locked. Readers who may not change it get FORBIDDEN;
+/// others NOT_FOUND.
+pub(super) async fn administered(
+    txn: &DatabaseTransaction,
     actor: &Actor,
     subscription_id: i32,
 ) -> ApiResult<(subscription::Model, customer::Model, Standing)> {
-    let (sub, cust, standing) = access::find_subscription(db, actor, subscription_id).await?;
+    let (sub, cust, standing) = access::lock_subscription(txn, actor, subscription_id).await?;
     match standing {
         Some(s) if access::may_administer(actor, s) => Ok((sub, cust, s)),
         _ => Err(ApiError::Forbidden("CANNOT_ADMINISTER")),
     }
 }
 
-/// The provider side only (designating resellers).
-async fn provider_owned<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    subscription_id: i32,
-) -> ApiResult<(subscription::Model, customer::Model)> {
-    let (sub, cust, standing) = administered(db, actor, subscription_id).await?;
-    if standing != Standing::Provider {
-        return Err(ApiError::Forbidden("PROVIDER_ONLY"));
-    }
-    Ok((sub, cust))
-}
-
-fn invalid_state(message: &str) -> ApiError {
+pub(super) fn invalid_state(message: &str) -> ApiError {
     ApiError::user(
         UserErrorCode::InvalidState,
         &["input", "subscriptionId"],
@@ -69,13 +61,14 @@ pub async fn update_quantity(
     subscription_id: i32,
     quantity: i32,
 ) -> ApiResult<(subscription::Model, order::Model)> {
-    let (sub, cust, _) = administered(db, actor, subscription_id).await?;
+    let txn = begin_write(db).await?;
+    let (sub, cust, _) = administered(&txn, actor, subscription_id).await?;
     if sub.status != SubscriptionStatus::Active {
         return Err(invalid_state(
             "Only an ACTIVE subscription's quantity can change.",
         ));
     }
-    let offer = offer_of(db, sub.offer_id).await?;
+    let offer = offer_of(&txn, sub.offer_id).await?;
     if let Some(why) = pricing::quantity_problem(&offer, quantity) {
         return Err(ApiError::user(
             UserErrorCode::OutOfRange,
@@ -96,26 +89,10 @@ pub async fn update_quantity(
     } else {
         OrderLineKind::RemoveQuantity
     };
-    let txn = db.begin().await?;
-    // The first write is conditional on what was read: a concurrent change, suspension or
-    // upgrade makes it miss, and the order line always matches the real change.
-    let written = subscription::Entity::update_many()
-        .col_expr(subscription::Column::Quantity, Expr::value(quantity))
-        .col_expr(subscription::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(subscription::Column::Id.eq(sub.id))
-        .filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
-        .filter(subscription::Column::Quantity.eq(sub.quantity))
-        .exec(&txn)
-        .await?
-        .rows_affected
-        == 1;
-    if !written {
-        return Err(changed_meanwhile());
-    }
-    let updated = subscription::Entity::find_by_id(sub.id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let mut active: subscription::ActiveModel = sub.clone().into();
+    active.quantity = Set(quantity);
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
     let order = orders::record(
         &txn,
         actor,
@@ -154,7 +131,7 @@ pub fn other_party(who: &Who, cust: &customer::Model) -> Option<i32> {
     }
 }
 
-async fn audit_subscription<C: ConnectionTrait>(
+pub(super) async fn audit_subscription<C: ConnectionTrait>(
     db: &C,
     who: &Who,
     cust: &customer::Model,
@@ -192,45 +169,37 @@ pub async fn set_suspended(
     subscription_id: i32,
     suspend: bool,
 ) -> ApiResult<subscription::Model> {
-    let (sub, cust, _) = administered(db, actor, subscription_id).await?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
+    let (sub, cust, _) = administered(&txn, actor, subscription_id).await?;
     let (from, to) = if suspend {
         (SubscriptionStatus::Active, SubscriptionStatus::Suspended)
     } else {
         (SubscriptionStatus::Suspended, SubscriptionStatus::Active)
     };
-    let changed = subscription::Entity::update_many()
-        .col_expr(subscription::Column::Status, Expr::value(to))
-        .col_expr(subscription::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(subscription::Column::Id.eq(sub.id))
-        .filter(subscription::Column::Status.eq(from))
-        .exec(&txn)
-        .await?
-        .rows_affected
-        == 1;
-    if !changed {
+    if sub.status != from {
         return Err(invalid_state(if suspend {
             "Only an ACTIVE subscription can be suspended."
         } else {
             "Only a SUSPENDED subscription can be reactivated."
         }));
     }
+    let mut active: subscription::ActiveModel = sub.into();
+    active.status = Set(to);
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
     let (action, summary) = if suspend {
         ("subscription.suspended", "subscription suspended")
     } else {
         ("subscription.reactivated", "subscription reactivated")
     };
-    audit_subscription(&txn, who, &cust, action, sub.id, summary.to_owned()).await?;
-    let updated = subscription::Entity::find_by_id(sub.id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    audit_subscription(&txn, who, &cust, action, updated.id, summary.to_owned()).await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 /// Moves the licenses to one of the offer's upgrade targets: the target subscription is
-/// created, the source cancelled, one UPGRADE line recorded.
+/// created, the source cancelled, one UPGRADE line recorded, all in one transaction on one
+/// connection.
 pub async fn upgrade(
     db: &DatabaseConnection,
     who: &Who,
@@ -238,7 +207,7 @@ pub async fn upgrade(
     subscription_id: i32,
     target_offer_id: i32,
 ) -> ApiResult<(subscription::Model, order::Model)> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let (source, cust, _) = administered(&txn, actor, subscription_id).await?;
     if source.status != SubscriptionStatus::Active {
         return Err(invalid_state(
@@ -247,7 +216,7 @@ pub async fn upgrade(
     }
     let field: &[&str] = &["input", "targetOfferId"];
     let allowed = offer_upgrade::Entity::find_by_id((source.offer_id, target_offer_id))
-        .one(db)
+        .one(&txn)
         .await?
         .is_some();
     if !allowed {
@@ -257,9 +226,9 @@ pub async fn upgrade(
             "This offer is not an upgrade of the subscription's offer; see its upgradeTargets.",
         ));
     }
-    let target = offer_of(db, target_offer_id).await?;
+    let target = offer_of(&txn, target_offer_id).await?;
     let sold = offer_country::Entity::find_by_id((target.id, cust.country.clone()))
-        .one(db)
+        .one(&txn)
         .await?
         .is_some();
     if !sold {
@@ -273,9 +242,6 @@ pub async fn upgrade(
         return Err(ApiError::user(UserErrorCode::OutOfRange, field, why));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
-    // Cancel first, only if nothing changed since the checks: of concurrent upgrades,
-    // suspensions and quantity changes exactly one goes through.
     let cancelled = subscription::Entity::update_many()
         .col_expr(
             subscription::Column::Status,
@@ -284,7 +250,6 @@ pub async fn upgrade(
         .col_expr(subscription::Column::UpdatedAt, Expr::value(now))
         .filter(subscription::Column::Id.eq(source.id))
         .filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
-        .filter(subscription::Column::Quantity.eq(source.quantity))
         .exec(&txn)
         .await?
         .rows_affected
@@ -332,141 +297,4 @@ pub async fn upgrade(
     .await?;
     txn.commit().await?;
     Ok((upgraded, order))
-}
-
-/// Provider only: the reseller credited for incentives, or none.
-pub async fn set_partner_of_record(
-    db: &DatabaseConnection,
-    who: &Who,
-    actor: &Actor,
-    subscription_id: i32,
-    reseller_id: Option<i32>,
-) -> ApiResult<subscription::Model> {
-    let (sub, cust) = provider_owned(db, actor, subscription_id).await?;
-    if let Some(reseller) = reseller_id {
-        require_active_partner(
-            db,
-            cust.provider_id,
-            reseller,
-            &["input", "partnerOfRecordId"],
-        )
-        .await?;
-    }
-    let mut active = sub.into_active_model();
-    active.partner_of_record_id = Set(reseller_id);
-    active.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
-    let updated = active.update(&txn).await?;
-    audit_subscription(
-        &txn,
-        who,
-        &cust,
-        "subscription.partner_of_record_set",
-        updated.id,
-        format!(
-            "partner of record set to {:?}",
-            reseller_id.map(|id| entity::audit_entry::global_id("Partner", id))
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
-}
-
-/// Provider only: the designated support contact, the provider itself or an ACTIVE partner
-/// reseller. `None` gives support back to the provider.
-pub async fn set_support_contact(
-    db: &DatabaseConnection,
-    who: &Who,
-    actor: &Actor,
-    subscription_id: i32,
-    partner_id: Option<i32>,
-) -> ApiResult<subscription::Model> {
-    let (sub, cust) = provider_owned(db, actor, subscription_id).await?;
-    let contact = partner_id.unwrap_or(cust.provider_id);
-    if contact != cust.provider_id {
-        require_active_partner(
-            db,
-            cust.provider_id,
-            contact,
-            &["input", "supportContactId"],
-        )
-        .await?;
-    }
-    let mut active = sub.into_active_model();
-    active.support_contact_partner_id = Set(contact);
-    active.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
-    let updated = active.update(&txn).await?;
-    audit_subscription(
-        &txn,
-        who,
-        &cust,
-        "subscription.support_contact_set",
-        updated.id,
-        format!(
-            "support contact set to {}",
-            entity::audit_entry::global_id("Partner", contact)
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
-}
-
-/// Provider (ADMIN or SALES_AGENT): gives the customer's associated reseller the tenant-owner
-/// role on an Azure customer (one holding a live Azure subscription).
-pub async fn grant_azure_tenant_owner(
-    db: &DatabaseConnection,
-    who: &Who,
-    actor: &Actor,
-    customer_id: i32,
-) -> ApiResult<customer::Model> {
-    let (cust, standing) = access::find_customer(db, actor, customer_id).await?;
-    let provider = ordering_provider(actor)?;
-    if standing != Standing::Provider || cust.provider_id != provider.id {
-        return Err(ApiError::Forbidden("PROVIDER_ONLY"));
-    }
-    let field: &[&str] = &["input", "customerId"];
-    let Some(reseller) = cust.reseller_id else {
-        return Err(ApiError::user(
-            UserErrorCode::NoAssociatedReseller,
-            field,
-            "Associate a reseller with this customer first.",
-        ));
-    };
-    require_active_partner(db, provider.id, reseller, field).await?;
-    let azure = subscription::Entity::find()
-        .find_also_related(offer::Entity)
-        .filter(subscription::Column::CustomerId.eq(cust.id))
-        .filter(subscription::Column::Status.ne(SubscriptionStatus::Cancelled))
-        .all(db)
-        .await?
-        .into_iter()
-        .any(|(_, o)| o.is_some_and(|o| o.category == entity::enums::OfferCategory::Azure));
-    if !azure {
-        return Err(ApiError::user(
-            UserErrorCode::NotAnAzureCustomer,
-            field,
-            "Only a customer with an Azure subscription has an Azure tenant to own.",
-        ));
-    }
-    let mut active = cust.into_active_model();
-    active.azure_tenant_owner_id = Set(Some(reseller));
-    let txn = db.begin().await?;
-    let updated = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        who,
-        Change {
-            action: "customer.azure_tenant_owner_granted",
-            target: NodeType::Customer,
-            target_id: updated.id,
-            summary: format!("{}: Azure tenant owner role granted", updated.company_name),
-            subject_partner_id: Some(reseller),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
 }

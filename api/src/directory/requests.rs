@@ -19,7 +19,7 @@ use entity::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Select, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Select, Set,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -97,7 +97,7 @@ pub async fn submit(
         None => None,
         Some(bytes) => {
             let field: &[&str] = &["input", "logo"];
-            let content_type = logo::check(&bytes).map_err(|p| match p {
+            Some(logo::check(&bytes).map_err(|p| match p {
                 LogoProblem::TooLarge => field_error(
                     UserErrorCode::LogoTooLarge,
                     field,
@@ -106,22 +106,24 @@ pub async fn submit(
                 LogoProblem::Empty | LogoProblem::NotAnImage => field_error(
                     UserErrorCode::InvalidLogo,
                     field,
-                    "Upload a PNG, JPEG or SVG image.",
+                    "Upload a PNG, JPEG or SVG image (at most 4096 pixels a side).",
                 ),
                 LogoProblem::UnsafeSvg(why) => field_error(
                     UserErrorCode::UnsafeSvg,
                     field,
                     format!("This SVG contains {why}; upload a plain SVG, PNG or JPEG."),
                 ),
-            })?;
-            Some((content_type, bytes))
+            })?)
         }
     };
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
     let logo_id = match checked_logo {
         None => None,
-        Some((content_type, bytes)) => Some(
+        Some(logo::CheckedLogo {
+            content_type,
+            bytes,
+        }) => Some(
             logo_row::ActiveModel {
                 content_type: Set(content_type.into()),
                 sha256: Set(hex::encode(Sha256::digest(&bytes))),
@@ -222,7 +224,7 @@ pub async fn resolve(
         ));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
     let found = request::Entity::find_by_id(request_id)
         .one(&txn)
         .await?

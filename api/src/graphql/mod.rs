@@ -3,6 +3,7 @@
 
 pub mod connection;
 pub mod error_codes;
+pub mod guard;
 pub mod ids;
 pub mod loaders;
 pub mod node;
@@ -13,7 +14,9 @@ pub mod user_error;
 use crate::accounts::{AccountMutation, AccountQuery};
 use crate::audit::graphql::AuditQuery;
 use crate::catalog::CatalogQuery;
-use crate::customers::{CustomerMutation, CustomerQuery, RelationshipMutation};
+use crate::customers::{
+    CustomerAdminMutation, CustomerMutation, CustomerQuery, RelationshipMutation,
+};
 use crate::directory::{DirectoryMutation, DirectoryQuery};
 use crate::jobs::{Dispatcher, PublicUrl};
 use crate::partners::{EnrollmentMutation, PartnerQuery};
@@ -41,6 +44,7 @@ pub struct MutationRoot(
     EnrollmentMutation,
     PartnershipMutation,
     CustomerMutation,
+    CustomerAdminMutation,
     RelationshipMutation,
     DirectoryMutation,
 );

@@ -50,7 +50,8 @@ pub enum UserErrorCode {
     /// Not a PNG, JPEG or SVG image (judged from the bytes), or empty.
     InvalidLogo,
     LogoTooLarge,
-    /// An SVG carrying script, event handlers or external references.
+    /// An SVG that cannot be stored safely: a DTD or XML entities, or text to be drawn.
+    /// (Scripts, handlers, CSS and external references are removed, not refused.)
     UnsafeSvg,
     /// Target URLs must use https.
     InsecureUrl,

@@ -1,13 +1,15 @@
 //! `POST/GET /graphql` and GraphiQL. The handler resolves the bearer token to the caller,
-//! enforces the batch cap, refuses mutations over GET, and hands the request to the schema.
+//! enforces the batch cap, runs every document through the guard (`graphql::guard`),
+//! refuses mutations over GET and mutations by suspended partners, and hands the request
+//! to the schema.
 
 use super::AppState;
-use super::problem::{error_response, too_large};
+use super::problem::{error_response, forbidden, invalid_input, too_large};
 use crate::accounts::session;
-use crate::auth::{Auth, ClientAddr};
+use crate::auth::{Auth, ClientAddr, suspension};
 use crate::graphql::error_codes::{self, RequestId};
+use crate::graphql::guard;
 use async_graphql::http::GraphiQLSource;
-use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::extract::{ConnectInfo, State};
@@ -50,7 +52,7 @@ pub async fn post_handler(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    execute(state, peer, headers, request.into_inner()).await
+    execute_as(state, peer, headers, request.into_inner(), Method::Post).await
 }
 
 pub async fn get_handler(
@@ -59,29 +61,21 @@ pub async fn get_handler(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let batch = request.into_inner();
-    let is_mutation = batch.iter().any(|req| {
-        async_graphql::parser::parse_query(&req.query).is_ok_and(|doc| {
-            doc.operations
-                .iter()
-                .any(|(_, op)| op.node.ty != OperationType::Query)
-        })
-    });
-    if is_mutation {
-        return error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_USER_INPUT",
-            "Mutations must be sent with POST.",
-        );
-    }
-    execute(state, peer, headers, batch).await
+    execute_as(state, peer, headers, request.into_inner(), Method::Get).await
 }
 
-async fn execute(
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+async fn execute_as(
     state: AppState,
     peer: SocketAddr,
     headers: HeaderMap,
-    batch: BatchRequest,
+    mut batch: BatchRequest,
+    method: Method,
 ) -> Response {
     let max_batch = state.settings.graphql.max_batch;
     state.metrics.graphql_requests.fetch_add(
@@ -95,6 +89,25 @@ async fn execute(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
             &format!("Send at most {max_batch} operations in one batch."),
+        );
+    }
+    let mut shapes = Vec::new();
+    for request in batch.iter_mut() {
+        match guard::prepare(request, state.settings.graphql.max_selections) {
+            Ok(shape) => shapes.push(shape),
+            Err(guard::Refusal::TooComplex(message)) => {
+                return error_response(StatusCode::BAD_REQUEST, "QUERY_TOO_COMPLEX", &message);
+            }
+            Err(guard::Refusal::Invalid(message)) => {
+                return invalid_input(&message);
+            }
+        }
+    }
+    if method == Method::Get && shapes.iter().any(|s| s.has_non_query) {
+        return error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_USER_INPUT",
+            "Mutations must be sent with POST.",
         );
     }
     let auth = match bearer(&headers) {
@@ -112,6 +125,13 @@ async fn execute(
         },
         None => Auth(None),
     };
+    if let Some(actor) = &auth.0
+        && shapes
+            .iter()
+            .any(|s| suspension::refuses(actor, &s.mutation_fields))
+    {
+        return forbidden("PARTNER_SUSPENDED", suspension::MESSAGE);
+    }
     let request_id = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
@@ -141,26 +161,95 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The peer address, or the first `X-Forwarded-For` hop when configured to trust a proxy.
+/// The peer address, or when configured to trust proxies, the `X-Forwarded-For` entry the
+/// outermost trusted proxy appended (see `forwarded_client`).
 fn client_addr(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
     if state.settings.trust_forwarded_for
-        && let Some(forwarded) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
+        && let Some(client) = forwarded_client(headers, state.settings.forwarded_for_hops)
     {
-        return forwarded.to_owned();
+        return client;
     }
     peer.ip().to_string()
 }
 
-pub async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Partner Center API")
-            .finish(),
-    )
+/// The entry `hops` places from the right of all `X-Forwarded-For` values: each trusted
+/// proxy appends the address it saw, so entries left of it may be forged by the client.
+fn forwarded_client(headers: &HeaderMap, hops: usize) -> Option<String> {
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let index = entries.len().checked_sub(hops.max(1))?;
+    let entry = entries[index];
+    entry
+        .parse::<std::net::IpAddr>()
+        .is_ok()
+        .then(|| entry.to_owned())
+}
+
+/// GraphiQL, with a Content-Security-Policy that allows exactly its CDN bundles and its one
+/// inline script (by hash).
+pub async fn graphiql() -> Response {
+    let html = GraphiQLSource::build()
+        .endpoint("/graphql")
+        .title("Partner Center API")
+        .finish();
+    let hashes: String = inline_scripts(&html)
+        .map(|script| {
+            use base64::Engine;
+            use sha2::{Digest, Sha256};
+            let digest = Sha256::digest(script.as_bytes());
+            format!(
+                " 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        })
+        .collect();
+    let csp = format!(
+        "default-src 'none'; script-src https://unpkg.com{hashes}; \
+         style-src https://unpkg.com 'unsafe-inline'; font-src https://unpkg.com data:; \
+         img-src 'self' data: https://graphql.org; connect-src 'self'; \
+         base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    );
+    ([(header::CONTENT_SECURITY_POLICY, csp)], Html(html)).into_response()
+}
+
+/// The bodies of `<script>` elements without a `src`.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let (open, body) = rest.split_once('>')?;
+        if open.contains("src=") {
+            return None;
+        }
+        body.split_once("</script>").map(|(script, _)| script)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forwarded(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for v in values {
+            headers.append("x-forwarded-for", v.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn the_trusted_proxys_entry_is_the_client() {
+        // The client wrote "6.6.6.6"; the proxy appended what it saw.
+        let h = forwarded(&["6.6.6.6, 203.0.113.7"]);
+        assert_eq!(forwarded_client(&h, 1).as_deref(), Some("203.0.113.7"));
+        // Two proxies: the outer one saw the client, the inner one saw the outer proxy.
+        let h = forwarded(&["6.6.6.6, 203.0.113.7", "10.0.0.2"]);
+        assert_eq!(forwarded_client(&h, 2).as_deref(), Some("203.0.113.7"));
+        assert_eq!(forwarded_client(&h, 5), None);
+        assert_eq!(forwarded_client(&forwarded(&["not-an-ip"]), 1), None);
+        assert_eq!(forwarded_client(&HeaderMap::new(), 1), None);
+    }
 }

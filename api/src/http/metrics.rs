@@ -1,10 +1,14 @@
 //! `/metrics` in the Prometheus text format: SQL statements (count, failures, time) and
 //! GraphQL requests of this process. Counting statements per request is how the N+1 rule is
 //! checked (tests) and measured (benchmarks).
+//!
+//! Served only when `METRICS__TOKEN` is set, and then only to `Authorization: Bearer
+//! <that token>`; otherwise the route answers 404 as if it did not exist.
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -32,7 +36,35 @@ impl Metrics {
     }
 }
 
-pub async fn handler(State(state): State<super::AppState>) -> impl IntoResponse {
+/// True when `headers` carry `Authorization: Bearer <expected>` (compared in constant time).
+pub fn bearer_matches(headers: &HeaderMap, expected: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map_or("", |(_, token)| token.trim());
+    // Equal-length digests, compared without an early exit.
+    let (a, b) = (Sha256::digest(given), Sha256::digest(expected));
+    !expected.is_empty()
+        && a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+pub async fn handler(State(state): State<super::AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = &state.settings.metrics.token else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if !bearer_matches(&headers, token.expose_secret()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+        )
+            .into_response();
+    }
     let m = &state.metrics;
     let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
     let body = format!(
@@ -53,5 +85,5 @@ pub async fn handler(State(state): State<super::AppState>) -> impl IntoResponse 
         load(&m.statement_micros) as f64 / 1e6,
         load(&m.graphql_requests),
     );
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

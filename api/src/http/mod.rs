@@ -1,9 +1,11 @@
 //! The HTTP surface: routes, request ids, tracing, body limit and panic guard.
 
+mod assets;
 mod graphql;
 mod health;
 pub mod metrics;
 mod problem;
+pub mod security;
 
 use crate::graphql::AppSchema;
 use crate::settings::Settings;
@@ -25,7 +27,8 @@ pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
-    pub redis: Option<redis::Client>,
+    /// The job queue (readiness pings its own connection).
+    pub queue: worker::queue::EmailQueue,
     pub metrics: Arc<metrics::Metrics>,
 }
 
@@ -34,8 +37,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route(
             "/graphql",
-            get(graphql::get_handler).post(graphql::post_handler),
+            get(graphql::get_handler)
+                .post(graphql::post_handler)
+                .layer(axum::middleware::from_fn(security::require_preflight)),
         )
+        .route("/assets/{name}", get(assets::handler))
         .route("/graphiql", get(graphql::graphiql))
         .route(
             "/invitations/accept",
@@ -69,6 +75,7 @@ pub fn router(state: AppState) -> Router {
                     }),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(axum::middleware::from_fn(security::headers))
                 .layer(CatchPanicLayer::custom(problem::panic_response))
                 .layer(axum::middleware::map_response(
                     problem::json_payload_too_large,

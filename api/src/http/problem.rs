@@ -14,6 +14,26 @@ pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response
         .into_response()
 }
 
+/// `BAD_USER_INPUT` with reason `INVALID`: a malformed value anywhere in the request.
+pub fn invalid_input(message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "errors": [{ "message": message,
+            "extensions": { "code": "BAD_USER_INPUT", "reason": "INVALID" } }] })),
+    )
+        .into_response()
+}
+
+/// `FORBIDDEN` with a machine-readable reason, before anything ran.
+pub fn forbidden(reason: &str, message: &str) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Json(json!({ "errors": [{ "message": message,
+            "extensions": { "code": "FORBIDDEN", "reason": reason } }] })),
+    )
+        .into_response()
+}
+
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("handler panicked");
     error_response(

@@ -7,6 +7,7 @@ use crate::auth;
 use crate::error::ApiError;
 use crate::graphql::connection::{self, Page, PageArgs};
 use crate::graphql::payload::split;
+use crate::graphql::search::SearchTerm;
 use crate::graphql::user_error::UserError;
 use crate::graphql::{db, ids};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -61,8 +62,10 @@ impl Partner {
             return Err(ApiError::Forbidden("ADMIN_ONLY").into());
         }
         let args = PageArgs::new(after, before, first, last)?;
+        // Removed users are gone from the list; their history still names them.
         let select = user::Entity::find()
             .filter(user::Column::PartnerId.eq(self.0.id))
+            .filter(user::Column::DeactivatedAt.is_null())
             .order_by_asc(user::Column::Id);
         Ok(connection::paginate(db(ctx), select, args, User).await?)
     }
@@ -112,7 +115,7 @@ impl PartnerQuery {
         let select = service::list(&service::PartnerFilter {
             enrollment: filter.enrollment,
             kind: filter.kind,
-            search: filter.search,
+            search: SearchTerm::parse(filter.search.as_deref(), "search")?,
         });
         Ok(connection::paginate(db(ctx), select, args, Partner).await?)
     }
@@ -161,10 +164,15 @@ impl EnrollmentMutation {
         ctx: &Context<'_>,
         input: EnrollPartnerInput,
     ) -> Result<EnrollPartnerPayload> {
+        let client_addr = ctx
+            .data_opt::<crate::auth::ClientAddr>()
+            .map_or("unknown", |c| c.0.as_str());
         let result = service::enroll(
             db(ctx),
             &crate::audit::request_id(ctx),
+            &crate::graphql::settings(ctx).rate_limits,
             service::Enrollment {
+                client_addr,
                 kind: input.kind,
                 company_name: &input.company_name,
                 country: &input.country,

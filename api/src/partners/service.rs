@@ -6,13 +6,15 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, is_unique_violation};
 use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
+use crate::settings::RateLimitSettings;
+use crate::throttle;
 use chrono::Utc;
 use entity::enums::{EnrollmentStatus, PartnerKind, UserRole};
 use entity::{partner, user};
 use rand::Rng;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Select, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Select, Set,
 };
 
 pub struct Enrollment<'a> {
@@ -22,6 +24,8 @@ pub struct Enrollment<'a> {
     pub admin_name: &'a str,
     pub admin_email: &'a str,
     pub password: &'a str,
+    /// Where the request came from: enrollments are rate-limited per address.
+    pub client_addr: &'a str,
 }
 
 pub struct Enrolled {
@@ -33,8 +37,21 @@ pub struct Enrolled {
 pub async fn enroll(
     db: &DatabaseConnection,
     request_id: &str,
+    limits: &RateLimitSettings,
     input: Enrollment<'_>,
 ) -> ApiResult<Enrolled> {
+    // Every attempt counts (an EMAIL_TAKEN answer tells that an account exists), and before
+    // the argon2 run it would otherwise cost.
+    let _attempt = throttle::reserve(
+        db,
+        &[throttle::Limit {
+            bucket: "enrollment.address",
+            key: input.client_addr,
+            limit: limits.enrollments_per_address,
+            window: chrono::Duration::minutes(limits.window_minutes),
+        }],
+    )
+    .await?;
     let company_name = validate::name(input.company_name, 200, &["input", "companyName"])?;
     let country = validate::country(input.country, &["input", "country"])?;
     let admin_name = validate::name(input.admin_name, 200, &["input", "adminName"])?;
@@ -42,7 +59,7 @@ pub async fn enroll(
     validate::new_password(input.password, &["input", "password"])?;
     let hash = validate::hash_password(input.password.to_owned()).await?;
 
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
     let now = Utc::now();
     let partner = insert_partner(
         &txn,
@@ -135,7 +152,7 @@ pub async fn approve(
     who: &Who,
     partner_id: i32,
 ) -> ApiResult<partner::Model> {
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
     let partner = find(&txn, partner_id).await?;
     if partner.enrollment_status == EnrollmentStatus::Active {
         return Err(ApiError::user(
@@ -170,7 +187,7 @@ pub async fn suspend(
     who: &Who,
     partner_id: i32,
 ) -> ApiResult<partner::Model> {
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
     let partner = find(&txn, partner_id).await?;
     if partner.enrollment_status != EnrollmentStatus::Active {
         return Err(ApiError::user(
@@ -227,7 +244,7 @@ pub async fn find_visible<C: ConnectionTrait>(
 pub struct PartnerFilter {
     pub enrollment: Option<EnrollmentStatus>,
     pub kind: Option<PartnerKind>,
-    pub search: Option<String>,
+    pub search: Option<crate::graphql::search::SearchTerm>,
 }
 
 /// All partners matching the filter, oldest first (the platform's enrollment queue).
@@ -239,12 +256,7 @@ pub fn list(filter: &PartnerFilter) -> Select<partner::Entity> {
     if let Some(kind) = filter.kind {
         select = select.filter(partner::Column::Kind.eq(kind));
     }
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(search) = &filter.search {
         select = select.filter(crate::graphql::search::contains(
             partner::Column::CompanyName,
             search,

@@ -33,7 +33,9 @@ pub fn default_body(provider_name: &str, partner_network_id: &str, link: &str) -
     )
 }
 
-/// The provider's text if given (trimmed), with the link appended when the edit dropped it.
+/// The provider's text if given (trimmed). `{link}` in it marks where the link goes (the
+/// same placeholder the stored body uses, so what is stored, shown and sent agree); the
+/// link is appended when the text has neither the link nor the placeholder.
 pub fn compose(
     to: &str,
     subject: Option<&str>,
@@ -48,7 +50,9 @@ pub fn compose(
     let mut body = body
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map_or(defaults.body, str::to_owned);
+        .map_or(defaults.body, |text| {
+            text.replace(super::invitations::LINK_PLACEHOLDER, link)
+        });
     if !body.contains(link) {
         body.push_str("\n\n");
         body.push_str(link);
@@ -153,6 +157,18 @@ mod tests {
         assert_eq!(d.body.matches(LINK).count(), 1, "not appended twice");
         let d = compose("r@x.test", Some("  "), None, defaults(), LINK);
         assert_eq!(d.subject, default_subject("Contoso"));
+        let d = compose(
+            "r@x.test",
+            None,
+            Some("Join here: {link} - thanks"),
+            defaults(),
+            LINK,
+        );
+        assert_eq!(
+            d.body,
+            format!("Join here: {LINK} - thanks"),
+            "placed, not appended"
+        );
     }
 
     #[test]

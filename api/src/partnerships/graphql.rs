@@ -9,6 +9,7 @@ use crate::catalog::Money;
 use crate::customers::graphql::Subscription;
 use crate::error::ApiError;
 use crate::graphql::connection::{self, Page, PageArgs};
+use crate::graphql::search::SearchTerm;
 use crate::graphql::{db, ids};
 use crate::partners::Partner;
 use crate::partners::graphql::named_partner;
@@ -28,6 +29,7 @@ pub fn link_settings<'a>(ctx: &Context<'a>) -> LinkSettings<'a> {
         public_url: ctx.data_unchecked::<crate::jobs::PublicUrl>().0.as_str(),
         ttl_days: s.invitation_ttl_days,
         relay_after_ms: s.jobs.relay_after_ms,
+        rate_limits: &s.rate_limits,
     }
 }
 
@@ -36,18 +38,26 @@ pub fn link_settings<'a>(ctx: &Context<'a>) -> LinkSettings<'a> {
 pub struct EmailDelivery {
     status: DeliveryStatus,
     attempts: i32,
-    /// Why the last attempt failed, if it did.
+    /// Why the last attempt failed, if it did (QUEUED with attempts left, or FAILED).
     last_error: Option<String>,
+    /// Why the email was deliberately not sent (CANCELLED): the invitation was answered,
+    /// revoked, re-sent or expired first.
+    cancel_reason: Option<String>,
     queued_at: DateTime<Utc>,
     sent_at: Option<DateTime<Utc>>,
 }
 
 impl From<outbound_email::Model> for EmailDelivery {
     fn from(e: outbound_email::Model) -> Self {
+        let (last_error, cancel_reason) = match e.status {
+            DeliveryStatus::Cancelled => (None, e.last_error),
+            _ => (e.last_error, None),
+        };
         Self {
             status: e.status,
             attempts: e.attempts,
-            last_error: e.last_error,
+            last_error,
+            cancel_reason,
             queued_at: e.created_at,
             sent_at: e.sent_at,
         }
@@ -140,8 +150,13 @@ impl Partnership {
         ))
     }
     /// What the reseller earns credit on with this provider: live subscriptions naming it
-    /// partner of record, with licenses and monthly value, totalled.
+    /// partner of record, with licenses and monthly value, totalled. Only the two partners
+    /// see it (platform administrators do not see customers' subscriptions): `FORBIDDEN`.
     async fn incentives(&self, ctx: &Context<'_>) -> Result<Incentives> {
+        let mine = auth::actor(ctx)?.partner_id();
+        if mine != Some(self.0.provider_id) && mine != Some(self.0.reseller_id) {
+            return Err(ApiError::Forbidden("PARTNERS_ONLY").into());
+        }
         let rows =
             crate::customers::incentives::credited(db(ctx), self.0.provider_id, self.0.reseller_id)
                 .await?;
@@ -274,7 +289,7 @@ impl PartnershipQuery {
         let select = service::list(
             service::Side::Provider(provider),
             filter.status,
-            filter.search.as_deref(),
+            SearchTerm::parse(filter.search.as_deref(), "search")?.as_ref(),
         );
         Ok(connection::paginate(db(ctx), select, args, Partnership).await?)
     }
@@ -296,7 +311,7 @@ impl PartnershipQuery {
         let select = service::list(
             service::Side::Reseller(reseller),
             filter.status,
-            filter.search.as_deref(),
+            SearchTerm::parse(filter.search.as_deref(), "search")?.as_ref(),
         );
         Ok(connection::paginate(db(ctx), select, args, Partnership).await?)
     }

@@ -122,7 +122,7 @@ async fn issued_payload(
         });
     };
     if let Some(email_id) = issued.email_id {
-        ctx.data_unchecked::<Dispatcher>().email(email_id).await;
+        ctx.data_unchecked::<Dispatcher>().email(email_id);
     }
     Ok(InvitationIssuedPayload {
         invitation: Some(PartnershipInvitation(issued.invitation)),

@@ -11,7 +11,7 @@ use entity::{partner, partnership};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Select, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
 };
 
 pub async fn active_between<C: ConnectionTrait>(
@@ -80,7 +80,7 @@ pub enum Side {
 pub fn list(
     side: Side,
     status: Option<PartnershipStatus>,
-    search_text: Option<&str>,
+    search_text: Option<&search::SearchTerm>,
 ) -> Select<partnership::Entity> {
     let (mine, other) = match side {
         Side::Provider(id) => (
@@ -98,7 +98,7 @@ pub fn list(
     if let Some(status) = status {
         select = select.filter(partnership::Column::Status.eq(status));
     }
-    if let Some(text) = search_text.map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(text) = search_text {
         select = select.filter(
             Expr::col(other).in_subquery(
                 Query::select()
@@ -156,13 +156,30 @@ pub async fn ever_partnered<C: ConnectionTrait>(db: &C, a: i32, b: i32) -> ApiRe
 
 /// Ends an ACTIVE partnership (ADMIN of either side). Refused while the reseller still
 /// manages customers or subscriptions of the provider, so nothing is orphaned.
+///
+/// The partnership row is locked for update before anything is checked: a transaction that
+/// designates the reseller holds it share-locked (`customers::eligibility`), so this waits
+/// for it and then counts what it wrote; one that comes later finds the partnership ended.
+/// Of two concurrent ends, the second finds it ended.
 pub async fn end(
     db: &sea_orm::DatabaseConnection,
     who: &crate::audit::Who,
     actor: &Actor,
     partnership_id: i32,
 ) -> ApiResult<partnership::Model> {
-    let found = find_visible(db, actor, partnership_id).await?;
+    let txn = migration::database::begin_write(db).await?;
+    let found = partnership::Entity::find_by_id(partnership_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mine = actor.partner_id();
+    if !actor.is_platform_admin()
+        && mine != Some(found.provider_id)
+        && mine != Some(found.reseller_id)
+    {
+        return Err(ApiError::NotFound);
+    }
     if !actor.is_admin_of(found.provider_id) && !actor.is_admin_of(found.reseller_id) {
         return Err(ApiError::Forbidden("ADMIN_ONLY"));
     }
@@ -174,7 +191,7 @@ pub async fn end(
         ));
     }
     let in_use =
-        super::usage::reseller_serves_provider(db, found.provider_id, found.reseller_id).await?;
+        super::usage::reseller_serves_provider(&txn, found.provider_id, found.reseller_id).await?;
     if in_use.any() {
         return Err(ApiError::user(
             UserErrorCode::PartnershipInUse,
@@ -186,12 +203,11 @@ pub async fn end(
             ),
         ));
     }
-    let other = if actor.partner_id() == Some(found.provider_id) {
+    let other = if mine == Some(found.provider_id) {
         found.reseller_id
     } else {
         found.provider_id
     };
-    let txn = db.begin().await?;
     let mut active = found.into_active_model();
     active.status = Set(PartnershipStatus::Ended);
     active.ended_at = Set(Some(Utc::now()));

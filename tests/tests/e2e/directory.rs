@@ -11,10 +11,13 @@ const DIRECTORY: &str =
     "query($c: String) { providerDirectory(first: 10, country: $c) { totalCount edges { node {
   companyName logoUrl locations { country targetUrl } } } } }";
 
+/// A real 3x2 PNG, as an image editor would export it.
 fn png() -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    bytes.extend_from_slice(&[0u8; 64]);
-    bytes
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::RgbaImage::from_pixel(3, 2, image::Rgba([0, 103, 184, 255]))
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
 }
 
 fn input(name: &str, locations: serde_json::Value) -> serde_json::Value {
@@ -138,6 +141,7 @@ async fn profile_change_lifecycle_and_public_directory(app: TestApp) {
     let logo = app.client.get(&logo_url).send().await.unwrap();
     assert_eq!(logo.status(), 200);
     assert_eq!(logo.headers()["content-type"], "image/png");
+    assert_eq!(logo.headers()["x-content-type-options"], "nosniff");
     assert!(
         logo.headers()["cache-control"]
             .to_str()
@@ -145,7 +149,9 @@ async fn profile_change_lifecycle_and_public_directory(app: TestApp) {
             .contains("max-age")
     );
     let etag = logo.headers()["etag"].to_str().unwrap().to_owned();
-    assert_eq!(logo.bytes().await.unwrap().to_vec(), png());
+    // What is served is the decoded image written again: the same picture.
+    let served = image::load_from_memory(&logo.bytes().await.unwrap()).unwrap();
+    assert_eq!((served.width(), served.height()), (3, 2));
     let again = app
         .client
         .get(&logo_url)
@@ -265,10 +271,20 @@ async fn bad_uploads_are_refused_and_nothing_is_stored(app: TestApp) {
         ),
         (
             input("C", one.clone()),
+            Some(("logo.png", "image/png", {
+                // The PNG signature in front of a page: only the signature was checked.
+                let mut polyglot = b"\x89PNG\r\n\x1a\n".to_vec();
+                polyglot.extend_from_slice(b"<html><script>alert(1)</script></html>");
+                polyglot
+            })),
+            "INVALID_LOGO",
+        ),
+        (
+            input("C", one.clone()),
             Some((
                 "logo.svg",
                 "image/svg+xml",
-                b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"
+                b"<!DOCTYPE svg [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><svg xmlns=\"http://www.w3.org/2000/svg\">&x;</svg>"
                     .to_vec(),
             )),
             "UNSAFE_SVG",
@@ -313,17 +329,20 @@ async fn bad_uploads_are_refused_and_nothing_is_stored(app: TestApp) {
         entity::logo::Entity::find().count(&app.db).await.unwrap(),
         0
     );
-    // A clean SVG is accepted.
+    // An SVG with a drawing is accepted, and what is stored is the drawing only: script,
+    // handlers, CSS and external references (also in CSS) do not survive usvg's rewrite.
+    let hostile = br#"<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">
+        <style>@import url(https://evil.example/a.css);</style>
+        <script>alert(1)</script>
+        <rect width="8" height="8" onload="alert(1)" style="fill:url(https://evil.example/p#x)"/>
+        <circle cx="4" cy="4" r="2" fill="url(https://evil.example/q#y)" stroke="red"/>
+        <image href="https://evil.example/t.png" width="1" height="1"/>
+    </svg>"#;
     let ok = app
         .gql_upload(
             SUBMIT,
             input("C", one),
-            Some((
-                "logo.svg",
-                "image/svg+xml",
-                b"<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"1\" height=\"1\"/></svg>"
-                    .to_vec(),
-            )),
+            Some(("logo.svg", "image/svg+xml", hostile.to_vec())),
             Some(&provider),
         )
         .await;
@@ -331,5 +350,12 @@ async fn bad_uploads_are_refused_and_nothing_is_stored(app: TestApp) {
         ok.data()["submitProfileChangeRequest"]["request"]["hasLogo"],
         true
     );
+    let stored = entity::logo::Entity::find().all(&app.db).await.unwrap();
+    let svg = String::from_utf8(stored[0].bytes.clone()).unwrap();
+    assert_eq!(stored[0].content_type, "image/svg+xml");
+    for gone in ["script", "onload", "evil.example", "@import", "<style"] {
+        assert!(!svg.contains(gone), "{gone} was stored: {svg}");
+    }
+    assert!(svg.contains("<path"), "the drawing is kept: {svg}");
 }
 e2e!(bad_uploads_are_refused_and_nothing_is_stored);

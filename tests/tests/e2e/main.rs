@@ -6,6 +6,7 @@ mod audit;
 mod catalog;
 mod customers;
 mod directory;
+mod hardening;
 mod http_surface;
 mod limits;
 mod members;

@@ -11,7 +11,7 @@ use chrono::Utc;
 use entity::enums::{EnrollmentStatus, InvitationStatus, PartnerKind};
 use entity::{partner, partnership, partnership_invitation as invitation};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::*;
 
@@ -22,7 +22,7 @@ pub async fn revoke(
     invitation_id: i32,
 ) -> ApiResult<invitation::Model> {
     let current = own_invitation(db, provider.id, invitation_id).await?;
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
     let revoked = invitation::Entity::update_many()
         .col_expr(
             invitation::Column::Status,
@@ -46,7 +46,7 @@ pub async fn revoke(
         ));
     }
     if let Some(email) = current.outbound_email_id {
-        worker::delivery::supersede(&txn, email, "the invitation was revoked").await?;
+        worker::delivery::cancel(&txn, email, "the invitation was revoked").await?;
     }
     audit::record(
         &txn,
@@ -133,7 +133,13 @@ pub async fn answer(
         Answer::Accept => InvitationStatus::Accepted,
         Answer::Decline => InvitationStatus::Declined,
     };
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
+    if answer == Answer::Accept {
+        // A suspended provider's invitations cannot be accepted (checked with its row
+        // share-locked, so a suspension in flight waits for this answer or refuses it).
+        crate::customers::eligibility::require_active_provider(&txn, found.provider_id, field)
+            .await?;
+    }
     let won = invitation::Entity::update_many()
         .col_expr(invitation::Column::Status, Expr::value(status))
         .col_expr(invitation::Column::RespondedAt, Expr::value(Some(now)))
@@ -159,7 +165,7 @@ pub async fn answer(
         return Err(already_used(field));
     }
     if let Some(email) = found.outbound_email_id {
-        worker::delivery::supersede(&txn, email, "the invitation was answered").await?;
+        worker::delivery::cancel(&txn, email, "the invitation was answered").await?;
     }
     let partnership = match answer {
         Answer::Accept => {

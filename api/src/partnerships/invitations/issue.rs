@@ -15,7 +15,7 @@ use entity::{partner, partnership_invitation as invitation};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 
 use super::*;
@@ -43,9 +43,12 @@ pub async fn request(
             "You already have an active partnership with this reseller.",
         ));
     }
+    if !compose.draft_only {
+        crate::throttle::organization_email(db, links.rate_limits, provider.id).await?;
+    }
     let token = token::generate();
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
     let (draft, link, email_id) =
         compose_and_queue(&txn, links, provider, &email, &token, &compose).await?;
     let invitation = invitation::ActiveModel {
@@ -117,9 +120,12 @@ pub async fn resend(
             "Only PENDING or EXPIRED invitations can be re-sent.",
         ));
     }
+    if !compose.draft_only {
+        crate::throttle::organization_email(db, links.rate_limits, provider.id).await?;
+    }
     let token = token::generate();
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = migration::database::begin_write(db).await?;
     let link = link_for(links, &token);
     let previous_body = current.body.replace(LINK_PLACEHOLDER, &link);
     let compose = Compose {
@@ -174,7 +180,7 @@ pub async fn resend(
         ));
     }
     if let Some(previous) = current.outbound_email_id.filter(|_| email_id.is_some()) {
-        worker::delivery::supersede(&txn, previous, "superseded by a re-sent invitation").await?;
+        worker::delivery::cancel(&txn, previous, "superseded by a re-sent invitation").await?;
     }
     let invitation = own_invitation(&txn, provider.id, current.id).await?;
     audit::record(

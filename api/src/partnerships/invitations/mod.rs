@@ -23,6 +23,8 @@ pub struct LinkSettings<'a> {
     pub ttl_days: i64,
     /// An email dispatched now is re-enqueued by the relay only if still unsent after this.
     pub relay_after_ms: u64,
+    /// How many emails an organization may have sent per window.
+    pub rate_limits: &'a crate::settings::RateLimitSettings,
 }
 
 pub const LINK_PLACEHOLDER: &str = "{link}";

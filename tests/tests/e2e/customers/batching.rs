@@ -14,10 +14,13 @@ const PAGE: &str = "query($n: Int!) { customers(first: $n) { totalCount edges { 
     offer { name monthlyUnitPrice { formatted } }
     partnerOfRecord { companyName } supportContact { companyName } } } } } }";
 
+const METRICS_TOKEN: &str = "test-scrape-token";
+
 async fn statements(app: &TestApp) -> u64 {
     let text = app
         .client
         .get(format!("{}/metrics", app.address))
+        .bearer_auth(METRICS_TOKEN)
         .send()
         .await
         .unwrap()
@@ -91,7 +94,11 @@ async fn seed(app: &TestApp, provider_id: i32, reseller_id: i32, n: usize) {
 
 async fn page_cost_does_not_grow_with_rows(backend: Backend) {
     // No in-process worker: its scheduled jobs would add statements to the count.
-    let app = spawn_app_with(backend, |s| s.embedded_worker = Some(false)).await;
+    let app = spawn_app_with(backend, |s| {
+        s.embedded_worker = Some(false);
+        s.metrics.token = Some(METRICS_TOKEN.to_owned().into());
+    })
+    .await;
     let w = world(&app).await;
     let ids = |global: &str| {
         use base64::Engine;

@@ -64,3 +64,34 @@ async fn reseller_accepts_from_the_email_link_in_a_browser() {
     assert_eq!(browser.text("#status").await, "ACCEPTED");
     browser.wait_text("#problem", "already been accepted").await;
 }
+
+/// A browser test ends every process it started, also when it panics (a headless Chromium
+/// was once left running long after `./scripts/test`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_leaves_no_process_behind_even_when_the_test_panics() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let failed = tokio::spawn(async move {
+        let browser = Browser::start().await;
+        browser.goto("about:blank").await;
+        let profile = browser.profile_dir().display().to_string();
+        assert!(
+            !e2e::browser::processes_mentioning(&profile).is_empty(),
+            "Chromium runs with its profile"
+        );
+        let _ = tx.send(profile);
+        panic!("a failing browser test");
+    })
+    .await;
+    assert!(failed.unwrap_err().is_panic());
+    let profile = rx.await.unwrap();
+    eventually(
+        "every Chromium process gone",
+        Duration::from_secs(10),
+        || async {
+            e2e::browser::processes_mentioning(&profile)
+                .is_empty()
+                .then_some(())
+        },
+    )
+    .await;
+}

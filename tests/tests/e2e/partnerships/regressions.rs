@@ -84,7 +84,7 @@ async fn resend_withdraws_the_queued_email() {
         .await
         .unwrap();
     assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0].status, entity::enums::DeliveryStatus::Failed);
+    assert_eq!(rows[0].status, entity::enums::DeliveryStatus::Cancelled);
     assert!(
         rows[0]
             .last_error

@@ -1,0 +1,97 @@
+//! Who may order and who may be designated, checked where it cannot go stale: inside the
+//! write transaction that depends on it, with the rows it depends on locked.
+//!
+//! A designated reseller (delegated administrator, partner of record, support contact,
+//! Azure tenant owner) must be an ACTIVE partner of the provider. The check takes a share
+//! lock on the partnership and on the reseller, so ending that partnership (which locks it
+//! for update and then counts what the reseller still serves) or suspending the reseller
+//! waits for the designating transaction to end, and then sees what it wrote. The other way
+//! round, a designation that comes second finds the partnership ENDED. On SQLite the
+//! write transaction itself (`BEGIN IMMEDIATE`) serializes them.
+
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::user_error::UserErrorCode;
+use entity::enums::{EnrollmentStatus, PartnerKind, PartnershipStatus, UserRole};
+use entity::{partner, partnership};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+
+/// The provider organization of a caller allowed to create customers and place orders.
+pub fn ordering_provider(actor: &Actor) -> ApiResult<&partner::Model> {
+    let partner = actor
+        .partner
+        .as_ref()
+        .ok_or(ApiError::Forbidden("PROVIDER_ONLY"))?;
+    if partner.kind != PartnerKind::IndirectProvider {
+        return Err(ApiError::Forbidden("PROVIDER_ONLY"));
+    }
+    if !matches!(actor.user.role, UserRole::Admin | UserRole::SalesAgent) {
+        return Err(ApiError::Forbidden("SALES_ONLY"));
+    }
+    if partner.enrollment_status != EnrollmentStatus::Active {
+        return Err(ApiError::user(
+            UserErrorCode::ProviderNotActive,
+            &[],
+            "Your provider enrollment is not ACTIVE.",
+        ));
+    }
+    Ok(partner)
+}
+
+/// In the caller's write transaction: `reseller_id` must be an ACTIVE reseller with an
+/// ACTIVE partnership with `provider_id`. Both rows stay share-locked until the
+/// transaction ends.
+pub async fn require_active_partner(
+    txn: &DatabaseTransaction,
+    provider_id: i32,
+    reseller_id: i32,
+    field: &[&str],
+) -> ApiResult<()> {
+    let partnered = partnership::Entity::find()
+        .filter(partnership::Column::ProviderId.eq(provider_id))
+        .filter(partnership::Column::ResellerId.eq(reseller_id))
+        .filter(partnership::Column::Status.eq(PartnershipStatus::Active))
+        .lock_shared()
+        .one(txn)
+        .await?
+        .is_some();
+    let active = partnered
+        && partner::Entity::find_by_id(reseller_id)
+            .lock_shared()
+            .one(txn)
+            .await?
+            .is_some_and(|r| r.enrollment_status == EnrollmentStatus::Active);
+    if active {
+        Ok(())
+    } else {
+        Err(ApiError::user(
+            UserErrorCode::ResellerNotPartner,
+            field,
+            "Choose a reseller you have an ACTIVE partnership with.",
+        ))
+    }
+}
+
+/// In the caller's write transaction: the provider behind an invitation or request must
+/// still be ACTIVE when it is answered (a suspended provider's links stop working).
+pub async fn require_active_provider(
+    txn: &DatabaseTransaction,
+    provider_id: i32,
+    field: &[&str],
+) -> ApiResult<()> {
+    let active = partner::Entity::find_by_id(provider_id)
+        .lock_shared()
+        .one(txn)
+        .await?
+        .is_some_and(|p| p.enrollment_status == EnrollmentStatus::Active);
+    if active {
+        Ok(())
+    } else {
+        Err(ApiError::user(
+            UserErrorCode::ProviderNotActive,
+            field,
+            "The provider that sent this is not active in the program at the moment; \
+             the link cannot be used until it is.",
+        ))
+    }
+}

@@ -1,0 +1,80 @@
+// The partnership invitation landing page (/invitations/accept?token=…).
+"use strict";
+const token = new URLSearchParams(location.search).get("token") || "";
+let session = null;
+const $ = (id) => document.getElementById(id);
+const show = (id, on = true) => { $(id).hidden = !on; };
+
+async function gql(query, variables, bearer) {
+  const headers = { "content-type": "application/json" };
+  if (bearer) headers.authorization = "Bearer " + bearer;
+  const res = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  return res.json();
+}
+
+function problem(text) { $("problem").textContent = text; show("problem"); }
+
+async function loadInvitation() {
+  if (!token) { show("loading", false); problem("This link has no invitation token. Open the link from the invitation email."); return; }
+  const res = await gql(`query($token: String!) { invitationByToken(token: $token) {
+      providerName providerPartnerNetworkId status expiresAt } }`, { token });
+  show("loading", false);
+  const inv = res.data && res.data.invitationByToken;
+  if (!inv) { problem("This invitation link is not valid. Ask the provider to send a new one."); return; }
+  $("provider-name").textContent = inv.providerName;
+  $("provider-id").textContent = inv.providerPartnerNetworkId;
+  $("status").textContent = inv.status;
+  $("expires").textContent = new Date(inv.expiresAt).toLocaleString();
+  show("details");
+  if (inv.status === "PENDING") { show("login-form"); }
+  else { problem({ EXPIRED: "This invitation has expired. Ask the provider to send it again.",
+                   REVOKED: "The provider has withdrawn this invitation.",
+                   ACCEPTED: "This invitation has already been accepted.",
+                   DECLINED: "This invitation has been declined." }[inv.status] || "This invitation can no longer be used."); }
+}
+
+$("login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  show("problem", false);
+  const res = await gql(`mutation($email: String!, $password: String!) {
+      login(input: {email: $email, password: $password}) { token mustChangePassword user { email } userErrors { message } } }`,
+    { email: $("email").value, password: $("password").value });
+  if (res.errors) { problem(res.errors[0].message); return; }
+  const login = res.data.login;
+  if (login.userErrors.length) { problem(login.userErrors[0].message); return; }
+  if (login.mustChangePassword) { problem("Your account still has a temporary password. Change it in the Partner Dashboard, then open this link again."); return; }
+  session = login.token;
+  $("signed-in-as").textContent = login.user.email;
+  show("login-form", false);
+  show("answer");
+});
+
+async function respond(accept) {
+  show("problem", false);
+  const mutation = accept
+    ? `mutation($token: String!) { acceptPartnershipInvitation(input: {token: $token}) {
+         partnership { provider { companyName } } userErrors { code message } } }`
+    : `mutation($token: String!) { declinePartnershipInvitation(input: {token: $token}) {
+         declined userErrors { code message } } }`;
+  const res = await gql(mutation, { token }, session);
+  if (res.errors) { problem(res.errors[0].message); return; }
+  const payload = accept ? res.data.acceptPartnershipInvitation : res.data.declinePartnershipInvitation;
+  if (payload.userErrors.length) { problem(payload.userErrors[0].message); return; }
+  show("answer", false);
+  show("result");
+  $("status").textContent = accept ? "ACCEPTED" : "DECLINED";
+  if (!accept) { $("result-message").textContent = "You declined the invitation."; return; }
+  $("result-message").textContent = "You are now partners with " + payload.partnership.provider.companyName + ".";
+  const list = await gql(`{ indirectProviders(first: 50, filter: {status: ACTIVE}) {
+      edges { node { provider { companyName } createdAt } } } }`, {}, session);
+  const ul = $("partner-list");
+  for (const edge of (list.data ? list.data.indirectProviders.edges : [])) {
+    const li = document.createElement("li");
+    li.textContent = edge.node.provider.companyName;
+    ul.appendChild(li);
+  }
+  show("partners");
+}
+$("accept").addEventListener("click", () => respond(true));
+$("decline").addEventListener("click", () => respond(false));
+loadInvitation().catch(() => problem("The Partner Center could not be reached. Try again in a moment."));
