@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod jobs;
@@ -25,6 +26,7 @@ pub mod settings;
 pub mod startup;
 pub mod telemetry;
 pub mod throttle;
+pub mod webhooks;
 
 pub use settings::Settings;
 pub use startup::Application;

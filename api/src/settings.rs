@@ -39,6 +39,10 @@ pub struct Settings {
     pub login_throttle: LoginThrottleSettings,
     pub rate_limits: RateLimitSettings,
     pub metrics: MetricsSettings,
+    /// Live subscriptions on `/graphql/ws` (`EVENTS__*`).
+    pub events: EventSettings,
+    /// Webhook registration and delivery (`WEBHOOKS__*`, shared with the worker).
+    pub webhooks: worker::webhooks::WebhookSettings,
     /// Email delivery and scheduled jobs (shared with the worker binary).
     pub jobs: worker::JobSettings,
 }
@@ -90,6 +94,38 @@ impl Default for RateLimitSettings {
     }
 }
 
+/// Limits of live subscriptions over WebSocket.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct EventSettings {
+    /// Open WebSocket connections per user; more are refused at `connection_init`.
+    pub max_connections_per_user: usize,
+    /// Subscriptions running at once on one connection.
+    pub max_subscriptions_per_connection: usize,
+    /// Largest message a client may send.
+    pub max_message_bytes: usize,
+    /// How often the server pings an idle connection (keeps proxies from closing it).
+    pub keepalive_seconds: u64,
+    /// How often a connection checks that its session still exists (it also checks at
+    /// once when the user signs out, changes its password or is removed).
+    pub session_check_seconds: u64,
+    /// How long a client has to send `connection_init` after connecting.
+    pub init_timeout_seconds: u64,
+}
+
+impl Default for EventSettings {
+    fn default() -> Self {
+        Self {
+            max_connections_per_user: 10,
+            max_subscriptions_per_connection: 20,
+            max_message_bytes: 64 * 1024,
+            keepalive_seconds: 30,
+            session_check_seconds: 60,
+            init_timeout_seconds: 10,
+        }
+    }
+}
+
 /// `/metrics` is served only with this bearer token (`METRICS__TOKEN`); without one it is
 /// not served at all.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -126,6 +162,8 @@ impl Default for Settings {
             login_throttle: LoginThrottleSettings::default(),
             rate_limits: RateLimitSettings::default(),
             metrics: MetricsSettings::default(),
+            events: EventSettings::default(),
+            webhooks: Default::default(),
             jobs: worker::JobSettings::default(),
         }
     }

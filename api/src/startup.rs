@@ -21,6 +21,8 @@ pub enum StartupError {
     Queue(#[from] worker::queue::QueueError),
     #[error("setting up outgoing mail")]
     Mail(#[from] worker::mail::MailError),
+    #[error("connecting the event signal (Redis)")]
+    Signal(#[source] redis::RedisError),
     #[error("binding {addr}")]
     Bind {
         addr: String,
@@ -33,6 +35,8 @@ pub struct Application {
     listener: TcpListener,
     address: SocketAddr,
     state: AppState,
+    /// Tells the event hub and every WebSocket connection that the server is stopping.
+    stopping: tokio::sync::watch::Sender<bool>,
     /// The in-process job worker of embedded mode.
     jobs: Option<worker::runtime::Runtime>,
 }
@@ -64,6 +68,13 @@ impl Application {
             &settings.jobs,
         )
         .await?;
+        let signal = worker::boot::signal(settings.redis_url.as_ref())
+            .await
+            .map_err(StartupError::Signal)?;
+        let (stopping, stopped) = tokio::sync::watch::channel(false);
+        let hub = crate::events::Hub::start(db.clone(), &signal, stopped.clone())
+            .await
+            .map_err(|e| StartupError::Database(DbSetupError::Connect(e)))?;
         let jobs = if settings.runs_embedded_worker() {
             Some(worker::runtime::Runtime::new(
                 db.clone(),
@@ -74,6 +85,8 @@ impl Application {
                 )?,
                 queue.clone(),
                 settings.jobs.clone(),
+                settings.webhooks.clone(),
+                signal.clone(),
             ))
         } else {
             None
@@ -84,6 +97,7 @@ impl Application {
                 db: db.clone(),
                 dispatcher: Dispatcher::new(queue.clone()),
                 public_url: PublicUrl(public_url),
+                hub,
             }),
             settings.clone(),
         );
@@ -96,7 +110,11 @@ impl Application {
                 settings,
                 queue,
                 metrics,
+                signal,
+                stopped,
+                sockets: Default::default(),
             },
+            stopping,
             jobs,
         })
     }
@@ -148,6 +166,7 @@ impl Application {
                 grace,
             ))
         });
+        let stopping = self.stopping;
         let app = http::router(self.state);
         let server = axum::serve(
             self.listener,
@@ -156,6 +175,8 @@ impl Application {
         .with_graceful_shutdown(async move {
             signal.await;
             tracing::info!("shutting down: finishing in-flight requests and jobs");
+            // WebSocket connections close with "going away"; the hub stops.
+            let _ = stopping.send(true);
             let _ = jobs_stop_tx.send(true);
             let _ = stopping_tx.send(());
         });

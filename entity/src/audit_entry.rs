@@ -1,7 +1,11 @@
 //! One recorded change: who (user, organization), what (action, target), a summary, the
 //! request id and the time. Written in the same transaction as the change; never updated or
-//! deleted through the API.
+//! deleted through the API. Every entry is an event (its action is its `EventType`): the
+//! writer also queues, in the same transaction, its webhook deliveries to the endpoints of
+//! the organizations that see it (`fan_out_insert`), so an event reaches webhooks exactly
+//! when its change committed.
 
+use crate::event_type::EventType;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -37,7 +41,7 @@ pub struct NewEntry<'a> {
     pub request_id: &'a str,
     pub actor_user_id: Option<i32>,
     pub actor_partner_id: Option<i32>,
-    pub action: &'a str,
+    pub action: EventType,
     pub target_type: &'a str,
     pub target_id: i32,
     pub summary: String,
@@ -50,18 +54,55 @@ pub fn global_id(type_name: &str, id: i32) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{type_name}:{id}"))
 }
 
-/// Writes an entry with the caller's connection, so inside the caller's transaction.
-pub async fn record<C: ConnectionTrait>(db: &C, entry: NewEntry<'_>) -> Result<(), DbErr> {
+/// The statement that queues a webhook delivery of every audit entry of `source` (a table
+/// or a CTE with the audit entry columns, aliased `a`) matching `filter` to each enabled
+/// endpoint of an organization that sees it (its actor's or its subject's: the audit log's
+/// rule) and subscribes to its type (`event_types` is empty for all, else `,a,b,` of dotted
+/// names). The test event goes only where `sendTestWebhook` sends it.
+pub fn fan_out_insert(source: &str, filter: &str) -> String {
+    format!(
+        "INSERT INTO webhook_deliveries \
+           (endpoint_id, audit_entry_id, status, attempts, created_at, next_attempt_at) \
+         SELECT e.id, a.id, 'PENDING', 0, a.occurred_at, a.occurred_at \
+         FROM {source} a JOIN webhook_endpoints e \
+           ON e.enabled \
+           AND (e.partner_id = a.actor_partner_id OR e.partner_id = a.subject_partner_id) \
+           AND (e.event_types = '' OR e.event_types LIKE '%,' || a.action || ',%') \
+         WHERE ({filter}) AND a.action <> 'webhook.test'"
+    )
+}
+
+/// Queues the webhook deliveries of the entries `first..=last` in the caller's transaction.
+pub async fn fan_out<C: ConnectionTrait>(db: &C, first: i32, last: i32) -> Result<u64, DbErr> {
+    let backend = db.get_database_backend();
+    let range = match backend {
+        sea_orm::DbBackend::Postgres => "a.id BETWEEN $1 AND $2",
+        _ => "a.id BETWEEN ? AND ?",
+    };
+    let sql = fan_out_insert("audit_entries", range);
+    Ok(db
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [first.into(), last.into()],
+        ))
+        .await?
+        .rows_affected())
+}
+
+/// Writes an entry with the caller's connection, so inside the caller's transaction, and
+/// queues its webhook deliveries; returns its id (the event id).
+pub async fn record<C: ConnectionTrait>(db: &C, entry: NewEntry<'_>) -> Result<i32, DbErr> {
     // The subject is only worth recording when it is another organization.
     let subject = entry
         .subject_partner_id
         .filter(|s| Some(*s) != entry.actor_partner_id);
-    ActiveModel {
+    let inserted = ActiveModel {
         occurred_at: sea_orm::Set(chrono::Utc::now()),
         request_id: sea_orm::Set(entry.request_id.chars().take(64).collect()),
         actor_user_id: sea_orm::Set(entry.actor_user_id),
         actor_partner_id: sea_orm::Set(entry.actor_partner_id),
-        action: sea_orm::Set(entry.action.to_owned()),
+        action: sea_orm::Set(entry.action.dotted().to_owned()),
         target_type: sea_orm::Set(entry.target_type.to_owned()),
         target_id: sea_orm::Set(global_id(entry.target_type, entry.target_id)),
         summary: sea_orm::Set(entry.summary),
@@ -69,6 +110,7 @@ pub async fn record<C: ConnectionTrait>(db: &C, entry: NewEntry<'_>) -> Result<(
         ..Default::default()
     }
     .insert(db)
-    .await
-    .map(drop)
+    .await?;
+    fan_out(db, inserted.id, inserted.id).await?;
+    Ok(inserted.id)
 }

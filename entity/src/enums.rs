@@ -161,3 +161,20 @@ pub enum ProfileRequestStatus {
     #[sea_orm(string_value = "REJECTED")]
     Rejected,
 }
+
+/// A webhook delivery: PENDING -> DELIVERED (a 2xx answer) | FAILED (after the last attempt;
+/// can be redelivered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum WebhookDeliveryStatus {
+    /// Waiting for its first or next attempt.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// The endpoint answered 2xx.
+    #[sea_orm(string_value = "DELIVERED")]
+    Delivered,
+    /// Every attempt failed; `lastError` and `responseStatus` say why.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}

@@ -5,6 +5,7 @@ pub mod audit_entry;
 pub mod customer;
 pub mod customer_relationship_request;
 pub mod enums;
+pub mod event_type;
 pub mod logo;
 pub mod offer;
 pub mod offer_country;
@@ -22,6 +23,8 @@ pub mod rate_limit_hit;
 pub mod session;
 pub mod subscription;
 pub mod user;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
 
 pub mod prelude {
     pub use super::offer::Entity as Offer;

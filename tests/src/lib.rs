@@ -3,8 +3,11 @@
 //! client for it. The `e2e!` macro runs one test body on both backends.
 
 pub mod browser;
+pub mod receiver;
 pub mod services;
 pub mod smtp;
+pub mod standard_webhooks;
+pub mod ws;
 
 use api::{Application, Settings};
 use secrecy::SecretString;
@@ -79,6 +82,46 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    start(backend, configure, std::future::pending()).await.0
+}
+
+/// A server's shutdown trigger (what SIGTERM is to the binary) and its serving task.
+pub struct Stopper {
+    trigger: Option<tokio::sync::oneshot::Sender<()>>,
+    pub served: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Stopper {
+    /// Starts the graceful shutdown; `served` finishes once the server has stopped.
+    pub fn stop(&mut self) {
+        if let Some(trigger) = self.trigger.take() {
+            let _ = trigger.send(());
+        }
+    }
+}
+
+/// Like `spawn_app_with`, for a test that shuts the server down itself.
+pub async fn spawn_app_stoppable(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> (TestApp, Stopper) {
+    let (trigger, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (app, served) = start(backend, configure, async move {
+        let _ = stopped.await;
+    })
+    .await;
+    let stopper = Stopper {
+        trigger: Some(trigger),
+        served,
+    };
+    (app, stopper)
+}
+
+async fn start(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> (TestApp, tokio::task::JoinHandle<std::io::Result<()>>) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let mut settings = settings_for(backend, &tmp).await;
     configure(&mut settings);
@@ -90,8 +133,8 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://{}", app.address());
     let db = app.db().clone();
-    tokio::spawn(app.run_until(std::future::pending()));
-    TestApp {
+    let served = tokio::spawn(app.run_until(shutdown));
+    let app = TestApp {
         address,
         database_url,
         client: reqwest::Client::new(),
@@ -99,7 +142,8 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
         data_dir,
         db,
         _tmp: tmp,
-    }
+    };
+    (app, served)
 }
 
 /// A GraphQL response as the client sees it.

@@ -1,8 +1,10 @@
 //! A real SMTP server for tests (mailin-embedded on a loopback port). It can be started
-//! after the app, on a port reserved up front, to play "SMTP down, then up".
+//! after the app, on a port reserved up front, to play "SMTP down, then up", and it can
+//! refuse its first messages after a delay, to hold a send in flight that then fails.
 
 use mailin_embedded::{Handler, Response, Server, response};
 use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,9 +33,22 @@ impl ReceivedMail {
     }
 }
 
+/// What the sink saw, shared between its connection threads and the test.
+#[derive(Default)]
+struct Seen {
+    /// Messages accepted (answered 250).
+    inbox: Mutex<Vec<ReceivedMail>>,
+    /// Messages refused at the end of DATA (answered 451).
+    refused: Mutex<Vec<ReceivedMail>>,
+    /// Messages whose DATA began: a send is in flight from then until it is answered.
+    started: AtomicUsize,
+    /// How many of the next messages to refuse.
+    failures_left: AtomicUsize,
+}
+
 #[derive(Clone)]
 struct Collector {
-    inbox: Arc<Mutex<Vec<ReceivedMail>>>,
+    seen: Arc<Seen>,
     current: Option<ReceivedMail>,
     delay: Duration,
 }
@@ -45,6 +60,7 @@ impl Handler for Collector {
             to: to.to_vec(),
             data: String::new(),
         });
+        self.seen.started.fetch_add(1, Ordering::SeqCst);
         response::OK
     }
 
@@ -57,16 +73,28 @@ impl Handler for Collector {
 
     fn data_end(&mut self) -> Response {
         std::thread::sleep(self.delay);
-        if let Some(mail) = self.current.take() {
-            self.inbox.lock().unwrap().push(mail);
+        let refuse = self
+            .seen
+            .failures_left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        let Some(mail) = self.current.take() else {
+            return response::OK;
+        };
+        if refuse {
+            self.seen.refused.lock().unwrap().push(mail);
+            // A transient failure: the sender is expected to try again later.
+            response::INTERNAL_ERROR
+        } else {
+            self.seen.inbox.lock().unwrap().push(mail);
+            response::OK
         }
-        response::OK
     }
 }
 
 pub struct SmtpSink {
     pub addr: SocketAddr,
-    inbox: Arc<Mutex<Vec<ReceivedMail>>>,
+    seen: Arc<Seen>,
 }
 
 /// A free loopback port (nothing listens on it until a sink is started there).
@@ -85,11 +113,20 @@ impl SmtpSink {
 
     /// Starts on `port`; `delay` slows every accepted message down (to catch work in flight).
     pub fn start_on(port: u16, delay: Duration) -> Self {
+        Self::start_refusing(port, delay, 0)
+    }
+
+    /// Starts on `port`; every message is slowed down by `delay`, and the first `failures`
+    /// messages are then refused with `451` (a send that is in flight, then fails).
+    pub fn start_refusing(port: u16, delay: Duration, failures: usize) -> Self {
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("SMTP port free");
         let addr = listener.local_addr().unwrap();
-        let inbox = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::new(Seen {
+            failures_left: AtomicUsize::new(failures),
+            ..Seen::default()
+        });
         let collector = Collector {
-            inbox: inbox.clone(),
+            seen: seen.clone(),
             current: None,
             delay,
         };
@@ -101,14 +138,25 @@ impl SmtpSink {
                 .with_tcp_listener(listener);
             let _ = server.serve();
         });
-        Self { addr, inbox }
+        Self { addr, seen }
     }
 
     pub fn url(&self) -> String {
         format!("smtp://{}", self.addr)
     }
 
+    /// Messages accepted.
     pub fn received(&self) -> Vec<ReceivedMail> {
-        self.inbox.lock().unwrap().clone()
+        self.seen.inbox.lock().unwrap().clone()
+    }
+
+    /// Messages refused (see `start_refusing`).
+    pub fn refused(&self) -> Vec<ReceivedMail> {
+        self.seen.refused.lock().unwrap().clone()
+    }
+
+    /// Messages whose DATA began, answered or not yet.
+    pub fn started(&self) -> usize {
+        self.seen.started.load(Ordering::SeqCst)
     }
 }

@@ -41,3 +41,14 @@ pub fn mailer(
         None => Mailer::files(&data_dir.join("outbox")),
     }
 }
+
+/// The event signal: Redis pub/sub when `REDIS_URL` is set, else in-process (embedded mode:
+/// the API passes its own to its in-process worker).
+pub async fn signal(
+    redis_url: Option<&SecretString>,
+) -> Result<crate::signal::EventSignal, redis::RedisError> {
+    match redis_url {
+        Some(url) => crate::signal::EventSignal::redis(url.expose_secret()).await,
+        None => Ok(crate::signal::EventSignal::local()),
+    }
+}

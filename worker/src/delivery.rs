@@ -12,6 +12,7 @@ use crate::mail::{self, Mailer};
 use crate::settings::JobSettings;
 use chrono::{Duration, Utc};
 use entity::enums::DeliveryStatus;
+use entity::event_type::EventType;
 use entity::outbound_email::{self, Column};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
@@ -120,7 +121,7 @@ pub async fn deliver(
                 audit(
                     &txn,
                     &email,
-                    "email.sent",
+                    EventType::EmailSent,
                     format!("Email to {} sent", email.to_address),
                 )
                 .await?;
@@ -162,7 +163,7 @@ pub async fn deliver(
                         "Email to {} failed after {attempts} attempts: {error}",
                         email.to_address
                     );
-                    audit(&txn, &email, "email.failed", summary).await?;
+                    audit(&txn, &email, EventType::EmailFailed, summary).await?;
                     Outcome::Failed { attempts }
                 }
                 (true, false) => Outcome::WillRetry { attempts },
@@ -178,7 +179,7 @@ pub async fn deliver(
 async fn audit<C: ConnectionTrait>(
     db: &C,
     email: &outbound_email::Model,
-    action: &str,
+    action: EventType,
     summary: String,
 ) -> Result<(), DbErr> {
     use entity::{
@@ -213,6 +214,7 @@ async fn audit<C: ConnectionTrait>(
         },
     )
     .await
+    .map(drop)
 }
 
 /// Adds to `update` the bodies with the row's secret replaced by `[redacted]`.
@@ -259,7 +261,7 @@ pub async fn cancel<C: ConnectionTrait>(
 }
 
 /// "outer: inner: root" — the message a person reads in `lastError`.
-fn error_chain(err: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(s) = source {

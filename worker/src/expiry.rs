@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::audit_entry;
+use entity::event_type::EventType;
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DbBackend, DbErr, EntityTrait, Statement,
     TransactionSession, TransactionTrait, Value,
@@ -17,7 +18,7 @@ use sea_orm::{
 struct Kind {
     table: &'static str,
     node_type: &'static str,
-    action: &'static str,
+    action: EventType,
     /// SQL for the entry's summary, over the expired row's columns.
     summary_sql: &'static str,
     /// SQL for the organization the entry concerns.
@@ -27,7 +28,7 @@ struct Kind {
 const PARTNERSHIP_INVITATIONS: Kind = Kind {
     table: "partnership_invitations",
     node_type: "PartnershipInvitation",
-    action: "partnership_invitation.expired",
+    action: EventType::PartnershipInvitationExpired,
     summary_sql: "'Invitation to ' || reseller_email || ' expired unanswered'",
     subject_sql: "provider_id",
 };
@@ -35,7 +36,7 @@ const PARTNERSHIP_INVITATIONS: Kind = Kind {
 const RELATIONSHIP_REQUESTS: Kind = Kind {
     table: "customer_relationship_requests",
     node_type: "CustomerRelationshipRequest",
-    action: "customer_relationship_request.expired",
+    action: EventType::CustomerRelationshipRequestExpired,
     summary_sql: "'Customer relationship request expired unanswered'",
     subject_sql: "provider_id",
 };
@@ -153,35 +154,42 @@ async fn expire_postgres_range<C: ConnectionTrait>(
     to: i64,
 ) -> Result<u64, DbErr> {
     // The global id is base64url("Type:id") without padding, as `audit_entry::global_id`.
+    // One statement: the expired rows feed their audit entries, which feed their webhook
+    // deliveries; the final count is of expired invitations.
     let sql = format!(
         "WITH expired AS ( \
            UPDATE {table} SET status = 'EXPIRED' \
            WHERE status = 'PENDING' AND expires_at <= $1 AND id BETWEEN $4 AND $5 \
-           RETURNING * ) \
-         INSERT INTO audit_entries (occurred_at, request_id, actor_user_id, actor_partner_id, \
-           action, target_type, target_id, summary, subject_partner_id) \
-         SELECT $1::timestamptz, 'worker', NULL::int, NULL::int, $2::text, $3::text, \
-           translate(encode(convert_to($3::text || ':' || id, 'UTF8'), 'base64'), '+/=', '-_'), \
-           {summary}, {subject} \
-         FROM expired",
+           RETURNING * ), \
+         audited AS ( \
+           INSERT INTO audit_entries (occurred_at, request_id, actor_user_id, actor_partner_id, \
+             action, target_type, target_id, summary, subject_partner_id) \
+           SELECT $1::timestamptz, 'worker', NULL::int, NULL::int, $2::text, $3::text, \
+             translate(encode(convert_to($3::text || ':' || id, 'UTF8'), 'base64'), '+/=', '-_'), \
+             {summary}, {subject} \
+           FROM expired \
+           RETURNING * ), \
+         delivered AS ({fan_out} RETURNING 1) \
+         SELECT count(*) AS expired FROM audited",
         table = kind.table,
         summary = kind.summary_sql,
         subject = kind.subject_sql,
+        fan_out = audit_entry::fan_out_insert("audited", "TRUE"),
     );
-    let result = db
-        .execute_raw(Statement::from_sql_and_values(
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             sql,
             [
                 Value::from(now),
-                kind.action.into(),
+                kind.action.dotted().into(),
                 kind.node_type.into(),
                 Value::from(from),
                 Value::from(to),
             ],
         ))
         .await?;
-    Ok(result.rows_affected())
+    Ok(row.map_or(Ok(0), |row| row.try_get::<i64>("", "expired"))? as u64)
 }
 
 /// SQLite has no base64 in SQL: the UPDATE returns what the entries need and they are
@@ -207,6 +215,14 @@ async fn expire_sqlite<C: TransactionTrait>(
         ))
         .await?;
     let expired = rows.len() as u64;
+    // Read after the UPDATE took the write lock: every audit entry above this is ours.
+    let before: i32 = txn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT COALESCE(MAX(id), 0) AS id FROM audit_entries",
+        ))
+        .await?
+        .map_or(Ok(0), |row| row.try_get("", "id"))?;
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
         entries.push(audit_entry::ActiveModel {
@@ -214,7 +230,7 @@ async fn expire_sqlite<C: TransactionTrait>(
             request_id: Set("worker".into()),
             actor_user_id: Set(None),
             actor_partner_id: Set(None),
-            action: Set(kind.action.into()),
+            action: Set(kind.action.dotted().into()),
             target_type: Set(kind.node_type.into()),
             target_id: Set(audit_entry::global_id(
                 kind.node_type,
@@ -230,6 +246,10 @@ async fn expire_sqlite<C: TransactionTrait>(
         audit_entry::Entity::insert_many(batch.to_vec())
             .exec(&txn)
             .await?;
+    }
+    if expired > 0 {
+        // SQLite runs one writer at a time: every entry after `before` is one of ours.
+        audit_entry::fan_out(&txn, before + 1, i32::MAX).await?;
     }
     txn.commit().await?;
     Ok(expired)

@@ -14,6 +14,8 @@ pub mod relay;
 pub mod retention;
 pub mod runtime;
 pub mod settings;
+pub mod signal;
 pub mod telemetry;
+pub mod webhooks;
 
 pub use settings::{JobSettings, WorkerSettings};

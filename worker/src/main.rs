@@ -18,10 +18,11 @@ async fn main() -> anyhow::Result<()> {
     let jobs = settings.jobs.clone();
     let queue = boot::queue(settings.redis_url.as_ref(), &settings.data_dir, &jobs).await?;
     let mailer = boot::mailer(settings.smtp_url.as_ref(), &settings.data_dir, &jobs)?;
+    let signal = boot::signal(settings.redis_url.as_ref()).await?;
     tracing::info!(pid = std::process::id(), "worker started");
     let grace = Duration::from_secs(jobs.shutdown_grace_seconds);
     runtime::run(
-        Runtime::new(db, mailer, queue, jobs),
+        Runtime::new(db, mailer, queue, jobs, settings.webhooks.clone(), signal),
         shutdown_signal(),
         grace,
     )

@@ -4,12 +4,14 @@
 //! - the bodies of emails that are done (sent, failed or cancelled) for more than
 //!   `email_body_days` (the row, its status and its audit entries stay);
 //! - rate-limit attempts older than `rate_limit_hours` (no window is that long);
-//! - queue jobs that finished more than `finished_jobs_hours` ago.
+//! - queue jobs that finished more than `finished_jobs_hours` ago;
+//! - webhook deliveries done (delivered or failed) for more than the webhooks'
+//!   `delivery_log_days` (the delivery log is bounded).
 
 use crate::queue::EmailQueue;
 use chrono::{Duration, Utc};
-use entity::enums::DeliveryStatus;
-use entity::{outbound_email, rate_limit_hit, session};
+use entity::enums::{DeliveryStatus, WebhookDeliveryStatus};
+use entity::{outbound_email, rate_limit_hit, session, webhook_delivery};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::Deserialize;
@@ -44,12 +46,14 @@ pub struct Cleaned {
     pub email_bodies: u64,
     pub rate_limit_hits: u64,
     pub finished_jobs: u64,
+    pub webhook_deliveries: u64,
 }
 
 pub async fn clean(
     db: &DatabaseConnection,
     queue: &EmailQueue,
     settings: &RetentionSettings,
+    webhooks: &crate::webhooks::WebhookSettings,
 ) -> Result<Cleaned, sea_orm::DbErr> {
     let now = Utc::now();
     let sessions = session::Entity::delete_many()
@@ -77,6 +81,15 @@ pub async fn clean(
         .exec(db)
         .await?
         .rows_affected;
+    let webhook_deliveries = webhook_delivery::Entity::delete_many()
+        .filter(webhook_delivery::Column::Status.ne(WebhookDeliveryStatus::Pending))
+        .filter(
+            webhook_delivery::Column::CreatedAt
+                .lt(now - Duration::days(webhooks.delivery_log_days)),
+        )
+        .exec(db)
+        .await?
+        .rows_affected;
     // The queue may be down; the database part still counts.
     let finished_jobs = queue
         .remove_finished(std::time::Duration::from_secs(
@@ -90,6 +103,7 @@ pub async fn clean(
         email_bodies,
         rate_limit_hits,
         finished_jobs,
+        webhook_deliveries,
     };
     if cleaned != Cleaned::default() {
         tracing::info!(?cleaned, "retention cleanup");

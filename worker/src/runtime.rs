@@ -2,7 +2,11 @@
 //! - `send-email`: delivers outbox rows pushed to the queue (see `delivery`);
 //! - `outbox-relay` (cron): enqueues rows still unsent when due (see `relay`);
 //! - `invitation-expiry` (cron): expires stale invitations (see `expiry`);
-//! - `retention` (cron): removes what is no longer kept (see `retention`).
+//! - `retention` (cron): removes what is no longer kept (see `retention`);
+//! - the webhook delivery loop (`webhooks::deliver::run`), beside the Monitor.
+//!
+//! Jobs that commit audit entries (a sent or failed email, expired invitations, a disabled
+//! endpoint) raise the event signal, so API replicas broadcast those events at once.
 //!
 //! Cron schedules fire in every worker process; every cron job is safe to run concurrently,
 //! and a tick that comes while the previous pass of the same job still runs in this process
@@ -14,6 +18,8 @@ use crate::jobs::SendEmail;
 use crate::mail::Mailer;
 use crate::queue::EmailQueue;
 use crate::settings::JobSettings;
+use crate::signal::EventSignal;
+use crate::webhooks::{self, WebhookSettings};
 use crate::{delivery, expiry, relay, retention};
 use apalis::prelude::*;
 use apalis_cron::{CronScheduler, Tick};
@@ -30,6 +36,9 @@ pub struct Runtime {
     pub mailer: Mailer,
     pub queue: EmailQueue,
     pub settings: JobSettings,
+    pub webhooks: WebhookSettings,
+    /// Raised after commits that wrote audit entries.
+    pub signal: EventSignal,
     /// Held by a running relay pass (one at a time per process).
     relay_running: Mutex<()>,
     /// Held by a running cleanup pass.
@@ -42,12 +51,16 @@ impl Runtime {
         mailer: Mailer,
         queue: EmailQueue,
         settings: JobSettings,
+        webhooks: WebhookSettings,
+        signal: EventSignal,
     ) -> Self {
         Self {
             db,
             mailer,
             queue,
             settings,
+            webhooks,
+            signal,
             relay_running: Mutex::new(()),
             retention_running: Mutex::new(()),
         }
@@ -65,10 +78,16 @@ fn abort(context: &'static str, err: impl std::fmt::Display) -> BoxDynError {
 }
 
 async fn send_email(job: SendEmail, rt: Data<Shared>) -> Result<(), BoxDynError> {
-    delivery::deliver(&rt.db, &rt.mailer, &rt.settings, job.outbound_email_id)
+    let outcome = delivery::deliver(&rt.db, &rt.mailer, &rt.settings, job.outbound_email_id)
         .await
-        .map(drop)
-        .map_err(|e| abort("send-email", e))
+        .map_err(|e| abort("send-email", e))?;
+    if matches!(
+        outcome,
+        delivery::Outcome::Sent | delivery::Outcome::Failed { .. }
+    ) {
+        rt.signal.notify();
+    }
+    Ok(())
 }
 
 async fn relay_outbox(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynError> {
@@ -114,17 +133,20 @@ pub async fn relay_once(rt: &Runtime) -> Result<usize, sea_orm::DbErr> {
 }
 
 async fn expire_invitations(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynError> {
-    expiry::expire_invitations(&rt.db, chrono::Utc::now())
+    let expired = expiry::expire_invitations(&rt.db, chrono::Utc::now())
         .await
-        .map(drop)
-        .map_err(|e| abort("invitation-expiry", e))
+        .map_err(|e| abort("invitation-expiry", e))?;
+    if expired > 0 {
+        rt.signal.notify();
+    }
+    Ok(())
 }
 
 async fn clean_up(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynError> {
     let Ok(_running) = rt.retention_running.try_lock() else {
         return Ok(());
     };
-    retention::clean(&rt.db, &rt.queue, &rt.settings.retention)
+    retention::clean(&rt.db, &rt.queue, &rt.settings.retention, &rt.webhooks)
         .await
         .map(drop)
         .map_err(|e| abort("retention", e))
@@ -163,6 +185,19 @@ pub async fn run(
     grace: Duration,
 ) -> std::io::Result<()> {
     let rt: Shared = Arc::new(rt);
+    // The webhook loop stops with the Monitor.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let webhooks = tokio::spawn(webhooks::deliver::run(
+        rt.db.clone(),
+        rt.webhooks.clone(),
+        rt.signal.clone(),
+        stop_rx,
+    ));
+    let signal = async move {
+        let result = signal.await;
+        let _ = stop_tx.send(true);
+        result
+    };
     let poll = Duration::from_millis(rt.settings.poll_interval_ms.max(1));
     let concurrency = rt.settings.concurrency.max(1);
     let send_name = unique("send-email");
@@ -214,7 +249,7 @@ pub async fn run(
     ];
     let [relay, expiry, retention] =
         schedules.map(|(name, seconds)| (name, every(seconds), rt.clone()));
-    monitor
+    let monitor = monitor
         .register(move |_| {
             WorkerBuilder::new(relay.0.clone())
                 .backend(CronScheduler::new(relay.1.clone()))
@@ -247,7 +282,12 @@ pub async fn run(
         .shutdown_timeout(grace)
         .run_with_signal(signal)
         .await
-        .map_err(|e| std::io::Error::other(e.to_string()))
+        .map_err(|e| std::io::Error::other(e.to_string()));
+    // In-flight webhook requests finish (each is bounded by its timeout).
+    if tokio::time::timeout(grace, webhooks).await.is_err() {
+        tracing::warn!("webhook deliveries still running after the grace period");
+    }
+    monitor
 }
 
 #[cfg(test)]

@@ -91,6 +91,7 @@ pub struct WorkerSettings {
     pub data_dir: PathBuf,
     pub log_format: String,
     pub jobs: JobSettings,
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Default for WorkerSettings {
@@ -102,6 +103,7 @@ impl Default for WorkerSettings {
             data_dir: PathBuf::from("./data"),
             log_format: "text".into(),
             jobs: JobSettings::default(),
+            webhooks: Default::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::graphql::user_error::UserErrorCode;
 use crate::settings::LoginThrottleSettings;
 use crate::throttle;
 use chrono::Duration;
+use entity::event_type::EventType;
 use entity::user;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
@@ -88,7 +89,7 @@ pub async fn login(
                 &txn,
                 &who,
                 crate::audit::Change {
-                    action: "session.started",
+                    action: EventType::SessionStarted,
                     target: crate::graphql::ids::NodeType::User,
                     target_id: user.id,
                     summary: format!("{} signed in", user.email),
@@ -148,7 +149,7 @@ pub async fn change_password(
         &txn,
         who,
         crate::audit::Change {
-            action: "user.password_changed",
+            action: EventType::UserPasswordChanged,
             target: crate::graphql::ids::NodeType::User,
             target_id: user.id,
             summary: "Password changed; other sessions ended".to_owned(),

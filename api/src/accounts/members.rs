@@ -18,6 +18,7 @@ use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
 use entity::enums::UserRole;
+use entity::event_type::EventType;
 use entity::{partner, session, user};
 use migration::database::begin_write;
 use sea_orm::{
@@ -117,7 +118,7 @@ pub async fn add(
         &txn,
         who,
         Change {
-            action: "user.added",
+            action: EventType::UserAdded,
             target: NodeType::User,
             target_id: user.id,
             summary: format!("{} added as {:?}", user.email, user.role),
@@ -197,7 +198,7 @@ pub async fn update(
         &txn,
         who,
         Change {
-            action: "user.updated",
+            action: EventType::UserUpdated,
             target: NodeType::User,
             target_id: updated.id,
             summary: format!(
@@ -243,7 +244,7 @@ pub async fn remove(
         &txn,
         who,
         Change {
-            action: "user.removed",
+            action: EventType::UserRemoved,
             target: NodeType::User,
             target_id: member.id,
             summary: format!("{} removed; sessions ended", member.email),

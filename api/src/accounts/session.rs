@@ -3,6 +3,7 @@
 use crate::auth::{Actor, token};
 use crate::error::ApiResult;
 use chrono::{Duration, Utc};
+use entity::event_type::EventType;
 use entity::{partner, session, user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
@@ -54,6 +55,7 @@ pub async fn resolve<C: ConnectionTrait>(db: &C, bearer: &str) -> ApiResult<Opti
         user,
         partner,
         session_id: session.id,
+        session_expires_at: session.expires_at,
     }))
 }
 
@@ -71,7 +73,7 @@ pub async fn end(
         &txn,
         who,
         crate::audit::Change {
-            action: "session.ended",
+            action: EventType::SessionEnded,
             target: crate::graphql::ids::NodeType::User,
             target_id: actor.user.id,
             summary: format!("{} signed out", actor.user.email),

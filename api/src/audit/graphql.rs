@@ -1,13 +1,13 @@
 //! `auditLog`: newest first, filtered by action, target and time range.
 
 use crate::auth;
-use crate::error::ApiError;
+use crate::events::audience::Viewer;
 use crate::graphql::connection::{self, Page, PageArgs};
 use crate::graphql::{db, ids};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::audit_entry;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 pub struct AuditEntry(pub audit_entry::Model);
 
@@ -74,18 +74,11 @@ impl AuditQuery {
         first: Option<i32>,
         last: Option<i32>,
     ) -> Result<Page<AuditEntry>> {
-        let actor = auth::actor(ctx)?;
+        let viewer = Viewer::of(auth::actor(ctx)?)?;
         let args = PageArgs::new(after, before, first, last)?;
         let mut select = audit_entry::Entity::find().order_by_desc(audit_entry::Column::Id);
-        if !actor.is_platform_admin() {
-            let partner = actor
-                .partner_id()
-                .ok_or(ApiError::Forbidden("PARTNERS_ONLY"))?;
-            select = select.filter(
-                Condition::any()
-                    .add(audit_entry::Column::ActorPartnerId.eq(partner))
-                    .add(audit_entry::Column::SubjectPartnerId.eq(partner)),
-            );
+        if let Some(visible) = viewer.condition() {
+            select = select.filter(visible);
         }
         let filter = filter.unwrap_or_default();
         if let Some(action) = filter.action {

@@ -10,6 +10,7 @@ use crate::error::ApiResult;
 use crate::graphql::error_codes::RequestId;
 use crate::graphql::ids::NodeType;
 use async_graphql::Context;
+use entity::event_type::EventType;
 use sea_orm::ConnectionTrait;
 
 /// Who is acting, captured once per request.
@@ -37,13 +38,14 @@ pub fn request_id(ctx: &Context<'_>) -> String {
 
 /// What changed, on what, and which other organization owns it (it sees the entry too).
 pub struct Change {
-    pub action: &'static str,
+    pub action: EventType,
     pub target: NodeType,
     pub target_id: i32,
     pub summary: String,
     pub subject_partner_id: Option<i32>,
 }
 
+/// Records the change (and queues its webhook deliveries) in the caller's transaction.
 pub async fn record<C: ConnectionTrait>(db: &C, who: &Who, change: Change) -> ApiResult<()> {
     entity::audit_entry::record(
         db,

@@ -16,6 +16,8 @@ pub struct Actor {
     pub user: user::Model,
     pub partner: Option<partner::Model>,
     pub session_id: i32,
+    /// When the session's token stops working (a WebSocket connection closes then).
+    pub session_expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Request data: the caller if the bearer token named a live session.

@@ -15,6 +15,7 @@ use crate::graphql::payload::split;
 use crate::graphql::user_error::UserError;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::enums::UserRole;
+use entity::event_type::EventType;
 use entity::user;
 use migration::database::begin_write;
 use sea_orm::{
@@ -51,7 +52,7 @@ pub async fn reset_admin_password(
         &txn,
         who,
         Change {
-            action: "customer.admin_password_reset",
+            action: EventType::CustomerAdminPasswordReset,
             target: NodeType::Customer,
             target_id: cust.id,
             summary: format!(

@@ -17,6 +17,7 @@ use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
 use entity::enums::{OfferCategory, SubscriptionStatus};
+use entity::event_type::EventType;
 use entity::{customer, offer, subscription};
 use migration::database::begin_write;
 use sea_orm::{
@@ -70,7 +71,7 @@ pub async fn set_partner_of_record(
         &txn,
         who,
         &cust,
-        "subscription.partner_of_record_set",
+        EventType::SubscriptionPartnerOfRecordSet,
         updated.id,
         format!(
             "partner of record set to {:?}",
@@ -111,7 +112,7 @@ pub async fn set_support_contact(
         &txn,
         who,
         &cust,
-        "subscription.support_contact_set",
+        EventType::SubscriptionSupportContactSet,
         updated.id,
         format!(
             "support contact set to {}",
@@ -169,7 +170,7 @@ pub async fn grant_azure_tenant_owner(
         &txn,
         who,
         Change {
-            action: "customer.azure_tenant_owner_granted",
+            action: EventType::CustomerAzureTenantOwnerGranted,
             target: NodeType::Customer,
             target_id: updated.id,
             summary: format!("{}: Azure tenant owner role granted", updated.company_name),

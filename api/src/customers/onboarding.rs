@@ -11,6 +11,7 @@ use crate::error::{ApiError, ApiResult, is_unique_violation};
 use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
 use entity::enums::UserRole;
+use entity::event_type::EventType;
 use entity::{customer, order, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -248,7 +249,7 @@ pub async fn create(
         &txn,
         who,
         crate::audit::Change {
-            action: "customer.created",
+            action: EventType::CustomerCreated,
             target: crate::graphql::ids::NodeType::Customer,
             target_id: customer.id,
             summary: format!(

@@ -13,6 +13,7 @@ use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
 use entity::enums::{OrderLineKind, SubscriptionStatus};
+use entity::event_type::EventType;
 use entity::{order, subscription};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -168,7 +169,7 @@ pub async fn place_order(
         &txn,
         who,
         Change {
-            action: "order.placed",
+            action: EventType::OrderPlaced,
             target: NodeType::Order,
             target_id: order.id,
             summary: format!("Order placed for {}", cust.company_name),

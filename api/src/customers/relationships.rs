@@ -12,6 +12,7 @@ use crate::partnerships::draft::Draft;
 use crate::partnerships::invitations::{LinkSettings, already_used, refuse_used_link};
 use chrono::{Duration, Utc};
 use entity::enums::{InvitationStatus, UserRole};
+use entity::event_type::EventType;
 use entity::{customer, customer_relationship_request as request, partner};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -118,7 +119,7 @@ pub async fn request(
         &txn,
         who,
         crate::audit::Change {
-            action: "customer_relationship.requested",
+            action: EventType::CustomerRelationshipRequested,
             target: crate::graphql::ids::NodeType::CustomerRelationshipRequest,
             target_id: created.id,
             summary: format!(
@@ -212,7 +213,7 @@ pub async fn accept(
         &txn,
         who,
         crate::audit::Change {
-            action: "customer_relationship.accepted",
+            action: EventType::CustomerRelationshipAccepted,
             target: crate::graphql::ids::NodeType::CustomerRelationshipRequest,
             target_id: found.id,
             summary: format!("{} accepted its new reseller", updated.company_name),
@@ -224,7 +225,7 @@ pub async fn accept(
         &txn,
         who,
         crate::audit::Change {
-            action: "customer_relationship.accepted",
+            action: EventType::CustomerRelationshipAccepted,
             target: crate::graphql::ids::NodeType::CustomerRelationshipRequest,
             target_id: found.id,
             summary: format!("{} accepted you as its reseller", updated.company_name),

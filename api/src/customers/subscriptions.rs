@@ -16,6 +16,7 @@ use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
 use entity::enums::{OrderLineKind, SubscriptionStatus};
+use entity::event_type::EventType;
 use entity::{customer, offer, offer_country, offer_upgrade, order, subscription};
 use migration::database::begin_write;
 use sea_orm::sea_query::Expr;
@@ -109,7 +110,7 @@ pub async fn update_quantity(
         &txn,
         who,
         &cust,
-        "subscription.quantity_changed",
+        EventType::SubscriptionQuantityChanged,
         updated.id,
         format!(
             "{} licenses of {} (was {})",
@@ -135,7 +136,7 @@ pub(super) async fn audit_subscription<C: ConnectionTrait>(
     db: &C,
     who: &Who,
     cust: &customer::Model,
-    action: &'static str,
+    action: EventType,
     subscription_id: i32,
     summary: String,
 ) -> ApiResult<()> {
@@ -188,9 +189,12 @@ pub async fn set_suspended(
     active.updated_at = Set(Utc::now());
     let updated = active.update(&txn).await?;
     let (action, summary) = if suspend {
-        ("subscription.suspended", "subscription suspended")
+        (EventType::SubscriptionSuspended, "subscription suspended")
     } else {
-        ("subscription.reactivated", "subscription reactivated")
+        (
+            EventType::SubscriptionReactivated,
+            "subscription reactivated",
+        )
     };
     audit_subscription(&txn, who, &cust, action, updated.id, summary.to_owned()).await?;
     txn.commit().await?;
@@ -287,7 +291,7 @@ pub async fn upgrade(
         &txn,
         who,
         &cust,
-        "subscription.upgraded",
+        EventType::SubscriptionUpgraded,
         upgraded.id,
         format!(
             "upgraded to {} ({} licenses)",

@@ -12,6 +12,7 @@ use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::{Duration, Utc};
 use entity::enums::{PartnerKind, ProfileRequestStatus};
+use entity::event_type::EventType;
 use entity::{
     logo as logo_row, partner, profile_change_request as request, provider_location,
     provider_profile,
@@ -160,7 +161,7 @@ pub async fn submit(
                 &txn,
                 who,
                 Change {
-                    action: "profile_change_request.submitted",
+                    action: EventType::ProfileChangeRequestSubmitted,
                     target: NodeType::ProfileChangeRequest,
                     target_id: row.id,
                     summary: format!("Profile change requested: {}", row.company_name),
@@ -257,15 +258,15 @@ pub async fn resolve(
     }
     let (action, summary) = match resolution {
         Resolution::Review => (
-            "profile_change_request.in_review",
+            EventType::ProfileChangeRequestInReview,
             "Profile change request taken into review".to_owned(),
         ),
         Resolution::Complete => (
-            "profile_change_request.completed",
+            EventType::ProfileChangeRequestCompleted,
             format!("Profile updated: {}", found.company_name),
         ),
         Resolution::Reject => (
-            "profile_change_request.rejected",
+            EventType::ProfileChangeRequestRejected,
             format!("Profile change rejected: {}", reason.unwrap_or_default()),
         ),
     };

@@ -47,6 +47,10 @@ pub struct Shape {
     pub has_non_query: bool,
     /// Root fields of the mutation operations (for the suspended-partner rule).
     pub mutation_fields: Vec<String>,
+    /// Whether an operation is a subscription (which only `/graphql/ws` runs).
+    pub has_subscription: bool,
+    /// Whether an operation is a query or a mutation (which `/graphql/ws` does not run).
+    pub has_request: bool,
 }
 
 /// Checks one request and attaches its parsed document, so the executor does not parse it
@@ -192,25 +196,54 @@ pub fn inspect(
         if op.ty != OperationType::Query {
             shape.has_non_query = true;
         }
+        if op.ty == OperationType::Subscription {
+            shape.has_subscription = true;
+        } else {
+            shape.has_request = true;
+        }
         if op.ty == OperationType::Mutation {
-            shape
-                .mutation_fields
-                .extend(
-                    op.selection_set
-                        .node
-                        .items
-                        .iter()
-                        .filter_map(|item| match &item.node {
-                            Selection::Field(field) => Some(field.node.name.node.to_string()),
-                            _ => None,
-                        }),
-                );
+            root_fields(
+                doc,
+                &op.selection_set.node,
+                &mut Vec::new(),
+                &mut shape.mutation_fields,
+            );
         }
         if total > max_selections {
             return Err(too_many(max_selections));
         }
     }
     Ok(shape)
+}
+
+/// The root fields a selection set runs, also those selected through fragment spreads and
+/// inline fragments (a mutation hidden in a fragment is still that mutation).
+fn root_fields<'a>(
+    doc: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    visiting: &mut Vec<&'a str>,
+    out: &mut Vec<String>,
+) {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => out.push(field.node.name.node.to_string()),
+            Selection::InlineFragment(inline) => {
+                root_fields(doc, &inline.node.selection_set.node, visiting, out);
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = &spread.node.fragment_name.node;
+                // Cycles are refused by the count; do not loop on them here either.
+                if visiting.contains(&name.as_str()) {
+                    continue;
+                }
+                if let Some(fragment) = doc.fragments.get(name) {
+                    visiting.push(name.as_str());
+                    root_fields(doc, &fragment.node.selection_set.node, visiting, out);
+                    visiting.pop();
+                }
+            }
+        }
+    }
 }
 
 fn too_many(max: usize) -> Refusal {
@@ -413,6 +446,13 @@ mod tests {
         assert!(shape.has_non_query);
         assert_eq!(shape.mutation_fields, ["login", "logout"]);
         assert!(!inspect_text("{ a }", 100).unwrap().has_non_query);
+        let hidden = inspect_text(
+            "mutation { ...M ... on MutationRoot { c } } fragment M on MutationRoot { a ...N } \
+             fragment N on MutationRoot { b }",
+            100,
+        )
+        .unwrap();
+        assert_eq!(hidden.mutation_fields, ["a", "b", "c"]);
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub enum NodeType {
     Order,
     CustomerRelationshipRequest,
     ProfileChangeRequest,
+    Event,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl NodeType {
@@ -33,6 +36,9 @@ impl NodeType {
             Self::Order => "Order",
             Self::CustomerRelationshipRequest => "CustomerRelationshipRequest",
             Self::ProfileChangeRequest => "ProfileChangeRequest",
+            Self::Event => "Event",
+            Self::WebhookEndpoint => "WebhookEndpoint",
+            Self::WebhookDelivery => "WebhookDelivery",
         }
     }
 
@@ -48,6 +54,9 @@ impl NodeType {
             "Order" => Self::Order,
             "CustomerRelationshipRequest" => Self::CustomerRelationshipRequest,
             "ProfileChangeRequest" => Self::ProfileChangeRequest,
+            "Event" => Self::Event,
+            "WebhookEndpoint" => Self::WebhookEndpoint,
+            "WebhookDelivery" => Self::WebhookDelivery,
             _ => return None,
         })
     }

@@ -18,11 +18,13 @@ use crate::customers::{
     CustomerAdminMutation, CustomerMutation, CustomerQuery, RelationshipMutation,
 };
 use crate::directory::{DirectoryMutation, DirectoryQuery};
+use crate::events::{EventSubscription, Hub};
 use crate::jobs::{Dispatcher, PublicUrl};
 use crate::partners::{EnrollmentMutation, PartnerQuery};
 use crate::partnerships::{PartnershipMutation, PartnershipQuery};
 use crate::settings::Settings;
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use crate::webhooks::{WebhookMutation, WebhookQuery};
+use async_graphql::{Context, MergedObject, MergedSubscription, Schema};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -36,6 +38,7 @@ pub struct QueryRoot(
     CustomerQuery,
     DirectoryQuery,
     AuditQuery,
+    WebhookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -47,15 +50,20 @@ pub struct MutationRoot(
     CustomerAdminMutation,
     RelationshipMutation,
     DirectoryMutation,
+    WebhookMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(EventSubscription);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// What resolvers reach through the context.
 pub struct SchemaDeps {
     pub db: DatabaseConnection,
     pub dispatcher: Dispatcher,
     pub public_url: PublicUrl,
+    pub hub: Hub,
 }
 
 /// Builds the schema. Without dependencies it is only good for exporting the SDL.
@@ -64,7 +72,7 @@ pub fn build(deps: Option<SchemaDeps>, settings: Arc<Settings>) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity);
@@ -75,7 +83,8 @@ pub fn build(deps: Option<SchemaDeps>, settings: Arc<Settings>) -> AppSchema {
         builder = builder
             .data(deps.db)
             .data(deps.dispatcher)
-            .data(deps.public_url);
+            .data(deps.public_url)
+            .data(deps.hub);
     }
     builder.data(settings).finish()
 }

@@ -59,6 +59,9 @@ pub enum UserErrorCode {
     DuplicateCountry,
     /// The provider already has a SUBMITTED or IN_REVIEW request.
     OpenRequestExists,
+    /// A webhook URL on a private, loopback or link-local address (or a name resolving only
+    /// to such addresses).
+    TargetNotAllowed,
 }
 
 impl UserErrorCode {
@@ -94,6 +97,7 @@ impl UserErrorCode {
             Self::InsecureUrl => "INSECURE_URL",
             Self::DuplicateCountry => "DUPLICATE_COUNTRY",
             Self::OpenRequestExists => "OPEN_REQUEST_EXISTS",
+            Self::TargetNotAllowed => "TARGET_NOT_ALLOWED",
         }
     }
 }

@@ -103,6 +103,13 @@ async fn execute_as(
             }
         }
     }
+    if shapes.iter().any(|s| s.has_subscription) {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "Subscriptions run over WebSocket at /graphql/ws (graphql-transport-ws).",
+        );
+    }
     if method == Method::Get && shapes.iter().any(|s| s.has_non_query) {
         return error_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -143,6 +150,10 @@ async fn execute_as(
         .data(RequestId(request_id.clone()))
         .data(crate::graphql::loaders::for_request(state.db.clone()));
     let mut answer = state.schema.execute_batch(batch).await;
+    // Mutations write audit entries: every replica's hub should read them now.
+    if shapes.iter().any(|s| !s.mutation_fields.is_empty()) {
+        state.signal.notify();
+    }
     match &mut answer {
         BatchResponse::Single(response) => error_codes::finish(response, &request_id),
         BatchResponse::Batch(responses) => responses
@@ -195,6 +206,7 @@ fn forwarded_client(headers: &HeaderMap, hops: usize) -> Option<String> {
 pub async fn graphiql() -> Response {
     let html = GraphiQLSource::build()
         .endpoint("/graphql")
+        .subscription_endpoint("/graphql/ws")
         .title("Partner Center API")
         .finish();
     let hashes: String = inline_scripts(&html)
@@ -211,7 +223,7 @@ pub async fn graphiql() -> Response {
     let csp = format!(
         "default-src 'none'; script-src https://unpkg.com{hashes}; \
          style-src https://unpkg.com 'unsafe-inline'; font-src https://unpkg.com data:; \
-         img-src 'self' data: https://graphql.org; connect-src 'self'; \
+         img-src 'self' data: https://graphql.org; connect-src 'self' ws: wss:; \
          base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     );
     ([(header::CONTENT_SECURITY_POLICY, csp)], Html(html)).into_response()

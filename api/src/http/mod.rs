@@ -6,6 +6,7 @@ mod health;
 pub mod metrics;
 mod problem;
 pub mod security;
+mod ws;
 
 use crate::graphql::AppSchema;
 use crate::settings::Settings;
@@ -30,6 +31,12 @@ pub struct AppState {
     /// The job queue (readiness pings its own connection).
     pub queue: worker::queue::EmailQueue,
     pub metrics: Arc<metrics::Metrics>,
+    /// Raised after mutations, so every replica's hub reads the new events at once.
+    pub signal: worker::signal::EventSignal,
+    /// Turns true when the server stops (WebSocket connections close).
+    pub stopped: tokio::sync::watch::Receiver<bool>,
+    /// Open WebSocket connections per user.
+    pub sockets: Arc<ws::Sockets>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -42,6 +49,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::middleware::from_fn(security::require_preflight)),
         )
         .route("/assets/{name}", get(assets::handler))
+        .route("/graphql/ws", get(ws::handler))
         .route("/graphiql", get(graphql::graphiql))
         .route(
             "/invitations/accept",

@@ -10,6 +10,7 @@ use crate::settings::RateLimitSettings;
 use crate::throttle;
 use chrono::Utc;
 use entity::enums::{EnrollmentStatus, PartnerKind, UserRole};
+use entity::event_type::EventType;
 use entity::{partner, user};
 use rand::Rng;
 use sea_orm::{
@@ -97,7 +98,7 @@ pub async fn enroll(
         &txn,
         &who,
         Change {
-            action: "partner.enrolled",
+            action: EventType::PartnerEnrolled,
             target: NodeType::Partner,
             target_id: partner.id,
             summary: format!(
@@ -169,7 +170,7 @@ pub async fn approve(
         &txn,
         who,
         Change {
-            action: "partner.approved",
+            action: EventType::PartnerApproved,
             target: NodeType::Partner,
             target_id: approved.id,
             summary: format!("Enrollment of {} approved: ACTIVE", approved.company_name),
@@ -203,7 +204,7 @@ pub async fn suspend(
         &txn,
         who,
         Change {
-            action: "partner.suspended",
+            action: EventType::PartnerSuspended,
             target: NodeType::Partner,
             target_id: suspended.id,
             summary: format!("{} suspended", suspended.company_name),

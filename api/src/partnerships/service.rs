@@ -7,6 +7,7 @@ use crate::graphql::search;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
 use entity::enums::PartnershipStatus;
+use entity::event_type::EventType;
 use entity::{partner, partnership};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -216,7 +217,7 @@ pub async fn end(
         &txn,
         who,
         crate::audit::Change {
-            action: "partnership.ended",
+            action: EventType::PartnershipEnded,
             target: crate::graphql::ids::NodeType::Partnership,
             target_id: ended.id,
             summary: "Partnership ended".to_owned(),

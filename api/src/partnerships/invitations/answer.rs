@@ -9,6 +9,7 @@ use crate::graphql::user_error::UserErrorCode;
 use crate::partnerships::service;
 use chrono::Utc;
 use entity::enums::{EnrollmentStatus, InvitationStatus, PartnerKind};
+use entity::event_type::EventType;
 use entity::{partner, partnership, partnership_invitation as invitation};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -52,7 +53,7 @@ pub async fn revoke(
         &txn,
         who,
         Change {
-            action: "partnership_invitation.revoked",
+            action: EventType::PartnershipInvitationRevoked,
             target: NodeType::PartnershipInvitation,
             target_id: current.id,
             summary: format!("Invitation to {} revoked", current.reseller_email),
@@ -174,8 +175,8 @@ pub async fn answer(
         Answer::Decline => None,
     };
     let (action, verb) = match answer {
-        Answer::Accept => ("partnership_invitation.accepted", "accepted"),
-        Answer::Decline => ("partnership_invitation.declined", "declined"),
+        Answer::Accept => (EventType::PartnershipInvitationAccepted, "accepted"),
+        Answer::Decline => (EventType::PartnershipInvitationDeclined, "declined"),
     };
     audit::record(
         &txn,

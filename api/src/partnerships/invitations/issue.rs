@@ -11,6 +11,7 @@ use crate::partnerships::draft::{self, Draft};
 use crate::partnerships::service;
 use chrono::{Duration, Utc};
 use entity::enums::InvitationStatus;
+use entity::event_type::EventType;
 use entity::{partner, partnership_invitation as invitation};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -72,7 +73,7 @@ pub async fn request(
         &txn,
         who,
         Change {
-            action: "partnership_invitation.requested",
+            action: EventType::PartnershipInvitationRequested,
             target: NodeType::PartnershipInvitation,
             target_id: invitation.id,
             summary: format!(
@@ -187,7 +188,7 @@ pub async fn resend(
         &txn,
         who,
         Change {
-            action: "partnership_invitation.resent",
+            action: EventType::PartnershipInvitationResent,
             target: NodeType::PartnershipInvitation,
             target_id: invitation.id,
             summary: format!(

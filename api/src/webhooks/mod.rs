@@ -1,0 +1,9 @@
+//! Webhook endpoints as organizations manage them (registration, secrets, the delivery
+//! log, test events, redelivery). Delivery itself is the worker's (`worker::webhooks`);
+//! which events reach an endpoint is decided where events are written
+//! (`entity::audit_entry::fan_out_insert`), by the audit log's visibility rule.
+
+pub mod graphql;
+pub mod service;
+
+pub use graphql::{WebhookMutation, WebhookQuery};

@@ -1,0 +1,195 @@
+//! Limits of `/graphql/ws`: sign-in by `connection_init` (refused sockets close with 4403,
+//! the graphql-transport-ws code for "Forbidden"), connections per user, subscriptions per
+//! connection, message size, the init timeout (4408), and only subscriptions on the socket
+//! (queries and mutations go to `POST /graphql`, which refuses subscriptions).
+
+use super::EVENTS;
+use crate::partnerships::request;
+use e2e::ws::{Ended, WsClient};
+use e2e::{Backend, TestApp, spawn_app_with};
+use serde_json::json;
+
+async fn limited_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |s| {
+        s.events.max_connections_per_user = 2;
+        s.events.max_subscriptions_per_connection = 2;
+        s.events.max_message_bytes = 8 * 1024;
+        s.events.init_timeout_seconds = 1;
+    })
+    .await
+}
+
+async fn provider(app: &TestApp) -> String {
+    app.active_partner("INDIRECT_PROVIDER", "Contoso", "admin@contoso.test")
+        .await
+        .1
+}
+
+async fn connection_init_without_a_valid_token_is_refused(backend: Backend) {
+    let app = limited_app(backend).await;
+    let token = provider(&app).await;
+    let signed_out = app.login("admin@contoso.test", "password-123").await;
+    app.gql(
+        "mutation { logout { success } }",
+        json!({}),
+        Some(&signed_out),
+    )
+    .await;
+    let payloads = [
+        json!({}),
+        json!({ "Authorization": "Bearer not-a-token" }),
+        json!({ "Authorization": format!("Basic {token}") }),
+        json!({ "Authorization": format!("Bearer {signed_out}") }),
+    ];
+    let mut observed = Vec::new();
+    for payload in payloads {
+        let mut socket = WsClient::connect(&app.address).await;
+        let answer = socket.init(payload.clone()).await;
+        assert!(answer.is_err(), "{payload} was acknowledged");
+        observed.push((payload, answer.unwrap_err()));
+    }
+    // A subscription sent without signing in gets no data: the socket ends.
+    let mut early = WsClient::connect(&app.address).await;
+    early.subscribe("1", EVENTS, json!({})).await;
+    let ended = early.ended().await;
+    assert!(matches!(ended, Ended::Closed { .. }), "{ended:?}");
+    // graphql-transport-ws: "the server may close the socket with 4403: Forbidden".
+    for (payload, ended) in &observed {
+        assert!(
+            matches!(ended, Ended::Closed { code: 4403, .. }),
+            "connection_init with {payload} closed with {ended:?}, expected 4403 Forbidden"
+        );
+    }
+}
+both!(connection_init_without_a_valid_token_is_refused);
+
+async fn connections_per_user_are_limited(backend: Backend) {
+    let app = limited_app(backend).await;
+    let token = provider(&app).await;
+    let (_, other) = app
+        .active_partner("INDIRECT_RESELLER", "Fabrikam", "admin@fabrikam.test")
+        .await;
+    let first = WsClient::signed_in(&app.address, &token).await;
+    // Another session of the same user counts too: the limit is per user.
+    let again = app.login("admin@contoso.test", "password-123").await;
+    let _second = WsClient::signed_in(&app.address, &again).await;
+    let refused = WsClient::try_sign_in(&app.address, &token).await;
+    let Err(Ended::Closed { reason, .. }) = refused else {
+        panic!("a third connection of one user was not refused with a close frame");
+    };
+    assert!(reason.to_lowercase().contains("too many"), "{reason}");
+    // Another user is not affected.
+    let _others = WsClient::signed_in(&app.address, &other).await;
+    // A closed connection gives its place back.
+    first.close().await;
+    e2e::services::eventually("a free connection slot", super::WAIT, || async {
+        WsClient::try_sign_in(&app.address, &token).await.ok()
+    })
+    .await;
+}
+both!(connections_per_user_are_limited);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_per_connection_are_limited() {
+    let app = limited_app(Backend::Sqlite).await;
+    let token = provider(&app).await;
+    let mut socket = WsClient::signed_in(&app.address, &token).await;
+    socket.subscribe("1", EVENTS, json!({})).await;
+    socket.subscribe("2", EVENTS, json!({})).await;
+    socket.subscribe("3", EVENTS, json!({})).await;
+    let refused = socket.message_for("3").await;
+    assert_eq!(refused["type"], "next", "{refused}");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{refused}"
+    );
+    assert_eq!(socket.message_for("3").await["type"], "complete");
+
+    // Ending one subscription frees its place.
+    socket.send(json!({ "id": "1", "type": "complete" })).await;
+    socket.subscribe("4", EVENTS, json!({})).await;
+    let invited = request(&app, &token, "admin@fabrikam.test").await;
+    for id in ["2", "4"] {
+        let event = socket.next_event(id).await;
+        assert_eq!(event["targetId"], invited.id.as_str(), "subscription {id}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_over_the_size_limit_closes_the_connection() {
+    let app = limited_app(Backend::Sqlite).await;
+    let token = provider(&app).await;
+    let mut socket = WsClient::signed_in(&app.address, &token).await;
+    // Just under the limit is served (a comment pads the document).
+    let padded = |size: usize| format!("# {}\n{EVENTS}", "x".repeat(size));
+    socket.subscribe("1", &padded(7 * 1024), json!({})).await;
+    let invited = request(&app, &token, "admin@fabrikam.test").await;
+    assert_eq!(
+        socket.next_event("1").await["targetId"],
+        invited.id.as_str()
+    );
+    // Over it, the connection ends.
+    socket.subscribe("2", &padded(9 * 1024), json!({})).await;
+    let ended = socket.ended().await;
+    eprintln!("an oversized message ended the connection: {ended:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_connection_init_in_time_closes_with_4408() {
+    let app = limited_app(Backend::Sqlite).await;
+    let mut socket = WsClient::connect(&app.address).await;
+    let ended = socket.ended().await;
+    assert!(
+        matches!(ended, Ended::Closed { code: 4408, .. }),
+        "{ended:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_subscriptions_run_on_the_socket_and_not_over_post() {
+    let app = limited_app(Backend::Sqlite).await;
+    let token = provider(&app).await;
+    let mut socket = WsClient::signed_in(&app.address, &token).await;
+    socket
+        .subscribe("q", "{ viewer { user { email } } }", json!({}))
+        .await;
+    let answer = socket.message_for("q").await;
+    assert_eq!(
+        answer["payload"]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{answer}"
+    );
+    assert!(answer["payload"]["data"].is_null(), "{answer}");
+    // A mutation is refused, not run: the session it would end still works.
+    socket
+        .subscribe("m", "mutation { logout { success } }", json!({}))
+        .await;
+    let answer = socket.message_for("m").await;
+    assert_eq!(
+        answer["payload"]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{answer}"
+    );
+    let viewer = app
+        .gql("{ viewer { user { email } } }", json!({}), Some(&token))
+        .await;
+    assert_eq!(
+        viewer.data()["viewer"]["user"]["email"],
+        "admin@contoso.test"
+    );
+    // The socket is still usable for a subscription.
+    socket.subscribe("s", EVENTS, json!({})).await;
+    let invited = request(&app, &token, "admin@fabrikam.test").await;
+    assert_eq!(
+        socket.next_event("s").await["targetId"],
+        invited.id.as_str()
+    );
+
+    // And POST /graphql refuses a subscription with 400 and a code.
+    let posted = app.gql(EVENTS, json!({}), Some(&token)).await;
+    assert_eq!(posted.status, 400, "{:?}", posted.body);
+    assert_eq!(posted.error_code(), "BAD_USER_INPUT");
+    assert!(
+        posted.error_message().contains("/graphql/ws"),
+        "{:?}",
+        posted.body
+    );
+}
