@@ -61,11 +61,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init(settings.log_format);
     match command {
         Command::Serve { demo } => {
+            let mailbox = settings.smtp_url.is_none();
             let app = Application::build(settings).await?;
             tracing::info!(address = %app.address(), "listening");
             if demo {
                 demo::seed(app.db()).await?;
-                demo::print_logins(&app.public_url());
+                demo::print_logins(&app.public_url(), mailbox);
             } else {
                 println!("GraphiQL: {}/graphiql", app.public_url());
             }

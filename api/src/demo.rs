@@ -99,11 +99,19 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), SeedError> {
     Ok(())
 }
 
-pub fn print_logins(public_url: &str) {
+/// The start-up banner of `serve --demo`; `mailbox` when mail is written to files.
+pub fn print_logins(public_url: &str, mailbox: bool) {
     println!();
     println!("Partner Center API is running.");
-    println!("  GraphiQL:  {public_url}/graphiql");
-    println!("  GraphQL:   {public_url}/graphql");
+    println!("  GraphiQL:       {public_url}/graphiql");
+    println!("  GraphQL:        {public_url}/graphql");
+    println!(
+        "  Subscriptions:  {}/graphql/ws",
+        public_url.replacen("http", "ws", 1)
+    );
+    if mailbox {
+        println!("  Mailbox:        {public_url}/dev/mailbox   (the emails the server \"sent\")");
+    }
     println!();
     println!("Demo logins (password for all: {PASSWORD}):");
     println!("  platform@demo.test   platform administrator");

@@ -39,6 +39,8 @@ pub struct Settings {
     pub login_throttle: LoginThrottleSettings,
     pub rate_limits: RateLimitSettings,
     pub metrics: MetricsSettings,
+    /// Browser apps on other origins (`CORS__ALLOWED_ORIGINS`).
+    pub cors: CorsSettings,
     /// Live subscriptions on `/graphql/ws` (`EVENTS__*`).
     pub events: EventSettings,
     /// Webhook registration and delivery (`WEBHOOKS__*`, shared with the worker).
@@ -92,6 +94,15 @@ impl Default for RateLimitSettings {
             emails_per_organization: 200,
         }
     }
+}
+
+/// Cross-origin access for browser apps.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CorsSettings {
+    /// Exact origins allowed, comma-separated (`https://app.example.com,http://localhost:5173`);
+    /// none by default.
+    pub allowed_origins: String,
 }
 
 /// Limits of live subscriptions over WebSocket.
@@ -162,6 +173,7 @@ impl Default for Settings {
             login_throttle: LoginThrottleSettings::default(),
             rate_limits: RateLimitSettings::default(),
             metrics: MetricsSettings::default(),
+            cors: CorsSettings::default(),
             events: EventSettings::default(),
             webhooks: Default::default(),
             jobs: worker::JobSettings::default(),

@@ -23,6 +23,8 @@ pub enum StartupError {
     Mail(#[from] worker::mail::MailError),
     #[error("connecting the event signal (Redis)")]
     Signal(#[source] redis::RedisError),
+    #[error(transparent)]
+    Cors(#[from] crate::http::cors::BadOrigin),
     #[error("binding {addr}")]
     Bind {
         addr: String,
@@ -43,6 +45,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        crate::http::cors::origins(&settings.cors.allowed_origins)?;
         db::migrate(&settings).await?;
         let mut db = db::connect(&settings).await?;
         let metrics = Arc::new(http::metrics::Metrics::default());

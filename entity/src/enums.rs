@@ -8,8 +8,12 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 pub enum PartnerKind {
+    /// Tier 1: buys from the vendor and sells through resellers; invites resellers, creates
+    /// customers and places orders.
     #[sea_orm(string_value = "INDIRECT_PROVIDER")]
     IndirectProvider,
+    /// Tier 2: sells to customers through its providers; accepts partnership invitations
+    /// and administers the customers delegated to it.
     #[sea_orm(string_value = "INDIRECT_RESELLER")]
     IndirectReseller,
 }
@@ -19,10 +23,14 @@ pub enum PartnerKind {
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum EnrollmentStatus {
+    /// Enrolled, waiting for the platform's approval: users can sign in, but the
+    /// organization cannot invite, accept or be designated yet.
     #[sea_orm(string_value = "PENDING")]
     Pending,
+    /// Approved: a full member of the program.
     #[sea_orm(string_value = "ACTIVE")]
     Active,
+    /// Suspended by the platform: users can sign in and read, not change anything.
     #[sea_orm(string_value = "SUSPENDED")]
     Suspended,
 }
@@ -33,12 +41,18 @@ pub enum EnrollmentStatus {
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 pub enum UserRole {
+    /// The program operator's administrator: approves enrollments, resolves profile change
+    /// requests, sees every partner and the whole audit log (not customers).
     #[sea_orm(string_value = "PLATFORM_ADMIN")]
     PlatformAdmin,
+    /// Everything in its organization, including users, partnerships, invitations, the
+    /// profile and webhooks.
     #[sea_orm(string_value = "ADMIN")]
     Admin,
+    /// Customers, orders and subscriptions.
     #[sea_orm(string_value = "SALES_AGENT")]
     SalesAgent,
+    /// Reads; support contact work.
     #[sea_orm(string_value = "HELPDESK_AGENT")]
     HelpdeskAgent,
     /// The admin account of an end customer's tenant.
@@ -46,24 +60,32 @@ pub enum UserRole {
     CustomerAdmin,
 }
 
+/// The product family of an offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum OfferCategory {
+    /// Office and collaboration suites (Microsoft 365 and the like).
     #[sea_orm(string_value = "PRODUCTIVITY")]
     Productivity,
+    /// Azure cloud services: a customer holding one has an Azure tenant a reseller can be
+    /// granted ownership of.
     #[sea_orm(string_value = "AZURE")]
     Azure,
+    /// Security products.
     #[sea_orm(string_value = "SECURITY")]
     Security,
 }
 
+/// How often a subscription to an offer is billed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum BillingCycle {
+    /// Billed every month.
     #[sea_orm(string_value = "MONTHLY")]
     Monthly,
+    /// Billed once a year.
     #[sea_orm(string_value = "ANNUAL")]
     Annual,
 }
@@ -73,14 +95,20 @@ pub enum BillingCycle {
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum InvitationStatus {
+    /// Sent, waiting for an answer; the link works until `expiresAt`.
     #[sea_orm(string_value = "PENDING")]
     Pending,
+    /// Accepted through the link (final).
     #[sea_orm(string_value = "ACCEPTED")]
     Accepted,
+    /// Declined through the link (final).
     #[sea_orm(string_value = "DECLINED")]
     Declined,
+    /// Withdrawn by the provider; the link no longer works (final).
     #[sea_orm(string_value = "REVOKED")]
     Revoked,
+    /// Not answered in time (30 days by default); a partnership invitation can be re-sent
+    /// with a new link.
     #[sea_orm(string_value = "EXPIRED")]
     Expired,
 }
@@ -90,8 +118,10 @@ pub enum InvitationStatus {
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum PartnershipStatus {
+    /// In force: the provider can designate the reseller and order on its behalf.
     #[sea_orm(string_value = "ACTIVE")]
     Active,
+    /// Ended by either side's ADMIN (final; a new invitation starts a new partnership).
     #[sea_orm(string_value = "ENDED")]
     Ended,
 }
@@ -122,10 +152,13 @@ pub enum DeliveryStatus {
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum SubscriptionStatus {
+    /// In use; licenses can be added, removed or upgraded.
     #[sea_orm(string_value = "ACTIVE")]
     Active,
+    /// Paused by the provider or the delegated reseller; can be reactivated.
     #[sea_orm(string_value = "SUSPENDED")]
     Suspended,
+    /// Ended, e.g. upgraded to another offer (final).
     #[sea_orm(string_value = "CANCELLED")]
     Cancelled,
 }
@@ -138,8 +171,10 @@ pub enum OrderLineKind {
     /// A new subscription.
     #[sea_orm(string_value = "NEW")]
     New,
+    /// Licenses added to an existing subscription.
     #[sea_orm(string_value = "ADD_QUANTITY")]
     AddQuantity,
+    /// Licenses removed from an existing subscription (`quantityChange` is negative).
     #[sea_orm(string_value = "REMOVE_QUANTITY")]
     RemoveQuantity,
     /// The subscription moved to another offer.
@@ -152,12 +187,16 @@ pub enum OrderLineKind {
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum ProfileRequestStatus {
+    /// Sent by the provider, not yet looked at.
     #[sea_orm(string_value = "SUBMITTED")]
     Submitted,
+    /// A platform administrator is working on it.
     #[sea_orm(string_value = "IN_REVIEW")]
     InReview,
+    /// Applied: the profile and the directory show the change (final).
     #[sea_orm(string_value = "COMPLETED")]
     Completed,
+    /// Refused, with a `rejectionReason` (final).
     #[sea_orm(string_value = "REJECTED")]
     Rejected,
 }

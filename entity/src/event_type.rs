@@ -38,46 +38,80 @@ event_types! {
     PartnerEnrolled => "partner.enrolled",
     /// The platform approved an enrollment (ACTIVE).
     PartnerApproved => "partner.approved",
+    /// The platform suspended a partner (SUSPENDED).
     PartnerSuspended => "partner.suspended",
+    /// A user signed in (target: the user).
     SessionStarted => "session.started",
+    /// A user signed out (target: the user).
     SessionEnded => "session.ended",
+    /// An ADMIN added (or brought back) a user of its organization.
     UserAdded => "user.added",
+    /// An ADMIN renamed a user or changed its role.
     UserUpdated => "user.updated",
     /// A user was removed from its organization (deactivated, sessions ended).
     UserRemoved => "user.removed",
+    /// A user changed its password (its other sessions ended).
     UserPasswordChanged => "user.password_changed",
+    /// A provider invited a reseller email to a partnership.
     PartnershipInvitationRequested => "partnership_invitation.requested",
+    /// A provider re-sent an invitation with a new link.
     PartnershipInvitationResent => "partnership_invitation.resent",
+    /// A provider withdrew a pending invitation.
     PartnershipInvitationRevoked => "partnership_invitation.revoked",
+    /// A reseller accepted an invitation (the partnership is ACTIVE).
     PartnershipInvitationAccepted => "partnership_invitation.accepted",
+    /// A reseller declined an invitation.
     PartnershipInvitationDeclined => "partnership_invitation.declined",
+    /// An invitation passed its expiry unanswered (recorded by the worker).
     PartnershipInvitationExpired => "partnership_invitation.expired",
+    /// Either side ended a partnership.
     PartnershipEnded => "partnership.ended",
     /// An invitation or relationship request email went out (target: the invitation or
     /// request).
     EmailSent => "email.sent",
     /// Every attempt to send an invitation or relationship request email failed.
     EmailFailed => "email.failed",
+    /// A provider created a customer with its admin account and first order.
     CustomerCreated => "customer.created",
+    /// A provider gave the customer's reseller the tenant-owner role on its Azure tenant.
     CustomerAzureTenantOwnerGranted => "customer.azure_tenant_owner_granted",
+    /// A provider issued a new temporary password for a customer's admin account.
     CustomerAdminPasswordReset => "customer.admin_password_reset",
+    /// A provider asked a customer to accept a reseller (target: the request).
     CustomerRelationshipRequested => "customer_relationship.requested",
+    /// A customer accepted a reseller as its delegated administrator (target: the request).
     CustomerRelationshipAccepted => "customer_relationship.accepted",
+    /// A relationship request passed its expiry unanswered (recorded by the worker).
     CustomerRelationshipRequestExpired => "customer_relationship_request.expired",
+    /// An order was placed for a customer (target: the order).
     OrderPlaced => "order.placed",
+    /// A subscription's number of licenses changed.
     SubscriptionQuantityChanged => "subscription.quantity_changed",
+    /// A subscription was suspended.
     SubscriptionSuspended => "subscription.suspended",
+    /// A suspended subscription was reactivated.
     SubscriptionReactivated => "subscription.reactivated",
+    /// A subscription was upgraded (target: the new subscription).
     SubscriptionUpgraded => "subscription.upgraded",
+    /// A subscription's partner of record was set or removed.
     SubscriptionPartnerOfRecordSet => "subscription.partner_of_record_set",
+    /// A subscription's support contact was set.
     SubscriptionSupportContactSet => "subscription.support_contact_set",
+    /// A provider submitted a profile change request.
     ProfileChangeRequestSubmitted => "profile_change_request.submitted",
+    /// The platform took a profile change request into review.
     ProfileChangeRequestInReview => "profile_change_request.in_review",
+    /// The platform completed a profile change request (the profile changed).
     ProfileChangeRequestCompleted => "profile_change_request.completed",
+    /// The platform rejected a profile change request.
     ProfileChangeRequestRejected => "profile_change_request.rejected",
+    /// An ADMIN registered a webhook endpoint.
     WebhookEndpointCreated => "webhook_endpoint.created",
+    /// An ADMIN changed a webhook endpoint (URL, types, description or state).
     WebhookEndpointUpdated => "webhook_endpoint.updated",
+    /// An ADMIN deleted a webhook endpoint.
     WebhookEndpointDeleted => "webhook_endpoint.deleted",
+    /// An ADMIN rotated a webhook endpoint's signing secret.
     WebhookEndpointSecretRotated => "webhook_endpoint.secret_rotated",
     /// A delivery was queued again by `redeliverWebhook`.
     WebhookDeliveryRequeued => "webhook_delivery.requeued",

@@ -7,7 +7,10 @@ pub mod receiver;
 pub mod services;
 pub mod smtp;
 pub mod standard_webhooks;
+mod stoppable;
 pub mod ws;
+
+pub use stoppable::{Stopper, spawn_app_stoppable};
 
 use api::{Application, Settings};
 use secrecy::SecretString;
@@ -85,39 +88,8 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
     start(backend, configure, std::future::pending()).await.0
 }
 
-/// A server's shutdown trigger (what SIGTERM is to the binary) and its serving task.
-pub struct Stopper {
-    trigger: Option<tokio::sync::oneshot::Sender<()>>,
-    pub served: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Stopper {
-    /// Starts the graceful shutdown; `served` finishes once the server has stopped.
-    pub fn stop(&mut self) {
-        if let Some(trigger) = self.trigger.take() {
-            let _ = trigger.send(());
-        }
-    }
-}
-
-/// Like `spawn_app_with`, for a test that shuts the server down itself.
-pub async fn spawn_app_stoppable(
-    backend: Backend,
-    configure: impl FnOnce(&mut Settings),
-) -> (TestApp, Stopper) {
-    let (trigger, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (app, served) = start(backend, configure, async move {
-        let _ = stopped.await;
-    })
-    .await;
-    let stopper = Stopper {
-        trigger: Some(trigger),
-        served,
-    };
-    (app, stopper)
-}
-
-async fn start(
+/// Builds the app with `configure`d settings and serves it until `shutdown` completes.
+pub(crate) async fn start(
     backend: Backend,
     configure: impl FnOnce(&mut Settings),
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,

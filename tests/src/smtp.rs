@@ -38,7 +38,7 @@ impl ReceivedMail {
 struct Seen {
     /// Messages accepted (answered 250).
     inbox: Mutex<Vec<ReceivedMail>>,
-    /// Messages refused at the end of DATA (answered 451).
+    /// Messages refused at the end of DATA (answered 421).
     refused: Mutex<Vec<ReceivedMail>>,
     /// Messages whose DATA began: a send is in flight from then until it is answered.
     started: AtomicUsize,
@@ -83,8 +83,10 @@ impl Handler for Collector {
         };
         if refuse {
             self.seen.refused.lock().unwrap().push(mail);
-            // A transient failure: the sender is expected to try again later.
-            response::INTERNAL_ERROR
+            // A transient failure that also closes the connection: mailin would otherwise
+            // stay in its DATA state after an error reply and swallow the client's next
+            // commands until its five-minute timeout.
+            response::NO_SERVICE
         } else {
             self.seen.inbox.lock().unwrap().push(mail);
             response::OK
@@ -117,7 +119,7 @@ impl SmtpSink {
     }
 
     /// Starts on `port`; every message is slowed down by `delay`, and the first `failures`
-    /// messages are then refused with `451` (a send that is in flight, then fails).
+    /// messages are then refused with `421` (a send that is in flight, then fails).
     pub fn start_refusing(port: u16, delay: Duration, failures: usize) -> Self {
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("SMTP port free");
         let addr = listener.local_addr().unwrap();

@@ -9,17 +9,22 @@ use chrono::{DateTime, Utc};
 use entity::audit_entry;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+/// One recorded change: who did what to which object, and when. Entries are never changed
+/// or deleted; each is also an `Event`.
 pub struct AuditEntry(pub audit_entry::Model);
 
 #[Object]
 impl AuditEntry {
+    /// When the change was committed.
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
     }
-    /// e.g. `partnership_invitation.accepted`.
+    /// What happened, as the dotted event type name, e.g. `partnership_invitation.accepted`
+    /// (the `EventType` value in lower case with dots).
     async fn action(&self) -> &str {
         &self.0.action
     }
+    /// The GraphQL type name of the changed object, e.g. `PartnershipInvitation`.
     async fn target_type(&self) -> &str {
         &self.0.target_type
     }
@@ -27,6 +32,7 @@ impl AuditEntry {
     async fn target_id(&self) -> ID {
         ID(self.0.target_id.clone())
     }
+    /// One line saying what happened, for people.
     async fn summary(&self) -> &str {
         &self.0.summary
     }
@@ -36,24 +42,30 @@ impl AuditEntry {
             .actor_user_id
             .map(|id| ids::encode(ids::NodeType::User, id))
     }
-    /// The organization that acted.
+    /// The partner organization that acted; null for platform administrators, customer
+    /// users and the system.
     async fn actor_partner_id(&self) -> Option<ID> {
         self.0
             .actor_partner_id
             .map(|id| ids::encode(ids::NodeType::Partner, id))
     }
-    /// The request that made the change (`worker` for jobs).
+    /// The request that made the change (its `x-request-id` header, `-` without one;
+    /// `worker` for jobs).
     async fn request_id(&self) -> &str {
         &self.0.request_id
     }
 }
 
+/// Narrows `auditLog`; every field given must match.
 #[derive(InputObject, Default)]
 pub struct AuditLogFilter {
+    /// Only this dotted action, e.g. `customer.created` (exact match).
     action: Option<String>,
     /// Global id of the changed object.
     target_id: Option<ID>,
+    /// Only entries at or after this time (inclusive).
     from: Option<DateTime<Utc>>,
+    /// Only entries before this time (exclusive).
     to: Option<DateTime<Utc>>,
 }
 
@@ -62,16 +74,25 @@ pub struct AuditQuery;
 
 #[Object]
 impl AuditQuery {
-    /// An organization's own actions and the actions others took on its objects, newest
-    /// first; platform administrators see all.
+    /// Partners' users: their organization's own actions and the actions others took on its
+    /// objects, newest first; platform administrators see all. Customer users get
+    /// `FORBIDDEN` (reason `PARTNERS_ONLY`).
     #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Action, target and time range to match; every visible entry if absent.")]
         filter: Option<AuditLogFilter>,
+        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
+        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
         before: Option<String>,
+        #[graphql(
+            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
+                    without either the field answers `BAD_USER_INPUT`."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
         last: Option<i32>,
     ) -> Result<Page<AuditEntry>> {
         let viewer = Viewer::of(auth::actor(ctx)?)?;

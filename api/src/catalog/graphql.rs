@@ -12,9 +12,12 @@ use entity::offer;
 /// An amount of money in minor units (cents) of an ISO 4217 currency.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Money {
+    /// The amount in the currency's minor units (hundredths): 1250 is 12.50. Negative for
+    /// a credit.
     pub amount_minor: i64,
+    /// ISO 4217 currency code, e.g. "USD".
     pub currency: String,
-    /// e.g. "12.50 USD".
+    /// For display: the amount with two decimals and the currency code, e.g. "12.50 USD".
     pub formatted: String,
 }
 
@@ -30,23 +33,29 @@ impl Money {
     }
 }
 
-/// An offer of the catalog.
+/// An offer of the catalog (owned by the platform operator). Every signed-in user may read
+/// the catalog.
 pub struct Offer(pub offer::Model);
 
 #[Object]
 impl Offer {
+    /// The offer's global id (opaque).
     pub async fn id(&self) -> ID {
         ids::encode(ids::NodeType::Offer, self.0.id)
     }
+    /// The vendor's stock-keeping unit code.
     async fn sku(&self) -> &str {
         &self.0.sku
     }
+    /// Product name, e.g. "Microsoft 365 Business Standard".
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// What the offer includes, for people.
     async fn description(&self) -> &str {
         &self.0.description
     }
+    /// The product family.
     async fn category(&self) -> OfferCategory {
         self.0.category
     }
@@ -62,6 +71,7 @@ impl Offer {
     async fn monthly_unit_price(&self) -> Money {
         Money::new(self.0.monthly_unit_price_minor, &self.0.currency)
     }
+    /// How often the subscription is billed.
     async fn billing_cycle(&self) -> BillingCycle {
         self.0.billing_cycle
     }
@@ -73,7 +83,7 @@ impl Offer {
     async fn is_add_on(&self) -> bool {
         self.0.is_add_on
     }
-    /// ISO alpha-2 codes of the countries where the offer is sold.
+    /// ISO 3166-1 alpha-2 codes of the countries where the offer is sold, sorted.
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         Ok(service::countries(db(ctx), self.0.id).await?)
     }
@@ -87,12 +97,15 @@ impl Offer {
     }
 }
 
+/// Narrows `offers`; every field given must match.
 #[derive(InputObject, Default)]
 pub struct OfferFilter {
-    /// Only offers sold in this country (ISO alpha-2).
+    /// Only offers sold in this country (ISO 3166-1 alpha-2, any case).
     country: Option<String>,
-    /// Case-insensitive part of the name or SKU.
+    /// Case-insensitive part of the name or SKU (at most 200 characters; blank for no
+    /// filter).
     search: Option<String>,
+    /// Only offers of this category.
     category: Option<OfferCategory>,
 }
 
@@ -101,15 +114,24 @@ pub struct CatalogQuery;
 
 #[Object]
 impl CatalogQuery {
-    /// The catalog, filtered by country, category and search text.
+    /// Any signed-in user: the catalog, filtered by country, category and search text, in
+    /// catalog order.
     #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
     async fn offers(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Country, category and text to match; the whole catalog if absent.")]
         filter: Option<OfferFilter>,
+        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
+        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
         before: Option<String>,
+        #[graphql(
+            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
+                    without either the field answers `BAD_USER_INPUT`."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
         last: Option<i32>,
     ) -> Result<Page<Offer>> {
         auth::actor(ctx)?;

@@ -67,15 +67,19 @@ pub async fn reset_admin_password(
     Ok((admin.email, temporary))
 }
 
+/// Input of `resetCustomerAdminPassword`.
 #[derive(InputObject)]
 pub struct ResetCustomerAdminPasswordInput {
+    /// The provider's customer whose admin account gets a new temporary password.
     customer_id: ID,
 }
 
+/// Result of `resetCustomerAdminPassword`.
 #[derive(SimpleObject)]
 pub struct ResetCustomerAdminPasswordPayload {
     /// The admin account and its new temporary password, shown only here.
     setup_info: Option<SetupInfo>,
+    /// `PROVIDER_NOT_ACTIVE` when the provider's enrollment is not ACTIVE.
     user_errors: Vec<UserError>,
 }
 
@@ -87,10 +91,13 @@ impl CustomerAdminMutation {
     /// Provider ADMIN or SALES_AGENT: issues a new temporary password for the customer's
     /// admin account (the one from `createCustomer` cannot be shown again), ends its
     /// sessions, and returns it once. `NOT_FOUND` for a customer the caller does not own.
+    ///
+    /// userErrors: `PROVIDER_NOT_ACTIVE`. Top-level: `NOT_FOUND`, `FORBIDDEN` (reason
+    /// `PROVIDER_ONLY` or `SALES_ONLY`).
     async fn reset_customer_admin_password(
         &self,
         ctx: &Context<'_>,
-        input: ResetCustomerAdminPasswordInput,
+        #[graphql(desc = "The customer.")] input: ResetCustomerAdminPasswordInput,
     ) -> Result<ResetCustomerAdminPasswordPayload> {
         let actor = auth::actor(ctx)?;
         let customer_id = ids::decode_as(NodeType::Customer, &input.customer_id)?;

@@ -22,42 +22,60 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 pub use super::mutations::CustomerMutation;
 
+/// A customer's postal address.
 #[derive(SimpleObject)]
 pub struct Address {
+    /// Street and number (1 to 200 characters).
     line1: String,
+    /// More of the address, if any.
     line2: Option<String>,
+    /// City (1 to 100 characters).
     city: String,
+    /// Postal code (1 to 32 characters).
     postal_code: String,
+    /// ISO 3166-1 alpha-2 country code: the customer's country.
     country: String,
 }
 
+/// Who receives a customer's invoices.
 #[derive(SimpleObject)]
 pub struct BillingContact {
+    /// Full name (1 to 200 characters).
     name: String,
+    /// Email address, lower-cased.
     email: String,
+    /// Phone number as entered (at most 40 characters), if given.
     phone: Option<String>,
 }
 
-/// An end customer's tenant.
+/// An end customer's tenant. Visible to the provider that created it, to the reseller it is
+/// delegated to, and to its own admin account; anyone else (platform administrators too)
+/// gets `NOT_FOUND`.
 pub struct Customer(pub customer::Model);
 
 #[Object]
 impl Customer {
+    /// The customer's global id (opaque).
     pub async fn id(&self) -> ID {
         ids::encode(ids::NodeType::Customer, self.0.id)
     }
+    /// The customer's company name (1 to 200 characters).
     async fn company_name(&self) -> &str {
         &self.0.company_name
     }
+    /// The customer's domain, lower-cased (unique across customers).
     async fn domain(&self) -> &str {
         &self.0.domain
     }
+    /// ISO 3166-1 alpha-2 country code; offers must be sold there.
     async fn country(&self) -> &str {
         &self.0.country
     }
+    /// The customer's language as a BCP 47 tag, e.g. "en-US".
     async fn language(&self) -> &str {
         &self.0.language
     }
+    /// The customer's postal address.
     async fn address(&self) -> Address {
         Address {
             line1: self.0.address_line1.clone(),
@@ -67,6 +85,7 @@ impl Customer {
             country: self.0.country.clone(),
         }
     }
+    /// Who receives the invoices.
     async fn billing_contact(&self) -> BillingContact {
         BillingContact {
             name: self.0.billing_contact_name.clone(),
@@ -74,13 +93,15 @@ impl Customer {
             phone: self.0.billing_contact_phone.clone(),
         }
     }
+    /// When the provider created the customer.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
-    /// The customer's admin account name.
+    /// The customer's admin account name: `admin@<domain>`.
     async fn admin_user_name(&self) -> String {
         format!("admin@{}", self.0.domain)
     }
+    /// The indirect provider that created the customer.
     async fn provider(&self, ctx: &Context<'_>) -> Result<Partner> {
         named_partner(ctx, self.0.provider_id).await
     }
@@ -111,26 +132,34 @@ impl Customer {
     }
 }
 
-/// A customer's subscription to an offer.
+/// A customer's subscription to an offer. Visible to whoever sees its customer, and (read
+/// only) to a reseller that is its partner of record or support contact; others get
+/// `NOT_FOUND`.
 pub struct Subscription(pub subscription::Model);
 
 #[Object]
 impl Subscription {
+    /// The subscription's global id (opaque).
     pub async fn id(&self) -> ID {
         ids::encode(ids::NodeType::Subscription, self.0.id)
     }
+    /// Number of licenses, within the offer's `minQuantity` and `maxQuantity`.
     async fn quantity(&self) -> i32 {
         self.0.quantity
     }
+    /// ACTIVE, SUSPENDED or CANCELLED.
     async fn status(&self) -> SubscriptionStatus {
         self.0.status
     }
+    /// When the subscription was ordered (or upgraded into).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the subscription last changed (quantity, status or designation).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// The offer subscribed to.
     async fn offer(&self, ctx: &Context<'_>) -> Result<Offer> {
         Ok(Offer(
             loaders(ctx)
@@ -159,6 +188,8 @@ impl Subscription {
     async fn support_contact(&self, ctx: &Context<'_>) -> Result<Partner> {
         named_partner(ctx, self.0.support_contact_partner_id).await
     }
+    /// The customer holding the subscription. `NOT_FOUND` for a reseller that sees the
+    /// subscription only as its partner of record or support contact.
     async fn customer(&self, ctx: &Context<'_>) -> Result<Customer> {
         let actor = auth::actor(ctx)?;
         let (cust, _) = access::find_customer(db(ctx), actor, self.0.customer_id).await?;
@@ -169,24 +200,35 @@ impl Subscription {
 /// One change of an order.
 #[derive(SimpleObject)]
 pub struct OrderLine {
+    /// What the line did.
     kind: OrderLineKind,
+    /// Global id of the subscription created or changed (for UPGRADE, the new one).
     subscription_id: ID,
+    /// Global id of the offer, at the price below.
     offer_id: ID,
+    /// Licenses added (positive) or removed (negative); for NEW and UPGRADE, the
+    /// subscription's licenses.
     quantity_change: i32,
+    /// The offer's price of one license for one month when the order was placed.
     monthly_unit_price: Money,
 }
 
-/// An order: who placed it, for which customer, on whose behalf, and its lines.
+/// An order: who placed it, for which customer, on whose behalf, and its lines. Visible to
+/// the customer's provider and delegated reseller (not to customer users); others get
+/// `NOT_FOUND`.
 pub struct Order(pub order::Model);
 
 #[Object]
 impl Order {
+    /// The order's global id (opaque).
     pub async fn id(&self) -> ID {
         ids::encode(ids::NodeType::Order, self.0.id)
     }
+    /// When the order was placed.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Global id of the `User` who placed it.
     async fn placed_by_user_id(&self) -> ID {
         ids::encode(ids::NodeType::User, self.0.placed_by_user_id)
     }
@@ -197,6 +239,7 @@ impl Order {
             None => Ok(None),
         }
     }
+    /// The changes the order made, in order.
     async fn lines(&self, ctx: &Context<'_>) -> Result<Vec<OrderLine>> {
         Ok(order_line::Entity::find()
             .filter(order_line::Column::OrderId.eq(self.0.id))
@@ -216,31 +259,42 @@ impl Order {
     }
 }
 
+/// Narrows `customers`; every field given must match.
 #[derive(InputObject, Default)]
 pub struct CustomerFilter {
-    /// Only customers delegated to this reseller.
+    /// Only customers delegated to this reseller (a `Partner` id).
     indirect_reseller_id: Option<ID>,
-    /// Case-insensitive part of the company name or domain.
+    /// Case-insensitive part of the company name or domain (at most 200 characters; blank
+    /// for no filter).
     search: Option<String>,
 }
 
+/// One line to price in `previewOrder`.
 #[derive(InputObject)]
 pub struct PreviewLineInput {
+    /// The offer to buy; an id that is not an offer reads as "no such offer".
     pub offer_id: ID,
+    /// Number of licenses, within the offer's limits.
     pub quantity: i32,
 }
 
+/// Input of `previewOrder`.
 #[derive(InputObject)]
 pub struct PreviewOrderInput {
-    /// The customer's country (ISO alpha-2): offers must be sold there.
+    /// The customer's country (ISO 3166-1 alpha-2): offers must be sold there.
     country: String,
+    /// The lines to check and price (at most 100).
     lines: Vec<PreviewLineInput>,
 }
 
+/// One priced line of an order preview.
 #[derive(SimpleObject)]
 pub struct PreviewedLine {
+    /// The offer.
     offer: Offer,
+    /// Number of licenses asked for.
     quantity: i32,
+    /// Licenses times the offer's monthly unit price.
     monthly_total: Money,
 }
 
@@ -249,14 +303,22 @@ pub struct PreviewedLine {
 pub struct OrderPreview {
     /// True when the order can be submitted as it is.
     valid: bool,
+    /// The lines whose offer exists, priced (also when they have problems).
     lines: Vec<PreviewedLine>,
+    /// Sum of the lines' monthly totals, in the currency of the first line (USD when
+    /// there is none).
     monthly_total: Money,
+    /// Every problem found, each pointing at its field: `INVALID` (country, unknown
+    /// offer), `OFFER_NOT_AVAILABLE`, `OUT_OF_RANGE` (quantity, more than 100 lines).
     problems: Vec<UserError>,
 }
 
+/// Whether a domain can be given to a new customer.
 #[derive(SimpleObject)]
 pub struct DomainAvailability {
+    /// The domain as it would be stored (trimmed, lower-cased), or as given when malformed.
     domain: String,
+    /// True when no customer uses the domain and it is well-formed.
     available: bool,
     /// Why it is not available.
     reason: Option<String>,
@@ -268,15 +330,24 @@ pub struct CustomerQuery;
 #[Object]
 impl CustomerQuery {
     /// Customers the caller may see: a provider's own, a reseller's delegated ones, a
-    /// customer user's own record. Newest first.
+    /// customer user's own record. Newest first. Platform administrators get `FORBIDDEN`
+    /// (reason `PARTNERS_ONLY`).
     #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
     async fn customers(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Reseller and text to match; every visible customer if absent.")]
         filter: Option<CustomerFilter>,
+        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
+        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
         before: Option<String>,
+        #[graphql(
+            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
+                    without either the field answers `BAD_USER_INPUT`."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
         last: Option<i32>,
     ) -> Result<Page<Customer>> {
         let actor = auth::actor(ctx)?;
@@ -304,11 +375,14 @@ impl CustomerQuery {
         Ok(page)
     }
 
-    /// Whether a new customer may use this domain.
+    /// Provider ADMIN or SALES_AGENT (enrollment ACTIVE): whether a new customer may use
+    /// this domain (the wizard's check). Others get `FORBIDDEN` (reason `PROVIDER_ONLY` or
+    /// `SALES_ONLY`); a provider whose enrollment is not ACTIVE gets `BAD_USER_INPUT`
+    /// (reason `PROVIDER_NOT_ACTIVE`).
     async fn domain_available(
         &self,
         ctx: &Context<'_>,
-        domain: String,
+        #[graphql(desc = "A domain name such as fourthcoffee.example.")] domain: String,
     ) -> Result<DomainAvailability> {
         super::eligibility::ordering_provider(auth::actor(ctx)?)?;
         Ok(match onboarding::normalize_domain(&domain) {
@@ -329,10 +403,12 @@ impl CustomerQuery {
         })
     }
 
-    /// Checks and prices order lines for the wizard's review step. Writes nothing.
+    /// Any signed-in user: checks and prices order lines for the wizard's review step.
+    /// Writes nothing; problems are in the answer, not errors.
     async fn preview_order(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The customer's country and the lines to check.")]
         input: PreviewOrderInput,
     ) -> Result<OrderPreview> {
         auth::actor(ctx)?;

@@ -16,10 +16,12 @@ use entity::customer_relationship_request as request;
 use entity::enums::InvitationStatus;
 
 /// A provider's request that a customer accept a reseller as its delegated administrator.
+/// Visible to the provider's users and the customer's admin; others get `NOT_FOUND`.
 pub struct CustomerRelationshipRequest(pub request::Model);
 
 #[Object]
 impl CustomerRelationshipRequest {
+    /// The request's global id (opaque).
     pub async fn id(&self) -> ID {
         ids::encode(ids::NodeType::CustomerRelationshipRequest, self.0.id)
     }
@@ -31,9 +33,11 @@ impl CustomerRelationshipRequest {
             self.0.status
         }
     }
+    /// When the link stops working (30 days after the request by default).
     async fn expires_at(&self) -> DateTime<Utc> {
         self.0.expires_at
     }
+    /// When the customer accepted; null while unanswered.
     async fn responded_at(&self) -> Option<DateTime<Utc>> {
         self.0.responded_at
     }
@@ -41,6 +45,7 @@ impl CustomerRelationshipRequest {
     async fn reseller(&self, ctx: &Context<'_>) -> Result<Partner> {
         named_partner(ctx, self.0.reseller_id).await
     }
+    /// The customer asked.
     async fn customer(&self, ctx: &Context<'_>) -> Result<Customer> {
         let actor = auth::actor(ctx)?;
         Ok(Customer(
@@ -51,30 +56,39 @@ impl CustomerRelationshipRequest {
     }
 }
 
+/// Input of `requestCustomerResellerRelationship`.
 #[derive(InputObject)]
 pub struct RequestCustomerResellerRelationshipInput {
+    /// The provider's customer.
     customer_id: ID,
     /// An ACTIVE partner reseller.
     indirect_reseller_id: ID,
 }
 
+/// Result of `requestCustomerResellerRelationship`.
 #[derive(SimpleObject)]
 pub struct RequestCustomerResellerRelationshipPayload {
+    /// The PENDING request; null on failure.
     request: Option<CustomerRelationshipRequest>,
     /// The single-use link emailed to the customer's admin; shown only here.
     link: Option<String>,
+    /// Business-rule failures; see the mutation for the codes.
     user_errors: Vec<UserError>,
 }
 
+/// Input of `acceptCustomerResellerRelationship`.
 #[derive(InputObject)]
 pub struct AcceptCustomerResellerRelationshipInput {
     /// The `token` parameter of the emailed link.
     token: String,
 }
 
+/// Result of `acceptCustomerResellerRelationship`.
 #[derive(SimpleObject)]
 pub struct AcceptCustomerResellerRelationshipPayload {
+    /// The customer with its new `indirectReseller`; null on failure.
     customer: Option<Customer>,
+    /// Why the link cannot be accepted; see the mutation for the codes.
     user_errors: Vec<UserError>,
 }
 
@@ -83,11 +97,18 @@ pub struct RelationshipMutation;
 
 #[Object]
 impl RelationshipMutation {
-    /// Provider ADMIN or SALES_AGENT: emails the customer's admin a single-use link to accept
-    /// an ACTIVE partner reseller as delegated administrator.
+    /// Provider ADMIN or SALES_AGENT (enrollment ACTIVE): emails the customer's admin
+    /// (`admin@<domain>`) a single-use link to accept an ACTIVE partner reseller as
+    /// delegated administrator. The link expires like a partnership invitation's (30 days
+    /// by default). Emails sent on an organization's behalf are rate-limited.
+    ///
+    /// userErrors: `PROVIDER_NOT_ACTIVE`, `INVALID_STATE` (the reseller already administers
+    /// the customer), `RESELLER_NOT_PARTNER`. Top-level: `NOT_FOUND` (customer or reseller),
+    /// `FORBIDDEN` (reason `PROVIDER_ONLY` or `SALES_ONLY`), `RATE_LIMITED`.
     async fn request_customer_reseller_relationship(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The customer and the reseller to propose.")]
         input: RequestCustomerResellerRelationshipInput,
     ) -> Result<RequestCustomerResellerRelationshipPayload> {
         let actor = auth::actor(ctx)?;
@@ -120,11 +141,17 @@ impl RelationshipMutation {
     }
 
     /// The customer's signed-in admin: accepts with the link's token; the reseller becomes the
-    /// customer's delegated administrator.
+    /// customer's delegated administrator (a different reseller than before also loses the
+    /// Azure tenant-owner role). Of concurrent accepts exactly one wins.
+    ///
+    /// userErrors: `INVITATION_NOT_FOUND` (unknown token, or another customer's),
+    /// `INVITATION_EXPIRED`, `INVITATION_ALREADY_USED`, `RESELLER_NOT_PARTNER` (the
+    /// partnership ended or the reseller was suspended meanwhile), `PROVIDER_NOT_ACTIVE`.
+    /// Top-level: `FORBIDDEN` (reason `CUSTOMER_ADMIN_ONLY`).
     async fn accept_customer_reseller_relationship(
         &self,
         ctx: &Context<'_>,
-        input: AcceptCustomerResellerRelationshipInput,
+        #[graphql(desc = "The link's token.")] input: AcceptCustomerResellerRelationshipInput,
     ) -> Result<AcceptCustomerResellerRelationshipPayload> {
         let actor = auth::actor(ctx)?;
         let (customer, user_errors) = split(

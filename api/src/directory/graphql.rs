@@ -19,10 +19,12 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 use std::collections::HashMap;
 use std::io::Read;
 
+/// Where a provider sends customers of one country.
 #[derive(SimpleObject, Clone)]
 pub struct ProviderLocation {
     /// ISO 3166-1 alpha-2.
     country: String,
+    /// The provider's https page for that country.
     target_url: String,
 }
 
@@ -38,23 +40,31 @@ impl From<Location> for ProviderLocation {
 /// An ACTIVE indirect provider as the public directory shows it.
 #[derive(SimpleObject)]
 pub struct DirectoryProvider {
+    /// The provider's company name.
     company_name: String,
+    /// The provider's program-wide partner id.
     partner_network_id: String,
+    /// Absolute URL of the provider's logo (PNG, JPEG or SVG as stored); null without one.
     logo_url: Option<String>,
+    /// One target URL per country, by country code.
     locations: Vec<ProviderLocation>,
 }
 
-/// A provider's support request to change its directory profile.
+/// A provider's support request to change its directory profile. Visible to the provider's
+/// users and platform administrators; others get `NOT_FOUND`.
 pub struct ProfileChangeRequest(pub request::Model);
 
 #[Object]
 impl ProfileChangeRequest {
+    /// The request's global id (opaque).
     pub async fn id(&self) -> ID {
         ids::encode(ids::NodeType::ProfileChangeRequest, self.0.id)
     }
+    /// Where the request stands.
     async fn status(&self) -> ProfileRequestStatus {
         self.0.status
     }
+    /// The company name asked for.
     async fn company_name(&self) -> &str {
         &self.0.company_name
     }
@@ -62,12 +72,14 @@ impl ProfileChangeRequest {
     async fn has_logo(&self) -> bool {
         self.0.logo_id.is_some()
     }
+    /// The complete set of locations asked for (they replace the current ones).
     async fn locations(&self) -> Vec<ProviderLocation> {
         requests::locations_of(&self.0)
             .into_iter()
             .map(Into::into)
             .collect()
     }
+    /// When the provider submitted it.
     async fn submitted_at(&self) -> DateTime<Utc> {
         self.0.submitted_at
     }
@@ -75,12 +87,15 @@ impl ProfileChangeRequest {
     async fn due_by(&self) -> DateTime<Utc> {
         self.0.due_by
     }
+    /// When it was completed or rejected; null while open.
     async fn resolved_at(&self) -> Option<DateTime<Utc>> {
         self.0.resolved_at
     }
+    /// Why it was rejected (REJECTED only).
     async fn rejection_reason(&self) -> Option<&str> {
         self.0.rejection_reason.as_deref()
     }
+    /// The provider's current company name.
     async fn provider_name(&self, ctx: &Context<'_>) -> Result<String> {
         let p = partner::Entity::find_by_id(self.0.partner_id)
             .one(db(ctx))
@@ -91,28 +106,37 @@ impl ProfileChangeRequest {
     }
 }
 
+/// One location of a profile change request.
 #[derive(InputObject)]
 pub struct LocationInput {
+    /// ISO 3166-1 alpha-2 country code (any case).
     country: String,
-    /// https only.
+    /// A full `https` URL, e.g. https://example.com/partners.
     target_url: String,
 }
 
+/// Input of `submitProfileChangeRequest`: the profile as it should become.
 #[derive(InputObject)]
 pub struct SubmitProfileChangeRequestInput {
+    /// The company name, 1 to 200 characters.
     company_name: String,
-    /// PNG, JPEG or SVG (GraphQL multipart request); the type is judged from the bytes.
+    /// PNG, JPEG or SVG (GraphQL multipart request), at most 256 KiB and 4096 pixels a
+    /// side; the type is judged from the bytes. Absent keeps the current logo.
     logo: Option<Upload>,
     /// One target URL per country.
     locations: Vec<LocationInput>,
 }
 
+/// Result of `submitProfileChangeRequest` and `resolveProfileChangeRequest`.
 #[derive(SimpleObject)]
 pub struct ProfileChangeRequestPayload {
+    /// The request in its new state; null on failure.
     request: Option<ProfileChangeRequest>,
+    /// Business-rule failures; see the mutation for the codes.
     user_errors: Vec<UserError>,
 }
 
+/// What a platform administrator does with a profile change request.
 #[derive(Enum, Copy, Clone, PartialEq, Eq)]
 pub enum ProfileRequestDecision {
     /// SUBMITTED -> IN_REVIEW.
@@ -123,16 +147,21 @@ pub enum ProfileRequestDecision {
     Reject,
 }
 
+/// Input of `resolveProfileChangeRequest`.
 #[derive(InputObject)]
 pub struct ResolveProfileChangeRequestInput {
+    /// The request's global id.
     request_id: ID,
+    /// The step to take.
     decision: ProfileRequestDecision,
     /// Required to reject; shown to the provider.
     reason: Option<String>,
 }
 
+/// Narrows `profileChangeRequests`.
 #[derive(InputObject, Default)]
 pub struct ProfileChangeRequestFilter {
+    /// Only requests in this state.
     status: Option<ProfileRequestStatus>,
 }
 
@@ -147,10 +176,18 @@ impl DirectoryQuery {
     async fn provider_directory(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "ISO 3166-1 alpha-2 country code (any case); blank for all.")]
         country: Option<String>,
+        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
+        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
         before: Option<String>,
+        #[graphql(
+            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
+                    without either the field answers `BAD_USER_INPUT`."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
         last: Option<i32>,
     ) -> Result<Page<DirectoryProvider>> {
         let args = PageArgs::new(after, before, first, last)?;
@@ -235,15 +272,25 @@ impl DirectoryQuery {
         }))
     }
 
-    /// Platform admins: all requests, earliest due first; providers: their own, newest first.
+    /// Platform admins: all requests, earliest due first; providers' users: their own,
+    /// newest first. Others get `FORBIDDEN` (reason `PROVIDER_ONLY`).
     #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
     async fn profile_change_requests(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ProfileChangeRequestFilter>,
+        #[graphql(desc = "Status to match; every request if absent.")] filter: Option<
+            ProfileChangeRequestFilter,
+        >,
+        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
+        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
         before: Option<String>,
+        #[graphql(
+            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
+                    without either the field answers `BAD_USER_INPUT`."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
         last: Option<i32>,
     ) -> Result<Page<ProfileChangeRequest>> {
         let actor = auth::actor(ctx)?;
@@ -259,10 +306,18 @@ pub struct DirectoryMutation;
 #[Object]
 impl DirectoryMutation {
     /// Provider ADMIN: asks the program to change its directory profile. The live profile
-    /// changes only when a platform administrator completes the request.
+    /// changes only when a platform administrator completes the request (due 21 days after
+    /// submission). At most one open request per provider. Send it as a GraphQL multipart
+    /// request when it carries a logo.
+    ///
+    /// userErrors: `INVALID` (company name, a country code, a URL that does not parse),
+    /// `DUPLICATE_COUNTRY`, `INSECURE_URL`, `LOGO_TOO_LARGE`, `INVALID_LOGO`, `UNSAFE_SVG`,
+    /// `OPEN_REQUEST_EXISTS`. Top-level: `FORBIDDEN` (reason `ADMIN_ONLY` or
+    /// `PROVIDER_ONLY`), `BAD_USER_INPUT` (the upload cannot be read).
     async fn submit_profile_change_request(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The company name, logo and locations asked for.")]
         input: SubmitProfileChangeRequestInput,
     ) -> Result<ProfileChangeRequestPayload> {
         let (actor, provider) = auth::partner_admin(ctx)?;
@@ -309,11 +364,16 @@ impl DirectoryMutation {
         })
     }
 
-    /// Platform admins: moves a request through review.
+    /// Platform admins: moves a request through review (SUBMITTED -> IN_REVIEW ->
+    /// COMPLETED or REJECTED). Completing applies it to the live profile and the directory.
+    ///
+    /// userErrors: `INVALID` (rejecting without a reason), `INVALID_STATE` (the decision
+    /// does not fit the request's state). Top-level: `FORBIDDEN` (reason
+    /// `PLATFORM_ADMIN_ONLY`), `NOT_FOUND`.
     async fn resolve_profile_change_request(
         &self,
         ctx: &Context<'_>,
-        input: ResolveProfileChangeRequestInput,
+        #[graphql(desc = "The request and the decision.")] input: ResolveProfileChangeRequestInput,
     ) -> Result<ProfileChangeRequestPayload> {
         let actor = auth::platform_admin(ctx)?;
         let id = ids::decode_as(ids::NodeType::ProfileChangeRequest, &input.request_id)?;

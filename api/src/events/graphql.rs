@@ -18,11 +18,15 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 
-/// Something that happened: every entry of the audit log is an event.
+/// Something that happened: every entry of the audit log is an event. Visible to the
+/// organization that acted, the organization the change concerns, and platform
+/// administrators (the audit log's rule); others get `NOT_FOUND`.
 pub struct Event(pub hub::Event);
 
 #[Object]
 impl Event {
+    /// The event's global id (opaque). Pass the last one received as `events(after:)` to
+    /// resume a stream.
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::Event, self.0.id)
     }
@@ -33,6 +37,7 @@ impl Event {
             ApiError::Internal(anyhow::anyhow!("unknown action {}", self.0.action)).into()
         })
     }
+    /// When the change was committed.
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
     }
@@ -77,11 +82,21 @@ impl EventSubscription {
     /// Events the caller's organization may see (the audit log's rule), as they happen.
     /// `types` keeps only those types. With `after` (an event id) the stream first replays
     /// the stored events after it, then goes live, with no gap and no duplicate: resume
-    /// with the id of the last event received. Partners and platform administrators.
+    /// with the id of the last event received. Partners and platform administrators;
+    /// customer users get `FORBIDDEN` (reason `PARTNERS_ONLY`). Runs only over WebSocket
+    /// at `/graphql/ws` (`graphql-transport-ws`, token in the `connection_init` payload).
     async fn events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only events of these types; absent or null for every type (an empty \
+                    list matches none)."
+        )]
         types: Option<Vec<EventType>>,
+        #[graphql(
+            desc = "An `Event` id: replay the stored events after it first. Another id \
+                    answers `BAD_USER_INPUT` (reason `INVALID`)."
+        )]
         after: Option<ID>,
     ) -> Result<impl Stream<Item = Event> + use<>> {
         let viewer = Viewer::of(auth::actor(ctx)?)?;

@@ -2,6 +2,7 @@
 //! with the limits every request goes through (errors are coded by `error_codes::finish`).
 
 pub mod connection;
+pub mod described;
 pub mod error_codes;
 pub mod guard;
 pub mod ids;

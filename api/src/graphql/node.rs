@@ -19,9 +19,14 @@ use crate::partnerships::{invitations, service as partnerships};
 use crate::webhooks::graphql::{self as webhooks, WebhookDelivery, WebhookEndpoint};
 use async_graphql::{Context, ID, Interface, Object, Result};
 
-/// An object with a global id.
+/// An object with a global id: fetch any of them again with `node(id:)`.
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID"))]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "The object's global id: an opaque string, stable over time. Store it as is; \
+            do not parse it."
+))]
 pub enum Node {
     Partner(Partner),
     User(User),
@@ -88,15 +93,26 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Any object by its global id.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    /// Any signed-in user: any object by its global id, with the same visibility rules as
+    /// every other path. `NOT_FOUND` for an id that does not exist, does not decode, or
+    /// names an object the caller may not see (they are indistinguishable).
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id from any `id` field.")] id: ID,
+    ) -> Result<Option<Node>> {
         Ok(Some(load(ctx, &id).await?))
     }
 
     /// Several objects by global id, in the order given (at most 100). If any id is not
     /// found, the whole field answers `NOT_FOUND`.
+    /// More than 100 ids answer `BAD_USER_INPUT`.
     #[graphql(complexity = "ids.len() * child_complexity")]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Node>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids, at most 100.")] ids: Vec<ID>,
+    ) -> Result<Vec<Node>> {
         if ids.len() > super::connection::MAX_PAGE_SIZE as usize {
             return Err(ApiError::BadUserInput("Ask for at most 100 ids at once.".into()).into());
         }

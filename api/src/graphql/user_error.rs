@@ -9,8 +9,12 @@ pub enum UserErrorCode {
     Invalid,
     /// A value is out of the allowed range.
     OutOfRange,
+    /// Another account already uses this email address.
     EmailTaken,
+    /// The email or password is not correct.
     InvalidCredentials,
+    /// The new password is too short (under 10 characters), too long (over 256 bytes) or
+    /// the same as the current one.
     WeakPassword,
     /// The object is not in a state that allows this (e.g. already approved).
     InvalidState,
@@ -24,8 +28,12 @@ pub enum UserErrorCode {
     ProviderNotActive,
     /// The two organizations already have an ACTIVE partnership.
     AlreadyPartners,
+    /// No invitation or request has this token (for a relationship request: none for the
+    /// signed-in customer).
     InvitationNotFound,
+    /// The link expired; the provider can re-send a partnership invitation.
     InvitationExpired,
+    /// The provider withdrew the invitation.
     InvitationRevoked,
     /// Accepted or declined already: invitations are single use.
     InvitationAlreadyUsed,
@@ -49,6 +57,7 @@ pub enum UserErrorCode {
     NoAssociatedReseller,
     /// Not a PNG, JPEG or SVG image (judged from the bytes), or empty.
     InvalidLogo,
+    /// The logo is larger than 256 KiB.
     LogoTooLarge,
     /// An SVG that cannot be stored safely: a DTD or XML entities, or text to be drawn.
     /// (Scripts, handlers, CSS and external references are removed, not refused.)
@@ -102,11 +111,16 @@ impl UserErrorCode {
     }
 }
 
+/// A business-rule failure of a mutation, which the user can fix: mutations list them in
+/// their payload's `userErrors` (empty on success) instead of top-level `errors`.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct UserError {
-    /// Path to the input field at fault, e.g. `["input", "email"]`.
+    /// Path to the input field at fault, e.g. `["input", "email"]` or
+    /// `["input", "lines", "0", "quantity"]`; null when no single field is at fault.
     pub field: Option<Vec<String>>,
+    /// What went wrong and what to do, for people; the wording may change, the code does not.
     pub message: String,
+    /// Stable machine-readable reason: switch on this, not on `message`.
     pub code: UserErrorCode,
 }
 

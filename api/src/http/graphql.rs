@@ -9,12 +9,11 @@ use crate::accounts::session;
 use crate::auth::{Auth, ClientAddr, suspension};
 use crate::graphql::error_codes::{self, RequestId};
 use crate::graphql::guard;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
 
 /// A body that is not a GraphQL request, answered in the GraphQL error shape.
@@ -199,45 +198,6 @@ fn forwarded_client(headers: &HeaderMap, hops: usize) -> Option<String> {
         .parse::<std::net::IpAddr>()
         .is_ok()
         .then(|| entry.to_owned())
-}
-
-/// GraphiQL, with a Content-Security-Policy that allows exactly its CDN bundles and its one
-/// inline script (by hash).
-pub async fn graphiql() -> Response {
-    let html = GraphiQLSource::build()
-        .endpoint("/graphql")
-        .subscription_endpoint("/graphql/ws")
-        .title("Partner Center API")
-        .finish();
-    let hashes: String = inline_scripts(&html)
-        .map(|script| {
-            use base64::Engine;
-            use sha2::{Digest, Sha256};
-            let digest = Sha256::digest(script.as_bytes());
-            format!(
-                " 'sha256-{}'",
-                base64::engine::general_purpose::STANDARD.encode(digest)
-            )
-        })
-        .collect();
-    let csp = format!(
-        "default-src 'none'; script-src https://unpkg.com{hashes}; \
-         style-src https://unpkg.com 'unsafe-inline'; font-src https://unpkg.com data:; \
-         img-src 'self' data: https://graphql.org; connect-src 'self' ws: wss:; \
-         base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    );
-    ([(header::CONTENT_SECURITY_POLICY, csp)], Html(html)).into_response()
-}
-
-/// The bodies of `<script>` elements without a `src`.
-fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
-    html.split("<script").skip(1).filter_map(|rest| {
-        let (open, body) = rest.split_once('>')?;
-        if open.contains("src=") {
-            return None;
-        }
-        body.split_once("</script>").map(|(script, _)| script)
-    })
 }
 
 #[cfg(test)]

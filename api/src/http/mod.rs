@@ -1,6 +1,8 @@
 //! The HTTP surface: routes, request ids, tracing, body limit and panic guard.
 
 mod assets;
+pub mod cors;
+mod graphiql;
 mod graphql;
 mod health;
 pub mod metrics;
@@ -41,7 +43,11 @@ pub struct AppState {
 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.graphql.max_body_bytes;
-    Router::new()
+    // Mail written to files can be read in the browser; real mail cannot.
+    let mailbox = state.settings.smtp_url.is_none();
+    // Checked at start-up (`Application::build`).
+    let origins = cors::origins(&state.settings.cors.allowed_origins).unwrap_or_default();
+    let router = Router::new()
         .route(
             "/graphql",
             get(graphql::get_handler)
@@ -50,7 +56,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/assets/{name}", get(assets::handler))
         .route("/graphql/ws", get(ws::handler))
-        .route("/graphiql", get(graphql::graphiql))
+        .route("/graphiql", get(graphiql::page))
+        .route("/graphiql/assets/{name}", get(graphiql::asset))
         .route(
             "/invitations/accept",
             get(crate::partnerships::landing::page),
@@ -62,32 +69,40 @@ pub fn router(state: AppState) -> Router {
         .route("/logos/{id}", get(crate::directory::logo_handler))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::handler))
-        .with_state(state)
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
-                        let request_id = req
-                            .headers()
-                            .get("x-request-id")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or("-");
-                        tracing::info_span!(
-                            "request",
-                            request_id,
-                            method = %req.method(),
-                            path = %req.uri().path(),
-                        )
-                    }),
-                )
-                .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(axum::middleware::from_fn(security::headers))
-                .layer(CatchPanicLayer::custom(problem::panic_response))
-                .layer(axum::middleware::map_response(
-                    problem::json_payload_too_large,
-                ))
-                .layer(RequestBodyLimitLayer::new(body_limit)),
-        )
+        .route("/metrics", get(metrics::handler));
+    let router = if mailbox {
+        router
+            .route("/dev/mailbox", get(crate::mailbox::list))
+            .route("/dev/mailbox/{file}", get(crate::mailbox::message))
+            .route("/dev/mailbox/{file}/html", get(crate::mailbox::html))
+    } else {
+        router
+    };
+    router.with_state(state).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                    let request_id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!(
+                        "request",
+                        request_id,
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                    )
+                }),
+            )
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(axum::middleware::from_fn(security::headers))
+            .layer(cors::layer(origins))
+            .layer(CatchPanicLayer::custom(problem::panic_response))
+            .layer(axum::middleware::map_response(
+                problem::json_payload_too_large,
+            ))
+            .layer(RequestBodyLimitLayer::new(body_limit)),
+    )
 }

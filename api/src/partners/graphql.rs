@@ -16,17 +16,23 @@ use entity::enums::{EnrollmentStatus, PartnerKind};
 use entity::{partner, user};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-/// A partner organization: an indirect provider or an indirect reseller.
+/// A partner organization: an indirect provider or an indirect reseller. Visible to its own
+/// users, to the organizations it has or had a partnership with, to anyone who can see an
+/// object naming it (a customer's provider or reseller, an invitation's parties), and to
+/// platform administrators; anyone else gets `NOT_FOUND`.
 pub struct Partner(pub partner::Model);
 
 #[Object]
 impl Partner {
+    /// The organization's global id (opaque).
     pub async fn id(&self) -> ID {
         ids::encode(ids::NodeType::Partner, self.0.id)
     }
+    /// Provider (tier 1) or reseller (tier 2).
     async fn kind(&self) -> PartnerKind {
         self.0.kind
     }
+    /// The organization's name (1 to 200 characters).
     async fn company_name(&self) -> &str {
         &self.0.company_name
     }
@@ -34,27 +40,39 @@ impl Partner {
     async fn country(&self) -> &str {
         &self.0.country
     }
-    /// The program-wide partner id (shown on invitations).
+    /// The program-wide partner id (7 digits, shown on invitations).
     async fn partner_network_id(&self) -> &str {
         &self.0.partner_network_id
     }
+    /// Where the enrollment stands; only ACTIVE partners can invite, accept or be designated.
     async fn enrollment_status(&self) -> EnrollmentStatus {
         self.0.enrollment_status
     }
+    /// When the organization enrolled.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the platform last approved the enrollment; null while never approved.
     async fn approved_at(&self) -> Option<DateTime<Utc>> {
         self.0.approved_at
     }
-    /// The organization's users. Visible to its ADMINs and platform administrators.
+    /// The organization's active users, oldest first (removed users are left out).
+    /// Visible to its ADMINs and platform administrators; others get `FORBIDDEN` (reason
+    /// `ADMIN_ONLY`).
     #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
+        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
         before: Option<String>,
+        #[graphql(
+            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
+                    without either the field answers `BAD_USER_INPUT`."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
         last: Option<i32>,
     ) -> Result<Page<User>> {
         let actor = auth::actor(ctx)?;
@@ -84,11 +102,15 @@ pub async fn named_partner(ctx: &Context<'_>, id: i32) -> Result<Partner> {
     Ok(Partner(model))
 }
 
+/// Narrows `partners`; every field given must match.
 #[derive(InputObject, Default)]
 pub struct PartnerFilter {
+    /// Only partners in this enrollment state (PENDING for the approval queue).
     enrollment: Option<EnrollmentStatus>,
+    /// Only providers or only resellers.
     kind: Option<PartnerKind>,
-    /// Case-insensitive part of the company name.
+    /// Case-insensitive part of the company name (at most 200 characters; blank for no
+    /// filter).
     search: Option<String>,
 }
 
@@ -98,15 +120,23 @@ pub struct PartnerQuery;
 #[Object]
 impl PartnerQuery {
     /// Platform administrators: every partner, oldest first; filter by enrollment to work
-    /// through the approval queue.
+    /// through the approval queue. Others get `FORBIDDEN` (reason `PLATFORM_ADMIN_ONLY`).
     #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
     async fn partners(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Enrollment state, kind and name to match; all partners if absent.")]
         filter: Option<PartnerFilter>,
+        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
+        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
         before: Option<String>,
+        #[graphql(
+            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
+                    without either the field answers `BAD_USER_INPUT`."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
         last: Option<i32>,
     ) -> Result<Page<Partner>> {
         auth::platform_admin(ctx)?;
@@ -121,34 +151,47 @@ impl PartnerQuery {
     }
 }
 
+/// Input of `enrollPartner`: the organization and its first ADMIN user.
 #[derive(InputObject)]
 pub struct EnrollPartnerInput {
+    /// Enroll as an indirect provider or an indirect reseller.
     kind: PartnerKind,
+    /// The organization's name, 1 to 200 characters.
     company_name: String,
     /// ISO 3166-1 alpha-2, e.g. "US".
     country: String,
+    /// The first ADMIN's display name, 1 to 200 characters.
     admin_name: String,
+    /// The first ADMIN's sign-in email; must not belong to another account.
     admin_email: String,
-    /// At least 10 characters.
+    /// The first ADMIN's password: 10 characters to 256 bytes.
     password: String,
 }
 
+/// Result of `enrollPartner`.
 #[derive(SimpleObject)]
 pub struct EnrollPartnerPayload {
+    /// The new organization, PENDING; null on failure.
     partner: Option<Partner>,
     /// The first ADMIN; it can sign in at once and sees the enrollment as PENDING.
     admin: Option<User>,
+    /// `INVALID` (a name, country or email), `WEAK_PASSWORD` or `EMAIL_TAKEN`.
     user_errors: Vec<UserError>,
 }
 
+/// Names one partner organization.
 #[derive(InputObject)]
 pub struct PartnerIdInput {
+    /// The partner's global id.
     partner_id: ID,
 }
 
+/// Result of `approveEnrollment` and `suspendPartner`.
 #[derive(SimpleObject)]
 pub struct PartnerPayload {
+    /// The partner in its new state; null on failure.
     partner: Option<Partner>,
+    /// `INVALID_STATE` when the partner is not in a state the change applies to.
     user_errors: Vec<UserError>,
 }
 
@@ -158,11 +201,15 @@ pub struct EnrollmentMutation;
 #[Object]
 impl EnrollmentMutation {
     /// Public sign-up of a provider or reseller organization with its first ADMIN user.
-    /// The enrollment starts PENDING until a platform administrator approves it.
+    /// The enrollment starts PENDING until a platform administrator approves it. Attempts
+    /// are limited per client address (every attempt counts).
+    ///
+    /// userErrors: `INVALID` (company name, country, admin name or email), `WEAK_PASSWORD`,
+    /// `EMAIL_TAKEN`. Top-level: `RATE_LIMITED`.
     async fn enroll_partner(
         &self,
         ctx: &Context<'_>,
-        input: EnrollPartnerInput,
+        #[graphql(desc = "The organization and its first ADMIN.")] input: EnrollPartnerInput,
     ) -> Result<EnrollPartnerPayload> {
         let client_addr = ctx
             .data_opt::<crate::auth::ClientAddr>()
@@ -195,10 +242,13 @@ impl EnrollmentMutation {
     }
 
     /// Platform administrators: PENDING (or SUSPENDED) -> ACTIVE.
+    ///
+    /// userErrors: `INVALID_STATE` (already ACTIVE). Top-level: `FORBIDDEN` (reason
+    /// `PLATFORM_ADMIN_ONLY`), `NOT_FOUND`.
     async fn approve_enrollment(
         &self,
         ctx: &Context<'_>,
-        input: PartnerIdInput,
+        #[graphql(desc = "The partner to approve.")] input: PartnerIdInput,
     ) -> Result<PartnerPayload> {
         let who = crate::audit::Who::of(ctx, auth::platform_admin(ctx)?);
         let id = ids::decode_as(ids::NodeType::Partner, &input.partner_id)?;
@@ -209,11 +259,16 @@ impl EnrollmentMutation {
         })
     }
 
-    /// Platform administrators: ACTIVE -> SUSPENDED.
+    /// Platform administrators: ACTIVE -> SUSPENDED. The organization's users can still
+    /// sign in and read, but every other mutation answers `FORBIDDEN` (reason
+    /// `PARTNER_SUSPENDED`) until it is approved again.
+    ///
+    /// userErrors: `INVALID_STATE` (not ACTIVE). Top-level: `FORBIDDEN` (reason
+    /// `PLATFORM_ADMIN_ONLY`), `NOT_FOUND`.
     async fn suspend_partner(
         &self,
         ctx: &Context<'_>,
-        input: PartnerIdInput,
+        #[graphql(desc = "The partner to suspend.")] input: PartnerIdInput,
     ) -> Result<PartnerPayload> {
         let who = crate::audit::Who::of(ctx, auth::platform_admin(ctx)?);
         let id = ids::decode_as(ids::NodeType::Partner, &input.partner_id)?;

@@ -36,14 +36,18 @@ pub fn link_settings<'a>(ctx: &Context<'a>) -> LinkSettings<'a> {
 /// Delivery of one email through the outbox.
 #[derive(SimpleObject)]
 pub struct EmailDelivery {
+    /// Where delivery stands.
     status: DeliveryStatus,
+    /// Sending attempts made so far (retried with backoff, 6 at most by default).
     attempts: i32,
     /// Why the last attempt failed, if it did (QUEUED with attempts left, or FAILED).
     last_error: Option<String>,
     /// Why the email was deliberately not sent (CANCELLED): the invitation was answered,
     /// revoked, re-sent or expired first.
     cancel_reason: Option<String>,
+    /// When the email was written to the outbox.
     queued_at: DateTime<Utc>,
+    /// When the mail server accepted it; null until SENT.
     sent_at: Option<DateTime<Utc>>,
 }
 
@@ -64,11 +68,13 @@ impl From<outbound_email::Model> for EmailDelivery {
     }
 }
 
-/// A provider's invitation to a reseller email.
+/// A provider's invitation to a reseller email. Visible to the provider's users, to the
+/// reseller that answered it, and to platform administrators; others get `NOT_FOUND`.
 pub struct PartnershipInvitation(pub invitation::Model);
 
 #[Object]
 impl PartnershipInvitation {
+    /// The invitation's global id (opaque).
     pub async fn id(&self) -> ID {
         ids::encode(ids::NodeType::PartnershipInvitation, self.0.id)
     }
@@ -76,9 +82,11 @@ impl PartnershipInvitation {
     async fn status(&self) -> InvitationStatus {
         invitations::effective_status(&self.0)
     }
+    /// The address invited, lower-cased.
     async fn reseller_email(&self) -> &str {
         &self.0.reseller_email
     }
+    /// The email's subject line (at most 200 characters).
     async fn subject(&self) -> &str {
         &self.0.subject
     }
@@ -87,12 +95,16 @@ impl PartnershipInvitation {
     async fn body(&self) -> &str {
         &self.0.body
     }
+    /// When the provider requested the partnership.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the link stops working (30 days after it was issued by default; re-sending
+    /// starts a new period).
     async fn expires_at(&self) -> DateTime<Utc> {
         self.0.expires_at
     }
+    /// When it was accepted, declined or revoked; null while unanswered.
     async fn responded_at(&self) -> Option<DateTime<Utc>> {
         self.0.responded_at
     }
@@ -126,23 +138,29 @@ impl PartnershipInvitation {
     }
 }
 
-/// A partnership between an indirect provider and an indirect reseller.
+/// A partnership between an indirect provider and an indirect reseller. Visible to the
+/// users of both organizations and to platform administrators; others get `NOT_FOUND`.
 pub struct Partnership(pub partnership::Model);
 
 #[Object]
 impl Partnership {
+    /// The partnership's global id (opaque).
     pub async fn id(&self) -> ID {
         ids::encode(ids::NodeType::Partnership, self.0.id)
     }
+    /// ACTIVE or ENDED.
     async fn status(&self) -> PartnershipStatus {
         self.0.status
     }
+    /// When the reseller accepted the invitation that started it.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it was ended; null while ACTIVE.
     async fn ended_at(&self) -> Option<DateTime<Utc>> {
         self.0.ended_at
     }
+    /// The indirect provider (tier 1).
     async fn provider(&self, ctx: &Context<'_>) -> Result<Partner> {
         let actor = auth::actor(ctx)?;
         Ok(Partner(
@@ -188,6 +206,7 @@ impl Partnership {
             monthly_total: Money::new(total_minor, &currency),
         })
     }
+    /// The indirect reseller (tier 2).
     async fn reseller(&self, ctx: &Context<'_>) -> Result<Partner> {
         let actor = auth::actor(ctx)?;
         Ok(Partner(
@@ -199,38 +218,60 @@ impl Partnership {
 /// One subscription crediting the reseller.
 #[derive(SimpleObject)]
 pub struct CreditedSubscription {
+    /// The subscription naming the reseller its partner of record.
     subscription: Subscription,
+    /// The name of the subscription's offer.
     offer_name: String,
+    /// The subscription's number of licenses.
     licenses: i32,
+    /// Licenses times the offer's monthly unit price.
     monthly_value: Money,
 }
 
+/// What a reseller earns credit on with one provider (partner of record on live
+/// subscriptions), with totals.
 #[derive(SimpleObject)]
 pub struct Incentives {
+    /// Each live (not cancelled) subscription of the provider's customers naming the
+    /// reseller partner of record.
     subscriptions: Vec<CreditedSubscription>,
+    /// Licenses over all those subscriptions.
     total_licenses: i64,
+    /// Monthly value over all those subscriptions, in the currency of the first one (USD
+    /// when there is none).
     monthly_total: Money,
 }
 
 /// What anyone holding a link may see before signing in.
 #[derive(SimpleObject)]
 pub struct InvitationPreview {
+    /// The inviting provider's company name.
     provider_name: String,
+    /// The inviting provider's program-wide partner id.
     provider_partner_network_id: String,
+    /// The inviting provider's country (ISO 3166-1 alpha-2).
     provider_country: String,
+    /// The invitation's status; PENDING past its expiry reads EXPIRED.
     status: InvitationStatus,
+    /// When the link stops working.
     expires_at: DateTime<Utc>,
 }
 
+/// Narrows `partnershipInvitations`.
 #[derive(InputObject, Default)]
 pub struct InvitationFilter {
+    /// Only invitations with this stored status (an unanswered invitation past its expiry
+    /// stays PENDING here until the expiry job has run).
     status: Option<InvitationStatus>,
 }
 
+/// Narrows `indirectResellers` and `indirectProviders`; every field given must match.
 #[derive(InputObject, Default)]
 pub struct PartnershipFilter {
-    /// Case-insensitive part of the other organization's name.
+    /// Case-insensitive part of the other organization's name (at most 200 characters;
+    /// blank for no filter).
     search: Option<String>,
+    /// Only ACTIVE or only ENDED partnerships.
     status: Option<PartnershipStatus>,
 }
 
@@ -239,11 +280,12 @@ pub struct PartnershipQuery;
 
 #[Object]
 impl PartnershipQuery {
-    /// Public: the provider, status and expiry behind an invitation link.
+    /// Public (no sign-in): the provider, status and expiry behind an invitation link.
+    /// `NOT_FOUND` for an unknown token.
     async fn invitation_by_token(
         &self,
         ctx: &Context<'_>,
-        token: String,
+        #[graphql(desc = "The `token` parameter of the invitation link.")] token: String,
     ) -> Result<InvitationPreview> {
         let (inv, provider) = invitations::preview(db(ctx), &token).await?;
         Ok(InvitationPreview {
@@ -255,15 +297,25 @@ impl PartnershipQuery {
         })
     }
 
-    /// A provider's invitations, newest first.
+    /// Users of a provider: its invitations, newest first. Others get `FORBIDDEN` (reason
+    /// `PROVIDER_ONLY`).
     #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
     async fn partnership_invitations(
         &self,
         ctx: &Context<'_>,
-        filter: Option<InvitationFilter>,
+        #[graphql(desc = "Status to match; every invitation if absent.")] filter: Option<
+            InvitationFilter,
+        >,
+        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
+        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
         before: Option<String>,
+        #[graphql(
+            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
+                    without either the field answers `BAD_USER_INPUT`."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
         last: Option<i32>,
     ) -> Result<Page<PartnershipInvitation>> {
         let provider = own_partner(ctx, PartnerKind::IndirectProvider)?;
@@ -272,15 +324,24 @@ impl PartnershipQuery {
         Ok(connection::paginate(db(ctx), select, args, PartnershipInvitation).await?)
     }
 
-    /// A provider's partnerships with indirect resellers (the "Indirect resellers" page).
+    /// Users of a provider: its partnerships with indirect resellers (the "Indirect
+    /// resellers" page), newest first. Others get `FORBIDDEN` (reason `PROVIDER_ONLY`).
     #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
     async fn indirect_resellers(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Status and reseller name to match; every partnership if absent.")]
         filter: Option<PartnershipFilter>,
+        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
+        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
         before: Option<String>,
+        #[graphql(
+            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
+                    without either the field answers `BAD_USER_INPUT`."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
         last: Option<i32>,
     ) -> Result<Page<Partnership>> {
         let provider = own_partner(ctx, PartnerKind::IndirectProvider)?;
@@ -294,15 +355,24 @@ impl PartnershipQuery {
         Ok(connection::paginate(db(ctx), select, args, Partnership).await?)
     }
 
-    /// A reseller's partnerships with indirect providers.
+    /// Users of a reseller: its partnerships with indirect providers, newest first. Others
+    /// get `FORBIDDEN` (reason `RESELLER_ONLY`).
     #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
     async fn indirect_providers(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Status and provider name to match; every partnership if absent.")]
         filter: Option<PartnershipFilter>,
+        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
+        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
         before: Option<String>,
+        #[graphql(
+            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
+                    without either the field answers `BAD_USER_INPUT`."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
         last: Option<i32>,
     ) -> Result<Page<Partnership>> {
         let reseller = own_partner(ctx, PartnerKind::IndirectReseller)?;

@@ -21,17 +21,21 @@ use entity::{audit_entry, webhook_delivery, webhook_endpoint};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use std::sync::Arc;
 
-/// A URL an organization receives its events at, signed per Standard Webhooks.
+/// A URL an organization receives its events at, signed per Standard Webhooks. Visible
+/// to its organization's ADMINs only; others get `NOT_FOUND`.
 pub struct WebhookEndpoint(pub webhook_endpoint::Model);
 
 #[Object]
 impl WebhookEndpoint {
+    /// The endpoint's global id (opaque).
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::WebhookEndpoint, self.0.id)
     }
+    /// Where deliveries are POSTed (normalized, at most 2,000 characters).
     async fn url(&self) -> &str {
         &self.0.url
     }
+    /// What the endpoint is for, for people (at most 500 characters).
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
@@ -46,6 +50,7 @@ impl WebhookEndpoint {
     async fn enabled(&self) -> bool {
         self.0.enabled
     }
+    /// Why the endpoint is disabled; null while enabled.
     async fn disabled_reason(&self) -> Option<&str> {
         self.0.disabled_reason.as_deref()
     }
@@ -53,17 +58,26 @@ impl WebhookEndpoint {
     async fn failing_since(&self) -> Option<DateTime<Utc>> {
         self.0.failing_since
     }
+    /// When the endpoint was registered.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
-    /// The delivery log, newest first (kept for the retention period).
+    /// The delivery log, newest first (delivered and failed rows are kept 30 days by
+    /// default).
     #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
     async fn deliveries(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
+        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
         before: Option<String>,
+        #[graphql(
+            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
+                    without either the field answers `BAD_USER_INPUT`."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
         last: Option<i32>,
     ) -> Result<Page<WebhookDelivery>> {
         let args = PageArgs::new(after, before, first, last)?;
@@ -72,11 +86,13 @@ impl WebhookEndpoint {
     }
 }
 
-/// One event on its way to one endpoint.
+/// One event on its way to one endpoint. Visible to the endpoint organization's ADMINs
+/// only; others get `NOT_FOUND`.
 pub struct WebhookDelivery(pub webhook_delivery::Model);
 
 #[Object]
 impl WebhookDelivery {
+    /// The delivery's global id (opaque).
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::WebhookDelivery, self.0.id)
     }
@@ -93,9 +109,12 @@ impl WebhookDelivery {
     async fn message_id(&self) -> String {
         worker::webhooks::message::message_id(self.0.id)
     }
+    /// Where the delivery stands.
     async fn status(&self) -> WebhookDeliveryStatus {
         self.0.status
     }
+    /// Attempts made so far (retried with exponential backoff, 10 at most by default;
+    /// `redeliverWebhook` starts again from 0).
     async fn attempts(&self) -> i32 {
         self.0.attempts
     }
@@ -107,6 +126,7 @@ impl WebhookDelivery {
     async fn last_error(&self) -> Option<&str> {
         self.0.last_error.as_deref()
     }
+    /// When the delivery was queued.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -114,6 +134,7 @@ impl WebhookDelivery {
     async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
         (self.0.status == WebhookDeliveryStatus::Pending).then_some(self.0.next_attempt_at)
     }
+    /// When the endpoint answered 2xx; null until DELIVERED.
     async fn delivered_at(&self) -> Option<DateTime<Utc>> {
         self.0.delivered_at
     }
@@ -158,14 +179,22 @@ pub struct WebhookQuery;
 
 #[Object]
 impl WebhookQuery {
-    /// The caller's organization's webhook endpoints, newest first (ADMIN only).
+    /// The caller's organization's webhook endpoints, newest first. Partner ADMINs only;
+    /// others get `FORBIDDEN` (reason `ADMIN_ONLY`).
     #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
     async fn webhook_endpoints(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
         after: Option<String>,
+        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
         before: Option<String>,
+        #[graphql(
+            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
+                    without either the field answers `BAD_USER_INPUT`."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
         last: Option<i32>,
     ) -> Result<Page<WebhookEndpoint>> {
         let (_, partner) = admin_org(ctx)?;
@@ -174,6 +203,7 @@ impl WebhookQuery {
     }
 }
 
+/// Input of `createWebhookEndpoint`.
 #[derive(InputObject)]
 pub struct CreateWebhookEndpointInput {
     /// `https` on a public address (`http` and private addresses only when the server runs
@@ -185,50 +215,70 @@ pub struct CreateWebhookEndpointInput {
     description: Option<String>,
 }
 
+/// Result of `createWebhookEndpoint` and `rotateWebhookSecret`.
 #[derive(SimpleObject)]
 pub struct WebhookEndpointSecretPayload {
+    /// The endpoint; null on failure.
     endpoint: Option<WebhookEndpoint>,
     /// The signing secret (`whsec_…`), shown only in this response.
     secret: Option<String>,
+    /// Business-rule failures; see the mutation for the codes.
     user_errors: Vec<UserError>,
 }
 
+/// Input of `updateWebhookEndpoint`: fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdateWebhookEndpointInput {
+    /// The endpoint to change.
     endpoint_id: ID,
+    /// A new target URL, with the same rules as at registration.
     url: Option<String>,
     /// Replaces the event types; empty for every type.
     event_types: Option<Vec<EventType>>,
+    /// A new description (at most 500 characters); blank removes it.
     description: Option<String>,
     /// Re-enables (clearing the failure streak) or disables the endpoint.
     enabled: Option<bool>,
 }
 
+/// Result of `updateWebhookEndpoint`.
 #[derive(SimpleObject)]
 pub struct WebhookEndpointPayload {
+    /// The endpoint after the change; null on failure.
     endpoint: Option<WebhookEndpoint>,
+    /// Business-rule failures; see the mutation for the codes.
     user_errors: Vec<UserError>,
 }
 
+/// Names one webhook endpoint of the caller's organization.
 #[derive(InputObject)]
 pub struct WebhookEndpointIdInput {
+    /// The endpoint's global id.
     endpoint_id: ID,
 }
 
+/// Result of `deleteWebhookEndpoint`.
 #[derive(SimpleObject)]
 pub struct DeleteWebhookEndpointPayload {
+    /// The id of the deleted endpoint; null on failure.
     deleted_endpoint_id: Option<ID>,
+    /// Always empty: deleting has no business-rule failures.
     user_errors: Vec<UserError>,
 }
 
+/// Input of `redeliverWebhook`.
 #[derive(InputObject)]
 pub struct RedeliverWebhookInput {
+    /// A DELIVERED or FAILED delivery of one of the organization's endpoints.
     delivery_id: ID,
 }
 
+/// Result of `sendTestWebhook` and `redeliverWebhook`.
 #[derive(SimpleObject)]
 pub struct WebhookDeliveryPayload {
+    /// The delivery, PENDING; null on failure.
     delivery: Option<WebhookDelivery>,
+    /// Business-rule failures; see the mutation for the codes.
     user_errors: Vec<UserError>,
 }
 
@@ -258,12 +308,16 @@ pub struct WebhookMutation;
 
 #[Object]
 impl WebhookMutation {
-    /// Organization ADMIN: registers an endpoint and returns its signing secret once.
+    /// Organization ADMIN: registers an endpoint (at most 20 per organization) and returns
+    /// its signing secret once.
+    ///
     /// userErrors: `INSECURE_URL` (not https), `TARGET_NOT_ALLOWED` (private address),
-    /// `INVALID`, `OUT_OF_RANGE` (too long, too many endpoints).
+    /// `INVALID` (a URL or host that does not parse), `OUT_OF_RANGE` (URL or description
+    /// too long, too many endpoints). Top-level: `FORBIDDEN` (reason `ADMIN_ONLY`).
     async fn create_webhook_endpoint(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The URL, event types and description.")]
         input: CreateWebhookEndpointInput,
     ) -> Result<WebhookEndpointSecretPayload> {
         let (actor, partner) = admin_org(ctx)?;
@@ -279,10 +333,13 @@ impl WebhookMutation {
     }
 
     /// Organization ADMIN: changes an endpoint's URL, types, description or state.
+    ///
+    /// userErrors: `INSECURE_URL`, `TARGET_NOT_ALLOWED`, `INVALID`, `OUT_OF_RANGE` (URL or
+    /// description too long). Top-level: `FORBIDDEN` (reason `ADMIN_ONLY`), `NOT_FOUND`.
     async fn update_webhook_endpoint(
         &self,
         ctx: &Context<'_>,
-        input: UpdateWebhookEndpointInput,
+        #[graphql(desc = "The endpoint and what to change.")] input: UpdateWebhookEndpointInput,
     ) -> Result<WebhookEndpointPayload> {
         let (actor, partner) = admin_org(ctx)?;
         let id = ids::decode_as(NodeType::WebhookEndpoint, &input.endpoint_id)?;
@@ -303,10 +360,12 @@ impl WebhookMutation {
     }
 
     /// Organization ADMIN: deletes an endpoint and its delivery log.
+    ///
+    /// No userErrors. Top-level: `FORBIDDEN` (reason `ADMIN_ONLY`), `NOT_FOUND`.
     async fn delete_webhook_endpoint(
         &self,
         ctx: &Context<'_>,
-        input: WebhookEndpointIdInput,
+        #[graphql(desc = "The endpoint to delete.")] input: WebhookEndpointIdInput,
     ) -> Result<DeleteWebhookEndpointPayload> {
         let (actor, partner) = admin_org(ctx)?;
         let id = ids::decode_as(NodeType::WebhookEndpoint, &input.endpoint_id)?;
@@ -319,11 +378,14 @@ impl WebhookMutation {
     }
 
     /// Organization ADMIN: a new signing secret, returned once. The previous one keeps
-    /// signing (a second `v1,` signature) for a grace period, so receivers can switch.
+    /// signing (a second `v1,` signature) for a grace period (24 hours by default), so
+    /// receivers can switch.
+    ///
+    /// No userErrors. Top-level: `FORBIDDEN` (reason `ADMIN_ONLY`), `NOT_FOUND`.
     async fn rotate_webhook_secret(
         &self,
         ctx: &Context<'_>,
-        input: WebhookEndpointIdInput,
+        #[graphql(desc = "The endpoint whose secret to replace.")] input: WebhookEndpointIdInput,
     ) -> Result<WebhookEndpointSecretPayload> {
         let (actor, partner) = admin_org(ctx)?;
         let id = ids::decode_as(NodeType::WebhookEndpoint, &input.endpoint_id)?;
@@ -332,11 +394,14 @@ impl WebhookMutation {
         secret_payload(service::rotate_secret(db(ctx), webhooks, &who, partner, id).await)
     }
 
-    /// Organization ADMIN: sends a `webhook.test` event to this endpoint now.
+    /// Organization ADMIN: sends a `webhook.test` event to this endpoint now, whatever
+    /// event types it subscribes to.
+    ///
+    /// No userErrors. Top-level: `FORBIDDEN` (reason `ADMIN_ONLY`), `NOT_FOUND`.
     async fn send_test_webhook(
         &self,
         ctx: &Context<'_>,
-        input: WebhookEndpointIdInput,
+        #[graphql(desc = "The endpoint to test.")] input: WebhookEndpointIdInput,
     ) -> Result<WebhookDeliveryPayload> {
         let (actor, partner) = admin_org(ctx)?;
         let id = ids::decode_as(NodeType::WebhookEndpoint, &input.endpoint_id)?;
@@ -345,11 +410,14 @@ impl WebhookMutation {
     }
 
     /// Organization ADMIN: sends a DELIVERED or FAILED delivery again, as the same message
-    /// (same `webhook-id`). `INVALID_STATE` while it is still PENDING.
+    /// (same `webhook-id`), with fresh attempts.
+    ///
+    /// userErrors: `INVALID_STATE` (still PENDING). Top-level: `FORBIDDEN` (reason
+    /// `ADMIN_ONLY`), `NOT_FOUND`.
     async fn redeliver_webhook(
         &self,
         ctx: &Context<'_>,
-        input: RedeliverWebhookInput,
+        #[graphql(desc = "The delivery to send again.")] input: RedeliverWebhookInput,
     ) -> Result<WebhookDeliveryPayload> {
         let (actor, partner) = admin_org(ctx)?;
         let id = ids::decode_as(NodeType::WebhookDelivery, &input.delivery_id)?;

@@ -42,6 +42,15 @@ pub const EVENTS: &str = "subscription($types: [EventType!], $after: ID) {
   events(types: $types, after: $after) { id type summary targetId
     target { __typename ... on PartnershipInvitation { id status } } } }";
 
+/// The types of the partnership walkthrough. Subscriptions that expect a sequence keep to
+/// them: a subscription without `after` starts where this replica's hub stands, which may
+/// be just before the sign-ins and approvals of the set-up, still on their way.
+pub const WALKTHROUGH: [&str; 3] = [
+    "PARTNERSHIP_INVITATION_REQUESTED",
+    "EMAIL_SENT",
+    "PARTNERSHIP_INVITATION_ACCEPTED",
+];
+
 /// Long enough for a webhook to go through a few fast retries on a busy machine.
 pub const WAIT: Duration = Duration::from_secs(30);
 

@@ -24,7 +24,8 @@ async fn signing_out_closes_the_sockets_of_that_session_only(app: TestApp) {
     let mut first = WsClient::signed_in(&app.address, &first_token).await;
     first.subscribe("1", EVENTS, json!({})).await;
     let mut second = WsClient::signed_in(&app.address, &second_token).await;
-    second.subscribe("2", EVENTS, json!({})).await;
+    let types = json!({ "types": ["SESSION_ENDED", "PARTNERSHIP_INVITATION_REQUESTED"] });
+    second.subscribe("2", EVENTS, types).await;
 
     let out = app
         .gql(
@@ -72,7 +73,9 @@ async fn removing_a_user_closes_its_sockets(app: TestApp) {
     let mut sams = WsClient::signed_in(&app.address, &sam).await;
     sams.subscribe("s", EVENTS, json!({})).await;
     let mut admins = WsClient::signed_in(&app.address, &admin).await;
-    admins.subscribe("a", EVENTS, json!({})).await;
+    admins
+        .subscribe("a", EVENTS, json!({ "types": ["USER_REMOVED"] }))
+        .await;
 
     let removed = app
         .gql(

@@ -107,6 +107,15 @@ async fn the_walkthrough_reaches_a_receiver_signed(backend: Backend) {
     assert!(text.contains(&all_id) && !text.contains(&secret) && !text.contains(&secret[6..]));
 
     let invited = request(&app, &contoso, "admin@fabrikam.test").await;
+    // The reseller accepts once the email is out (the email of an invitation accepted
+    // before it is sent is not sent any more).
+    eventually("the email.sent webhook", WAIT, || async {
+        let got = everything.requests();
+        got.iter()
+            .any(|r| r.event_type() == "email.sent")
+            .then_some(())
+    })
+    .await;
     let accepted = app
         .gql(ACCEPT, json!({ "token": invited.token }), Some(&fabrikam))
         .await;

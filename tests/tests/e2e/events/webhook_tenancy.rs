@@ -8,6 +8,7 @@ use crate::review::first_sign_in;
 use e2e::receiver::Receiver;
 use e2e::services::eventually;
 use e2e::{Backend, TestApp};
+use entity::audit_entry::global_id;
 use serde_json::json;
 
 /// Every way to reach an endpoint or a delivery by id: (name, document, variables).
@@ -122,8 +123,8 @@ async fn another_organizations_webhooks_answer_not_found(backend: Backend) {
     // Northwind: every call answers NOT_FOUND, as for ids that never existed.
     let foreign = codes(&app, &northwind, &endpoint_id, &delivery_id).await;
     assert_eq!(foreign, all("NOT_FOUND", &foreign));
-    let missing_endpoint = e2e_global_id("WebhookEndpoint", 999_999);
-    let missing_delivery = e2e_global_id("WebhookDelivery", 999_999);
+    let missing_endpoint = global_id("WebhookEndpoint", 999_999);
+    let missing_delivery = global_id("WebhookDelivery", 999_999);
     let missing = codes(&app, &northwind, &missing_endpoint, &missing_delivery).await;
     assert_eq!(missing, foreign);
     let listed = app
@@ -194,9 +195,3 @@ async fn another_organizations_webhooks_answer_not_found(backend: Backend) {
     );
 }
 both!(another_organizations_webhooks_answer_not_found);
-
-/// The opaque global id of `type_name` / `id`, as the API encodes them.
-fn e2e_global_id(type_name: &str, id: i32) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{type_name}:{id}"))
-}

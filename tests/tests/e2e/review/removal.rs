@@ -11,7 +11,7 @@ use e2e::{TestApp, e2e};
 use serde_json::{Value, json};
 
 const ADD: &str = "mutation($input: AddUserInput!) { addUser(input: $input) {
-    user { id email removedAt } temporaryPassword userErrors { code field } } }";
+    user { id email } temporaryPassword userErrors { code field } } }";
 const REMOVE: &str = "mutation($id: ID!) { removeUser(input: {userId: $id}) {
     removedUserId userErrors { code } } }";
 const USER: &str = "query($id: ID!) { node(id: $id) { ... on User { id email removedAt } } }";

@@ -8,6 +8,7 @@
 use super::{error_reason, first_sign_in};
 use crate::customers::{customer_input, fourth_coffee, offer_id, world};
 use api::auth::suspension::ALLOWED_WHILE_SUSPENDED;
+use e2e::services::eventually;
 use e2e::{TestApp, e2e};
 use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::{Map, Value, json};
@@ -46,13 +47,13 @@ fn type_text(t: &Value) -> String {
 /// A well-typed value for a mutation nobody wrote arguments for below (one added later):
 /// required fields only, placeholders for scalars.
 fn placeholder(t: &Value, types: &Map<String, Value>) -> Value {
-    let named = &types[t["name"].as_str().unwrap_or_default()];
+    let named = || &types[t["name"].as_str().unwrap()];
     match t["kind"].as_str().unwrap() {
         "NON_NULL" => placeholder(&t["ofType"], types),
         "LIST" => json!([]),
-        "ENUM" => named["enumValues"][0]["name"].clone(),
+        "ENUM" => named()["enumValues"][0]["name"].clone(),
         "INPUT_OBJECT" => Value::Object(
-            named["inputFields"]
+            named()["inputFields"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -75,16 +76,19 @@ fn placeholder(t: &Value, types: &Map<String, Value>) -> Value {
     }
 }
 
-/// What the database holds, as far as any mutation could change it (sessions aside).
+/// What the database holds, as far as any mutation could change it: the rows of the main
+/// tables, and how many rows every table has (so tables added later count too). Sessions
+/// and rate-limit counters aside.
 async fn snapshot(app: &TestApp) -> String {
     use entity::*;
+    use sea_orm::{ConnectionTrait, Statement};
     let db = &app.db;
     macro_rules! rows {
         ($($m:ident),*) => {
             vec![$(format!("{:?}", $m::Entity::find().order_by_asc($m::Column::Id).all(db).await.unwrap())),*]
         };
     }
-    rows!(
+    let mut state = rows!(
         user,
         partner,
         customer,
@@ -97,8 +101,35 @@ async fn snapshot(app: &TestApp) -> String {
         profile_change_request,
         outbound_email,
         audit_entry
-    )
-    .join("\n")
+    );
+    let backend = db.get_database_backend();
+    let tables = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'"
+        }
+        _ => "SELECT name AS t FROM sqlite_master WHERE type = 'table'",
+    };
+    let tables = db
+        .query_all_raw(Statement::from_string(backend, tables))
+        .await
+        .unwrap();
+    for row in tables {
+        let table: String = row.try_get("", "t").unwrap();
+        if ["sessions", "rate_limit_hits"].contains(&table.as_str()) {
+            continue;
+        }
+        let count = format!("SELECT COUNT(*) AS n FROM \"{table}\"");
+        let n: i64 = db
+            .query_one_raw(Statement::from_string(backend, count))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get("", "n")
+            .unwrap();
+        state.push(format!("{table}: {n}"));
+    }
+    state.sort();
+    state.join("\n")
 }
 
 async fn a_suspended_provider_can_sign_in_and_read_but_not_change_anything(app: TestApp) {
@@ -125,6 +156,17 @@ async fn a_suspended_provider_can_sign_in_and_read_but_not_change_anything(app: 
         .await;
     let agent = added.data()["addUser"]["user"]["id"].clone();
     let invited = crate::partnerships::request(&app, &w.provider, "prospect@tailspin.test").await;
+    // The embedded worker sends its email now, so that nothing changes the database later
+    // while the snapshots below are compared.
+    eventually(
+        "the invitation's email",
+        std::time::Duration::from_secs(20),
+        || async {
+            let d = crate::partnerships::delivery(&app, &w.provider, &invited.id).await;
+            (d["status"] == "SENT").then_some(())
+        },
+    )
+    .await;
     let partnerships = app
         .gql(
             "{ indirectResellers(first: 1) { nodes { id } } }",
