@@ -19,6 +19,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod jobs;
+pub mod language;
 pub mod mailbox;
 pub mod outbox;
 pub mod pages;

@@ -33,6 +33,12 @@ pub struct Model {
     /// Which send holds the row (a fresh id per claim): a sender writes its result only while
     /// the claim is still its own, so a stale sender cannot resurrect a withdrawn email.
     pub claim_id: Option<String>,
+    /// The reader's language (BCP 47) and what the email says (JSON of
+    /// `worker::compose::EmailContent`): the worker renders subject and bodies from them at
+    /// send time, so a template fix reaches emails not yet sent. Older rows have neither and
+    /// are sent as stored.
+    pub language: Option<String>,
+    pub content: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -26,6 +26,8 @@ pub struct Model {
     /// sessions are gone, and its row stays so orders, invitations and the audit log still
     /// name who acted.
     pub deactivated_at: Option<DateTimeUtc>,
+    /// BCP 47 tag of the language the user reads (emails, drafts for it); `en` by default.
+    pub preferred_language: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

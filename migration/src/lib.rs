@@ -13,6 +13,7 @@ mod m20261123_000006_audit_log;
 mod m20261124_000007_outbox_lookup_indexes;
 mod m20261124_000008_hardening;
 mod m20261124_000009_webhooks;
+mod m20261124_000010_languages;
 mod offer_seed;
 
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_outbox_lookup_indexes::Migration),
             Box::new(m20261124_000008_hardening::Migration),
             Box::new(m20261124_000009_webhooks::Migration),
+            Box::new(m20261124_000010_languages::Migration),
         ]
     }
 }

@@ -5,6 +5,9 @@
 //! panics: chromedriver runs in its own process group, which is killed whole, and any
 //! process still using this browser's private profile directory is killed after it.
 
+mod page;
+pub use page::keys;
+
 use serde_json::{Value, json};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
@@ -47,7 +50,8 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = tempfile::tempdir().unwrap();
-        // The machine has no network: keep Chromium from calling home.
+        // The machine has no network: keep Chromium from calling home. No name resolves but
+        // the test servers' address (127.0.0.1), so a page that needs any other host fails.
         let args = [
             "--headless=new",
             "--no-sandbox",
@@ -59,6 +63,7 @@ impl Browser {
             "--disable-component-update",
             "--disable-sync",
             "--window-size=1000,900",
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
         ]
         .iter()
         .map(|a| a.to_string())

@@ -3,10 +3,12 @@
 //! client for it. The `e2e!` macro runs one test body on both backends.
 
 pub mod browser;
+pub mod npm;
 pub mod receiver;
 pub mod services;
 pub mod smtp;
 pub mod standard_webhooks;
+pub mod static_site;
 mod stoppable;
 pub mod ws;
 

@@ -90,6 +90,8 @@ pub async fn deliver(
         });
     };
 
+    // Rendered now, in the reader's language, from what the row says the email is about.
+    let email = rendered(email);
     let result = match mail::build_message(&email, &settings.mail_from) {
         Ok(message) => mailer.send(message).await,
         Err(e) => Err(e),
@@ -109,7 +111,9 @@ pub async fn deliver(
     let txn = migration::database::begin_write(db).await?;
     let outcome = match result {
         Ok(()) => {
+            // What was sent is what is kept (its secret scrubbed).
             let written = scrubbed(mine, &email)
+                .col_expr(Column::Subject, Expr::value(email.subject.clone()))
                 .col_expr(Column::Status, Expr::value(DeliveryStatus::Sent))
                 .col_expr(Column::SentAt, Expr::value(Some(done)))
                 .col_expr(Column::LastError, Expr::value(Option::<String>::None))
@@ -217,24 +221,50 @@ async fn audit<C: ConnectionTrait>(
     .map(drop)
 }
 
-/// Adds to `update` the bodies with the row's secret replaced by `[redacted]`.
+/// The row with subject and bodies rendered from its content in its language, if it has
+/// content (rows written before emails were rendered at send time are sent as stored).
+fn rendered(email: outbound_email::Model) -> outbound_email::Model {
+    let content = email
+        .content
+        .as_deref()
+        .and_then(|c| serde_json::from_str::<crate::compose::EmailContent>(c).ok());
+    let Some(content) = content else {
+        return email;
+    };
+    let lang = crate::i18n::Lang::nearest(email.language.as_deref().unwrap_or("en"));
+    let composed = content.compose(lang);
+    outbound_email::Model {
+        subject: composed.subject,
+        text_body: composed.text,
+        html_body: composed.html,
+        ..email
+    }
+}
+
+/// Adds to `update` the bodies and content with the row's secret replaced by `[redacted]`.
 fn scrubbed(
     update: sea_orm::UpdateMany<outbound_email::Entity>,
     email: &outbound_email::Model,
 ) -> sea_orm::UpdateMany<outbound_email::Entity> {
-    match email.scrub_after_send.as_deref().filter(|s| !s.is_empty()) {
-        Some(secret) => update
-            .col_expr(
-                Column::TextBody,
-                Expr::value(email.text_body.replace(secret, REDACTED)),
-            )
-            .col_expr(
-                Column::HtmlBody,
-                Expr::value(email.html_body.replace(secret, REDACTED)),
-            )
-            .col_expr(Column::ScrubAfterSend, Expr::value(Option::<String>::None)),
-        None => update,
-    }
+    let Some(secret) = email.scrub_after_send.as_deref().filter(|s| !s.is_empty()) else {
+        return update;
+    };
+    let content = email
+        .content
+        .as_deref()
+        .and_then(|c| serde_json::from_str::<crate::compose::EmailContent>(c).ok())
+        .and_then(|c| serde_json::to_string(&c.scrubbed(secret, REDACTED)).ok());
+    update
+        .col_expr(
+            Column::TextBody,
+            Expr::value(email.text_body.replace(secret, REDACTED)),
+        )
+        .col_expr(
+            Column::HtmlBody,
+            Expr::value(email.html_body.replace(secret, REDACTED)),
+        )
+        .col_expr(Column::Content, Expr::value(content))
+        .col_expr(Column::ScrubAfterSend, Expr::value(Option::<String>::None))
 }
 
 /// Withdraws a still-QUEUED email whose link no longer works (the invitation was re-sent,

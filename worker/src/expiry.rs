@@ -77,12 +77,13 @@ async fn cancel_unsent_emails<C: ConnectionTrait>(db: &C, kind: &Kind) -> Result
     };
     let sql = format!(
         "UPDATE outbound_emails SET status = 'CANCELLED', \
-           last_error = 'the invitation expired before it was sent', {text}, {html}, \
+           last_error = 'the invitation expired before it was sent', {text}, {html}, {content}, \
            scrub_after_send = NULL \
          WHERE status = 'QUEUED' AND EXISTS (SELECT 1 FROM {table} t \
            WHERE t.outbound_email_id = outbound_emails.id AND t.status = 'EXPIRED')",
         text = scrub("text_body"),
         html = scrub("html_body"),
+        content = scrub("content"),
         table = kind.table,
     );
     Ok(db

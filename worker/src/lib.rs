@@ -5,8 +5,10 @@
 //! which enqueues them after committing the outbox row ([`queue::EmailQueue::push`]).
 
 pub mod boot;
+pub mod compose;
 pub mod delivery;
 pub mod expiry;
+pub mod i18n;
 pub mod jobs;
 pub mod mail;
 pub mod queue;

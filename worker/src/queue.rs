@@ -177,13 +177,19 @@ impl EmailQueue {
     pub async fn pending(&self) -> Result<u64, QueueError> {
         within(async {
             match self.clone() {
+                // apalis-redis files every push as scheduled (not before "now"); a running
+                // worker moves due ones to the active list. Waiting jobs are both.
                 Self::Redis(mut s) => {
-                    let active = s.get_config().active_jobs_list();
-                    redis::cmd("LLEN")
-                        .arg(active)
-                        .query_async::<u64>(s.get_connection())
+                    let config = s.get_config().clone();
+                    let (active, scheduled): (u64, u64) = redis::pipe()
+                        .cmd("LLEN")
+                        .arg(config.active_jobs_list())
+                        .cmd("ZCARD")
+                        .arg(config.scheduled_jobs_set())
+                        .query_async(s.get_connection())
                         .await
-                        .map_err(|e| QueueError::Push(e.to_string()))
+                        .map_err(|e| QueueError::Push(e.to_string()))?;
+                    Ok(active + scheduled)
                 }
                 Self::Sqlite(s) => sea_orm::sqlx::query_scalar::<_, i64>(
                     "SELECT COUNT(*) FROM Jobs WHERE job_type = ?1 AND status = 'Pending' \

@@ -65,6 +65,10 @@ pub async fn clean(
         .col_expr(outbound_email::Column::TextBody, Expr::value(""))
         .col_expr(outbound_email::Column::HtmlBody, Expr::value(""))
         .col_expr(
+            outbound_email::Column::Content,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
             outbound_email::Column::ScrubAfterSend,
             Expr::value(Option::<String>::None),
         )

@@ -16,11 +16,12 @@ use entity::enums::UserRole;
 use entity::user;
 use sea_orm::EntityTrait;
 
+/// A person who signs in.
+pub struct User(pub user::Model);
+
 /// A person who signs in: a partner organization's user, a platform administrator, or a
 /// customer's admin account. Visible to the user itself, to the ADMINs of its organization
 /// and to platform administrators; anyone else gets `NOT_FOUND`.
-pub struct User(pub user::Model);
-
 #[Object]
 impl User {
     /// The user's global id (opaque).

@@ -18,6 +18,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
     Set,
 };
+use worker::msg;
 
 const ACCOUNT_BUCKET: &str = "login.account";
 const ADDRESS_BUCKET: &str = "login.address";
@@ -106,7 +107,7 @@ pub async fn login(
             Err(ApiError::user(
                 UserErrorCode::InvalidCredentials,
                 &[],
-                "The email or password is not correct.",
+                msg!("error-invalid-credentials"),
             ))
         }
     }
@@ -127,7 +128,7 @@ pub async fn change_password(
         return Err(ApiError::user(
             UserErrorCode::InvalidCredentials,
             &["input", "currentPassword"],
-            "The current password is not correct.",
+            msg!("error-current-password-wrong"),
         ));
     }
     validate::new_password(new, &["input", "newPassword"])?;
@@ -135,7 +136,7 @@ pub async fn change_password(
         return Err(ApiError::user(
             UserErrorCode::WeakPassword,
             &["input", "newPassword"],
-            "Choose a password different from the current one.",
+            msg!("error-password-unchanged"),
         ));
     }
     let hash = validate::hash_password(new.to_owned()).await?;

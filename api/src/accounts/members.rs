@@ -25,6 +25,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
+use worker::msg;
 
 pub struct NewMember<'a> {
     pub email: &'a str,
@@ -43,7 +44,7 @@ fn check_partner_role(role: UserRole) -> ApiResult<()> {
         return Err(ApiError::user(
             UserErrorCode::Invalid,
             &["input", "role"],
-            "Partner users can be ADMIN, SALES_AGENT or HELPDESK_AGENT.",
+            msg!("error-partner-role"),
         ));
     }
     Ok(())
@@ -134,11 +135,7 @@ pub async fn add(
 }
 
 pub fn email_taken(field: &[&str]) -> ApiError {
-    ApiError::user(
-        UserErrorCode::EmailTaken,
-        field,
-        "An account with this email already exists; sign in instead.",
-    )
+    ApiError::user(UserErrorCode::EmailTaken, field, msg!("error-email-taken"))
 }
 
 /// An active user of the ADMIN's own organization, or `NOT_FOUND`.
@@ -225,7 +222,7 @@ pub async fn remove(
         return Err(ApiError::user(
             UserErrorCode::CannotRemoveSelf,
             &["input", "userId"],
-            "You cannot remove your own account; ask another ADMIN.",
+            msg!("error-cannot-remove-self"),
         ));
     }
     let txn = lock_organization(db, partner_id).await?;
@@ -260,7 +257,7 @@ fn last_admin() -> ApiError {
     ApiError::user(
         UserErrorCode::LastAdmin,
         &["input", "role"],
-        "An organization needs at least one ADMIN; promote someone else first.",
+        msg!("error-last-admin"),
     )
 }
 

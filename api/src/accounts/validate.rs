@@ -3,6 +3,7 @@
 use crate::auth::password;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::user_error::UserErrorCode;
+use worker::msg;
 
 /// Trims and lower-cases an email and checks it with the mailer's own rule
 /// (`worker::mail::parse_address`), so every address accepted here can be sent to.
@@ -11,10 +12,8 @@ pub fn email(raw: &str, field: &[&str]) -> ApiResult<String> {
         .map(|address| address.to_string())
         .map_err(|problem| {
             let message = match problem {
-                worker::mail::AddressProblem::Invisible => {
-                    "Enter the email address without spaces or invisible characters."
-                }
-                _ => "Enter an email address like name@example.com.",
+                worker::mail::AddressProblem::Invisible => msg!("error-email-invisible"),
+                _ => msg!("error-email-invalid"),
             };
             ApiError::user(UserErrorCode::Invalid, field, message)
         })
@@ -27,7 +26,7 @@ pub fn name(raw: &str, max: usize, field: &[&str]) -> ApiResult<String> {
         return Err(ApiError::user(
             UserErrorCode::Invalid,
             field,
-            format!("Enter between 1 and {max} characters."),
+            msg!("error-text-length", max = max),
         ));
     }
     Ok(name.to_owned())
@@ -42,7 +41,7 @@ pub fn country(raw: &str, field: &[&str]) -> ApiResult<String> {
         Err(ApiError::user(
             UserErrorCode::Invalid,
             field,
-            "Use a two-letter ISO 3166 country code such as US or DE.",
+            msg!("error-country"),
         ))
     }
 }

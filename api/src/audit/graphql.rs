@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 use entity::audit_entry;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-/// One recorded change: who did what to which object, and when. Entries are never changed
-/// or deleted; each is also an `Event`.
 pub struct AuditEntry(pub audit_entry::Model);
 
+/// One recorded change: who did what to which object, and when. Entries are never changed
+/// or deleted; each is also an `Event`.
 #[Object]
 impl AuditEntry {
     /// When the change was committed.

@@ -59,12 +59,12 @@ pub fn dummy_hash() -> &'static str {
 }
 
 /// Why a new password is refused, if it is.
-pub fn weakness(password: &str) -> Option<String> {
+pub fn weakness(password: &str) -> Option<worker::i18n::Message> {
     if password.chars().count() < MIN_LENGTH {
-        return Some(format!("Use at least {MIN_LENGTH} characters."));
+        return Some(worker::msg!("error-password-short", min = MIN_LENGTH));
     }
     if password.len() > MAX_LENGTH {
-        return Some(format!("Use at most {MAX_LENGTH} bytes."));
+        return Some(worker::msg!("error-password-long", max = MAX_LENGTH));
     }
     None
 }

@@ -17,9 +17,6 @@ pub const ALLOWED_WHILE_SUSPENDED: &[&str] = &[
     "updateViewerPreferences",
 ];
 
-pub const MESSAGE: &str = "Your organization's enrollment is SUSPENDED: you can sign in and \
-     read, but not change anything. Contact the program to have it reinstated.";
-
 /// True when `actor` belongs to a suspended organization and one of `mutation_fields` is
 /// not allowed to it.
 pub fn refuses(actor: &Actor, mutation_fields: &[String]) -> bool {

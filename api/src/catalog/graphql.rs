@@ -5,38 +5,53 @@ use crate::auth;
 use crate::graphql::connection::{self, Page, PageArgs};
 use crate::graphql::search::SearchTerm;
 use crate::graphql::{db, ids};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use entity::enums::{BillingCycle, OfferCategory};
 use entity::offer;
 
-/// An amount of money in minor units (cents) of an ISO 4217 currency.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Money {
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+/// An amount of money in minor units (cents) of an ISO 4217 currency.
+#[Object]
+impl Money {
     /// The amount in the currency's minor units (hundredths): 1250 is 12.50. Negative for
     /// a credit.
-    pub amount_minor: i64,
+    async fn amount_minor(&self) -> i64 {
+        self.amount_minor
+    }
     /// ISO 4217 currency code, e.g. "USD".
-    pub currency: String,
-    /// For display: the amount with two decimals and the currency code, e.g. "12.50 USD".
-    pub formatted: String,
+    async fn currency(&self) -> &str {
+        &self.currency
+    }
+    /// For display, as the language of the request's `Accept-Language` writes amounts
+    /// (Unicode CLDR data through ICU4X): `$12.50` in English, `US$12.50` in zh-TW.
+    async fn formatted(&self, ctx: &Context<'_>) -> String {
+        worker::i18n::money(
+            crate::language::of_request(ctx),
+            self.amount_minor,
+            &self.currency,
+        )
+    }
 }
 
 impl Money {
     pub fn new(amount_minor: i64, currency: &str) -> Self {
-        let sign = if amount_minor < 0 { "-" } else { "" };
-        let abs = amount_minor.unsigned_abs();
         Self {
             amount_minor,
             currency: currency.to_owned(),
-            formatted: format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100),
         }
     }
 }
 
-/// An offer of the catalog (owned by the platform operator). Every signed-in user may read
-/// the catalog.
+/// An offer of the catalog.
 pub struct Offer(pub offer::Model);
 
+/// An offer of the catalog (owned by the platform operator). Every signed-in user may read
+/// the catalog.
 #[Object]
 impl Offer {
     /// The offer's global id (opaque).
@@ -59,7 +74,7 @@ impl Offer {
     async fn category(&self) -> OfferCategory {
         self.0.category
     }
-    /// Fewest licenses an order line may have.
+    /// Fewest licenses a subscription to this offer may have.
     async fn min_quantity(&self) -> i32 {
         self.0.min_quantity
     }
@@ -148,12 +163,12 @@ impl CatalogQuery {
 
 #[cfg(test)]
 mod tests {
-    use super::Money;
+    use worker::i18n::{Lang, money};
 
     #[test]
-    fn formats_minor_units() {
-        assert_eq!(Money::new(1250, "USD").formatted, "12.50 USD");
-        assert_eq!(Money::new(5, "EUR").formatted, "0.05 EUR");
-        assert_eq!(Money::new(-199, "USD").formatted, "-1.99 USD");
+    fn formats_minor_units_in_the_readers_language() {
+        assert_eq!(money(Lang::En, 1250, "USD"), "$12.50");
+        assert_eq!(money(Lang::En, -199, "USD"), "-$1.99");
+        assert_eq!(money(Lang::ZhTw, 1250, "USD"), "US$12.50");
     }
 }

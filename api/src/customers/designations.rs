@@ -24,6 +24,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, Set,
 };
+use worker::msg;
 
 /// The provider side only, on a subscription that is not cancelled (an upgrade cancels
 /// its source: the designation belongs on the new subscription).
@@ -37,9 +38,7 @@ async fn provider_owned(
         return Err(ApiError::Forbidden("PROVIDER_ONLY"));
     }
     if sub.status == SubscriptionStatus::Cancelled {
-        return Err(invalid_state(
-            "This subscription is cancelled (upgraded or ended); designate on its successor.",
-        ));
+        return Err(invalid_state(msg!("error-subscription-cancelled")));
     }
     Ok((sub, cust))
 }
@@ -144,7 +143,7 @@ pub async fn grant_azure_tenant_owner(
         return Err(ApiError::user(
             UserErrorCode::NoAssociatedReseller,
             field,
-            "Associate a reseller with this customer first.",
+            msg!("error-no-associated-reseller"),
         ));
     };
     require_active_partner(&txn, provider.id, reseller, field).await?;
@@ -160,7 +159,7 @@ pub async fn grant_azure_tenant_owner(
         return Err(ApiError::user(
             UserErrorCode::NotAnAzureCustomer,
             field,
-            "Only a customer with an Azure subscription has an Azure tenant to own.",
+            msg!("error-not-azure-customer"),
         ));
     }
     let mut active = cust.into_active_model();

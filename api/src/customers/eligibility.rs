@@ -15,6 +15,7 @@ use crate::graphql::user_error::UserErrorCode;
 use entity::enums::{EnrollmentStatus, PartnerKind, PartnershipStatus, UserRole};
 use entity::{partner, partnership};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+use worker::msg;
 
 /// The provider organization of a caller allowed to create customers and place orders.
 pub fn ordering_provider(actor: &Actor) -> ApiResult<&partner::Model> {
@@ -32,7 +33,7 @@ pub fn ordering_provider(actor: &Actor) -> ApiResult<&partner::Model> {
         return Err(ApiError::user(
             UserErrorCode::ProviderNotActive,
             &[],
-            "Your provider enrollment is not ACTIVE.",
+            msg!("error-provider-not-active"),
         ));
     }
     Ok(partner)
@@ -67,7 +68,7 @@ pub async fn require_active_partner(
         Err(ApiError::user(
             UserErrorCode::ResellerNotPartner,
             field,
-            "Choose a reseller you have an ACTIVE partnership with.",
+            msg!("error-reseller-not-partner"),
         ))
     }
 }
@@ -90,8 +91,7 @@ pub async fn require_active_provider(
         Err(ApiError::user(
             UserErrorCode::ProviderNotActive,
             field,
-            "The provider that sent this is not active in the program at the moment; \
-             the link cannot be used until it is.",
+            msg!("error-sender-not-active"),
         ))
     }
 }

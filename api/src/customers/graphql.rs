@@ -48,11 +48,12 @@ pub struct BillingContact {
     phone: Option<String>,
 }
 
+/// An end customer's tenant.
+pub struct Customer(pub customer::Model);
+
 /// An end customer's tenant. Visible to the provider that created it, to the reseller it is
 /// delegated to, and to its own admin account; anyone else (platform administrators too)
 /// gets `NOT_FOUND`.
-pub struct Customer(pub customer::Model);
-
 #[Object]
 impl Customer {
     /// The customer's global id (opaque).
@@ -132,11 +133,12 @@ impl Customer {
     }
 }
 
+/// A customer's subscription to an offer.
+pub struct Subscription(pub subscription::Model);
+
 /// A customer's subscription to an offer. Visible to whoever sees its customer, and (read
 /// only) to a reseller that is its partner of record or support contact; others get
 /// `NOT_FOUND`.
-pub struct Subscription(pub subscription::Model);
-
 #[Object]
 impl Subscription {
     /// The subscription's global id (opaque).
@@ -213,11 +215,12 @@ pub struct OrderLine {
     monthly_unit_price: Money,
 }
 
+/// An order: who placed it, for which customer, on whose behalf, and its lines.
+pub struct Order(pub order::Model);
+
 /// An order: who placed it, for which customer, on whose behalf, and its lines. Visible to
 /// the customer's provider and delegated reseller (not to customer users); others get
 /// `NOT_FOUND`.
-pub struct Order(pub order::Model);
-
 #[Object]
 impl Order {
     /// The order's global id (opaque).
@@ -389,7 +392,7 @@ impl CustomerQuery {
             Err(ApiError::User(e)) => DomainAvailability {
                 domain,
                 available: false,
-                reason: Some(e.message),
+                reason: Some(e.message.render(crate::language::of_request(ctx))),
             },
             Err(e) => return Err(e.into()),
             Ok(normalized) => {

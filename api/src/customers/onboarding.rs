@@ -17,6 +17,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
 };
+use worker::msg;
 
 pub struct NewCustomer {
     pub company_name: String,
@@ -61,7 +62,7 @@ pub fn normalize_domain(raw: &str) -> ApiResult<String> {
         Err(ApiError::user(
             UserErrorCode::Invalid,
             &["input", "domain"],
-            "Enter a domain name like fourthcoffee.example.",
+            msg!("error-domain"),
         ))
     }
 }
@@ -91,7 +92,7 @@ pub async fn create(
         return Err(ApiError::user(
             UserErrorCode::Invalid,
             &["input", "idempotencyKey"],
-            "Send a key of 1 to 128 characters, the same for retries of one submit.",
+            msg!("error-idempotency-key"),
         ));
     }
     if let Some(existing) = by_key(db, provider.id, &key).await? {
@@ -131,7 +132,7 @@ pub async fn create(
         return Err(ApiError::user(
             UserErrorCode::Invalid,
             &["input", "lines"],
-            "Add at least one subscription to the order.",
+            msg!("error-order-needs-subscription"),
         ));
     }
     let checked = pricing::check(db, &country, &input.lines).await?;
@@ -279,7 +280,7 @@ fn domain_taken_error() -> ApiError {
     ApiError::user(
         UserErrorCode::DomainTaken,
         &["input", "domain"],
-        "Another customer already uses this domain; choose another one.",
+        msg!("error-domain-taken"),
     )
 }
 

@@ -17,6 +17,7 @@ use entity::event_type::EventType;
 use entity::{order, subscription};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use worker::msg;
 
 /// A line of `placeOrder`: a new subscription (`offer_id`) or more licenses for an existing
 /// one (`subscription_id`).
@@ -45,7 +46,7 @@ pub async fn place_order(
         return Err(ApiError::user(
             UserErrorCode::Invalid,
             &["input", "lines"],
-            "Add at least one line.",
+            msg!("error-order-needs-line"),
         ));
     }
     let mut new = Vec::new();
@@ -67,7 +68,7 @@ pub async fn place_order(
                 return Err(ApiError::user(
                     UserErrorCode::Invalid,
                     &["input", "lines", &index, "partnerOfRecordId"],
-                    "Credit an existing subscription with setSubscriptionPartnerOfRecord.",
+                    msg!("error-credit-existing"),
                 ));
             }
             (None, Some(sub_id)) => more.push((index, sub_id, line.quantity)),
@@ -75,7 +76,7 @@ pub async fn place_order(
                 return Err(ApiError::user(
                     UserErrorCode::Invalid,
                     &["input", "lines", &index],
-                    "Give either offerId (a new subscription) or subscriptionId (more licenses).",
+                    msg!("error-order-line-kind"),
                 ));
             }
         }
@@ -123,7 +124,7 @@ pub async fn place_order(
             return Err(ApiError::user(
                 UserErrorCode::InvalidState,
                 &field,
-                "Licenses can only be added to an ACTIVE subscription.",
+                msg!("error-licenses-active-only"),
             ));
         }
         let offer = offer_of(&txn, sub.offer_id).await?;
@@ -132,7 +133,7 @@ pub async fn place_order(
             return Err(ApiError::user(
                 UserErrorCode::OutOfRange,
                 &field,
-                "Add at least one license.",
+                msg!("error-at-least-one-license"),
             ));
         }
         if let Some(why) = pricing::quantity_problem(&offer, total) {

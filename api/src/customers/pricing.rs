@@ -6,6 +6,8 @@ use crate::graphql::user_error::{UserError, UserErrorCode};
 use entity::{offer, offer_country};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use std::collections::{HashMap, HashSet};
+use worker::i18n::Message;
+use worker::msg;
 
 #[derive(Debug, Clone)]
 pub struct LineRequest {
@@ -35,11 +37,13 @@ pub struct Checked {
 }
 
 /// The quantity rule of one offer, shared with quantity changes of a subscription.
-pub fn quantity_problem(offer: &offer::Model, quantity: i32) -> Option<String> {
+pub fn quantity_problem(offer: &offer::Model, quantity: i32) -> Option<Message> {
     (quantity < offer.min_quantity || quantity > offer.max_quantity).then(|| {
-        format!(
-            "{} can be bought with {} to {} licenses.",
-            offer.name, offer.min_quantity, offer.max_quantity
+        msg!(
+            "error-quantity-range",
+            offer = &offer.name,
+            min = offer.min_quantity,
+            max = offer.max_quantity
         )
     })
 }
@@ -58,7 +62,7 @@ pub async fn check<C: ConnectionTrait>(
             problems: vec![UserError::new(
                 UserErrorCode::OutOfRange,
                 &["input", "lines"],
-                format!("An order may have at most {MAX_LINES} lines."),
+                msg!("error-order-too-many-lines", max = MAX_LINES),
             )],
         });
     }
@@ -88,7 +92,7 @@ pub async fn check<C: ConnectionTrait>(
             problems.push(UserError::new(
                 UserErrorCode::Invalid,
                 &at("offerId"),
-                "No such offer.",
+                msg!("error-no-such-offer"),
             ));
             continue;
         };
@@ -96,7 +100,7 @@ pub async fn check<C: ConnectionTrait>(
             problems.push(UserError::new(
                 UserErrorCode::OfferNotAvailable,
                 &at("offerId"),
-                format!("{} is not sold in {country}.", offer.name),
+                msg!("error-not-sold-in", offer = &offer.name, country = country),
             ));
         }
         if let Some(why) = quantity_problem(offer, req.quantity) {

@@ -16,9 +16,10 @@ use entity::customer_relationship_request as request;
 use entity::enums::InvitationStatus;
 
 /// A provider's request that a customer accept a reseller as its delegated administrator.
-/// Visible to the provider's users and the customer's admin; others get `NOT_FOUND`.
 pub struct CustomerRelationshipRequest(pub request::Model);
 
+/// A provider's request that a customer accept a reseller as its delegated administrator.
+/// Visible to the provider's users and the customer's admin; others get `NOT_FOUND`.
 #[Object]
 impl CustomerRelationshipRequest {
     /// The request's global id (opaque).
@@ -63,6 +64,9 @@ pub struct RequestCustomerResellerRelationshipInput {
     customer_id: ID,
     /// An ACTIVE partner reseller.
     indirect_reseller_id: ID,
+    /// The language of the email (BCP 47, e.g. `zh-TW`) when its recipient, the customer's
+    /// admin, has not chosen one; else the requester's. `INVALID` for a malformed tag.
+    language: Option<String>,
 }
 
 /// Result of `requestCustomerResellerRelationship`.
@@ -122,6 +126,7 @@ impl RelationshipMutation {
             actor,
             customer_id,
             reseller_id,
+            input.language.as_deref(),
         )
         .await;
         let (requested, user_errors) = split(result)?;

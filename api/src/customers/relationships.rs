@@ -8,7 +8,6 @@ use super::eligibility::{ordering_provider, require_active_partner, require_acti
 use crate::auth::{Actor, token};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::user_error::UserErrorCode;
-use crate::partnerships::draft::Draft;
 use crate::partnerships::invitations::{LinkSettings, already_used, refuse_used_link};
 use chrono::{Duration, Utc};
 use entity::enums::{InvitationStatus, UserRole};
@@ -19,6 +18,8 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, Set,
 };
+use worker::compose::EmailContent;
+use worker::msg;
 
 pub const EMAIL_KIND: &str = "CUSTOMER_RELATIONSHIP_REQUEST";
 
@@ -36,6 +37,7 @@ pub async fn request(
     actor: &Actor,
     customer_id: i32,
     reseller_id: i32,
+    language: Option<&str>,
 ) -> ApiResult<Requested> {
     let (cust, standing) = access::find_customer(db, actor, customer_id).await?;
     let provider = ordering_provider(actor)?;
@@ -46,7 +48,7 @@ pub async fn request(
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
             &["input", "indirectResellerId"],
-            "This reseller already administers the customer.",
+            msg!("error-already-administers"),
         ));
     }
     let reseller = partner::Entity::find_by_id(reseller_id)
@@ -60,24 +62,15 @@ pub async fn request(
         links.public_url.trim_end_matches('/')
     );
     let to = format!("admin@{}", cust.domain);
-    let draft = Draft {
-        to: to.clone(),
-        subject: format!(
-            "{} asks you to accept {} as your reseller",
-            provider.company_name, reseller.company_name
-        ),
-        body: format!(
-            "Hello,\n\n{provider} asks {customer} to accept {reseller} as a reseller with \
-             delegated administration: {reseller} will manage your subscriptions and services \
-             on your behalf.\n\nSign in with your administrator account and accept through \
-             this single-use link:\n\n{link}\n\nIf you do not expect this request, ignore this \
-             email; the link expires on its own.\n",
-            provider = provider.company_name,
-            customer = cust.company_name,
-            reseller = reseller.company_name,
-        ),
+    let lang =
+        crate::language::for_recipient(db, &to, language, actor, &["input", "language"]).await?;
+    let content = EmailContent::RelationshipRequest {
+        provider: provider.company_name.clone(),
+        customer: cust.company_name.clone(),
+        reseller: reseller.company_name.clone(),
+        link: link.clone(),
     };
-    let html = draft.html(&link, "Accept the reseller relationship");
+    let composed = content.compose(lang);
     let now = Utc::now();
     let txn = migration::database::begin_write(db).await?;
     require_active_partner(
@@ -92,9 +85,9 @@ pub async fn request(
         crate::outbox::Email {
             kind: EMAIL_KIND,
             to: &to,
-            subject: &draft.subject,
-            text: &draft.body,
-            html: &html,
+            lang,
+            content: &content,
+            composed: &composed,
             secret: Some(&token),
         },
         links.relay_after_ms,
@@ -158,7 +151,7 @@ pub async fn accept(
         ApiError::user(
             UserErrorCode::InvitationNotFound,
             field,
-            "This link is not valid for your organization.",
+            msg!("error-link-not-for-you"),
         )
     };
     let found = request::Entity::find()

@@ -24,6 +24,8 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, Set,
 };
+use worker::i18n::Message;
+use worker::msg;
 
 /// In a write transaction: a subscription the caller may administer (provider or delegated
 /// reseller, ADMIN or SALES_AGENT), locked. Readers who may not change it get FORBIDDEN;
@@ -40,7 +42,7 @@ pub(super) async fn administered(
     }
 }
 
-pub(super) fn invalid_state(message: &str) -> ApiError {
+pub(super) fn invalid_state(message: Message) -> ApiError {
     ApiError::user(
         UserErrorCode::InvalidState,
         &["input", "subscriptionId"],
@@ -65,9 +67,7 @@ pub async fn update_quantity(
     let txn = begin_write(db).await?;
     let (sub, cust, _) = administered(&txn, actor, subscription_id).await?;
     if sub.status != SubscriptionStatus::Active {
-        return Err(invalid_state(
-            "Only an ACTIVE subscription's quantity can change.",
-        ));
+        return Err(invalid_state(msg!("error-quantity-active-only")));
     }
     let offer = offer_of(&txn, sub.offer_id).await?;
     if let Some(why) = pricing::quantity_problem(&offer, quantity) {
@@ -81,7 +81,7 @@ pub async fn update_quantity(
         return Err(ApiError::user(
             UserErrorCode::Invalid,
             &["input", "quantity"],
-            "The subscription already has this many licenses.",
+            msg!("error-same-quantity"),
         ));
     }
     let change = quantity - sub.quantity;
@@ -158,7 +158,7 @@ pub(super) fn changed_meanwhile() -> ApiError {
     ApiError::user(
         UserErrorCode::InvalidState,
         &["input", "subscriptionId"],
-        "The subscription changed meanwhile; reload it and try again.",
+        msg!("error-subscription-changed"),
     )
 }
 
@@ -179,9 +179,9 @@ pub async fn set_suspended(
     };
     if sub.status != from {
         return Err(invalid_state(if suspend {
-            "Only an ACTIVE subscription can be suspended."
+            msg!("error-suspend-active-only")
         } else {
-            "Only a SUSPENDED subscription can be reactivated."
+            msg!("error-reactivate-suspended-only")
         }));
     }
     let mut active: subscription::ActiveModel = sub.into();
@@ -214,9 +214,7 @@ pub async fn upgrade(
     let txn = begin_write(db).await?;
     let (source, cust, _) = administered(&txn, actor, subscription_id).await?;
     if source.status != SubscriptionStatus::Active {
-        return Err(invalid_state(
-            "Only an ACTIVE subscription can be upgraded.",
-        ));
+        return Err(invalid_state(msg!("error-upgrade-active-only")));
     }
     let field: &[&str] = &["input", "targetOfferId"];
     let allowed = offer_upgrade::Entity::find_by_id((source.offer_id, target_offer_id))
@@ -227,7 +225,7 @@ pub async fn upgrade(
         return Err(ApiError::user(
             UserErrorCode::NotAnUpgradeTarget,
             field,
-            "This offer is not an upgrade of the subscription's offer; see its upgradeTargets.",
+            msg!("error-not-upgrade-target"),
         ));
     }
     let target = offer_of(&txn, target_offer_id).await?;
@@ -239,7 +237,11 @@ pub async fn upgrade(
         return Err(ApiError::user(
             UserErrorCode::OfferNotAvailable,
             field,
-            format!("{} is not sold in {}.", target.name, cust.country),
+            msg!(
+                "error-not-sold-in",
+                offer = &target.name,
+                country = &cust.country
+            ),
         ));
     }
     if let Some(why) = pricing::quantity_problem(&target, source.quantity) {

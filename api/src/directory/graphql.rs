@@ -18,6 +18,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use std::io::Read;
+use worker::msg;
 
 /// Where a provider sends customers of one country.
 #[derive(SimpleObject, Clone)]
@@ -50,10 +51,11 @@ pub struct DirectoryProvider {
     locations: Vec<ProviderLocation>,
 }
 
-/// A provider's support request to change its directory profile. Visible to the provider's
-/// users and platform administrators; others get `NOT_FOUND`.
+/// A provider's support request to change its directory profile.
 pub struct ProfileChangeRequest(pub request::Model);
 
+/// A provider's support request to change its directory profile. Visible to the provider's
+/// users and platform administrators; others get `NOT_FOUND`.
 #[Object]
 impl ProfileChangeRequest {
     /// The request's global id (opaque).
@@ -324,9 +326,9 @@ impl DirectoryMutation {
         let logo = match &input.logo {
             None => None,
             Some(upload) => {
-                let value = upload.value(ctx).map_err(|_| {
-                    ApiError::BadUserInput("The logo upload could not be read.".into())
-                })?;
+                let value = upload
+                    .value(ctx)
+                    .map_err(|_| ApiError::BadUserInput(msg!("error-logo-unreadable")))?;
                 let mut bytes = Vec::new();
                 value
                     .into_read()

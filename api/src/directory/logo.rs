@@ -25,7 +25,8 @@ pub enum LogoProblem {
     Empty,
     /// Not a PNG, JPEG or SVG that decodes, whatever its name says.
     NotAnImage,
-    /// An SVG that cannot be made safe by re-writing it (a DTD, text to draw).
+    /// An SVG that cannot be made safe by re-writing it (a DTD, text to draw): the id of the
+    /// message saying so.
     UnsafeSvg(&'static str),
 }
 
@@ -87,7 +88,7 @@ fn svg(bytes: &[u8]) -> Result<CheckedLogo, LogoProblem> {
     let text = std::str::from_utf8(bytes).map_err(|_| LogoProblem::NotAnImage)?;
     // Parsed once without DTD support: entity tricks are refused, not expanded.
     let document = roxmltree::Document::parse(text).map_err(|e| match e {
-        roxmltree::Error::DtdDetected => LogoProblem::UnsafeSvg("a DTD or XML entities"),
+        roxmltree::Error::DtdDetected => LogoProblem::UnsafeSvg("error-svg-dtd"),
         _ => LogoProblem::NotAnImage,
     })?;
     let root = document.root_element();
@@ -98,7 +99,7 @@ fn svg(bytes: &[u8]) -> Result<CheckedLogo, LogoProblem> {
         .descendants()
         .any(|n| n.is_element() && n.tag_name().name() == "text")
     {
-        return Err(LogoProblem::UnsafeSvg("text (convert it to outlines)"));
+        return Err(LogoProblem::UnsafeSvg("error-svg-text"));
     }
     let options = usvg::Options {
         image_href_resolver: usvg::ImageHrefResolver {

@@ -24,6 +24,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use worker::i18n::Message;
+use worker::msg;
 
 /// The program promises two to three weeks.
 pub const DUE_DAYS: i64 = 21;
@@ -41,7 +43,7 @@ pub struct Submission {
     pub locations: Vec<Location>,
 }
 
-fn field_error(code: UserErrorCode, field: &[&str], message: impl Into<String>) -> ApiError {
+fn field_error(code: UserErrorCode, field: &[&str], message: Message) -> ApiError {
     ApiError::user(code, field, message)
 }
 
@@ -55,22 +57,17 @@ fn check_locations(raw: Vec<Location>) -> ApiResult<Vec<Location>> {
             return Err(field_error(
                 UserErrorCode::DuplicateCountry,
                 &["input", "locations", &index, "country"],
-                format!("{country} appears twice; give one target URL per country."),
+                msg!("error-duplicate-country", country = &country),
             ));
         }
         let url_field = ["input", "locations", index.as_str(), "targetUrl"];
-        let parsed = url::Url::parse(loc.target_url.trim()).map_err(|_| {
-            field_error(
-                UserErrorCode::Invalid,
-                &url_field,
-                "Enter a full URL such as https://example.com/partners.",
-            )
-        })?;
+        let parsed = url::Url::parse(loc.target_url.trim())
+            .map_err(|_| field_error(UserErrorCode::Invalid, &url_field, msg!("error-url")))?;
         if parsed.scheme() != "https" || parsed.host_str().is_none() {
             return Err(field_error(
                 UserErrorCode::InsecureUrl,
                 &url_field,
-                "Target URLs must use https.",
+                msg!("error-url-https"),
             ));
         }
         out.push(Location {
@@ -102,18 +99,16 @@ pub async fn submit(
                 LogoProblem::TooLarge => field_error(
                     UserErrorCode::LogoTooLarge,
                     field,
-                    format!("Logos may be at most {} KiB.", logo::MAX_LOGO_BYTES / 1024),
+                    msg!("error-logo-too-large", max = logo::MAX_LOGO_BYTES / 1024),
                 ),
                 LogoProblem::Empty | LogoProblem::NotAnImage => field_error(
                     UserErrorCode::InvalidLogo,
                     field,
-                    "Upload a PNG, JPEG or SVG image (at most 4096 pixels a side).",
+                    msg!("error-logo-invalid"),
                 ),
-                LogoProblem::UnsafeSvg(why) => field_error(
-                    UserErrorCode::UnsafeSvg,
-                    field,
-                    format!("This SVG contains {why}; upload a plain SVG, PNG or JPEG."),
-                ),
+                LogoProblem::UnsafeSvg(why) => {
+                    field_error(UserErrorCode::UnsafeSvg, field, Message::new(why))
+                }
             })?)
         }
     };
@@ -175,7 +170,7 @@ pub async fn submit(
         Err(e) if is_unique_violation(&e) => Err(field_error(
             UserErrorCode::OpenRequestExists,
             &[],
-            "You already have a profile change request in progress; wait for it to be resolved.",
+            msg!("error-open-request"),
         )),
         Err(e) => Err(e.into()),
     }
@@ -221,7 +216,7 @@ pub async fn resolve(
         return Err(field_error(
             UserErrorCode::Invalid,
             &["input", "reason"],
-            "Say why the request is rejected.",
+            msg!("error-reject-reason"),
         ));
     }
     let now = Utc::now();
@@ -250,7 +245,7 @@ pub async fn resolve(
         return Err(field_error(
             UserErrorCode::InvalidState,
             &["input", "requestId"],
-            "The request is not in a state that allows this (SUBMITTED -> IN_REVIEW -> COMPLETED or REJECTED).",
+            msg!("error-request-state"),
         ));
     }
     if resolution == Resolution::Complete {

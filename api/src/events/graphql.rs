@@ -17,12 +17,14 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
+use worker::msg;
+
+/// Something that happened: every entry of the audit log is an event.
+pub struct Event(pub hub::Event);
 
 /// Something that happened: every entry of the audit log is an event. Visible to the
 /// organization that acted, the organization the change concerns, and platform
 /// administrators (the audit log's rule); others get `NOT_FOUND`.
-pub struct Event(pub hub::Event);
-
 #[Object]
 impl Event {
     /// The event's global id (opaque). Pass the last one received as `events(after:)` to
@@ -105,13 +107,16 @@ impl EventSubscription {
         let after = after
             .map(|id| ids::decode_as(NodeType::Event, &id))
             .transpose()
-            .map_err(|_| ApiError::Invalid("`after` is not an event id.".into()))?;
+            .map_err(|_| ApiError::Invalid(msg!("error-after-not-event")))?;
         let receiver = hub.subscribe();
         let emitted = hub.emitted();
         let state = Tail {
             db,
             viewer,
-            types: types.map(|t| t.iter().map(|t| t.dotted()).collect()),
+            // An empty list, like an absent one, keeps every type (as a webhook endpoint's).
+            types: types
+                .filter(|t| !t.is_empty())
+                .map(|t| t.iter().map(|t| t.dotted()).collect()),
             receiver,
             hub,
             last: after.unwrap_or(emitted),

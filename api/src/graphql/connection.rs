@@ -11,6 +11,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
     QuerySelect, QueryTrait, Select,
 };
+use worker::msg;
 
 pub const MAX_PAGE_SIZE: i32 = 100;
 
@@ -72,28 +73,30 @@ impl PageArgs {
             match v {
                 None => Ok(None),
                 Some(n) if (0..=MAX_PAGE_SIZE).contains(&n) => Ok(Some(n as u64)),
-                Some(n) => Err(ApiError::BadUserInput(format!(
-                    "`{name}` must be between 0 and {MAX_PAGE_SIZE}, got {n}."
+                Some(n) => Err(ApiError::BadUserInput(msg!(
+                    "error-page-size",
+                    argument = name,
+                    max = MAX_PAGE_SIZE,
+                    got = n
                 ))),
             }
         };
         let first = size("first", first)?;
         let last = size("last", last)?;
         if first.is_none() && last.is_none() {
-            return Err(ApiError::BadUserInput(format!(
-                "Pass `first` or `last` (at most {MAX_PAGE_SIZE}) to page through this list."
+            return Err(ApiError::BadUserInput(msg!(
+                "error-page-size-required",
+                max = MAX_PAGE_SIZE
             )));
         }
         if first.is_some() && last.is_some() {
-            return Err(ApiError::BadUserInput(
-                "Pass either `first` or `last`, not both.".into(),
-            ));
+            return Err(ApiError::BadUserInput(msg!("error-page-size-both")));
         }
         let cursor = |name: &str, c: Option<String>| -> Result<Option<u64>, ApiError> {
             c.map(|c| {
                 OffsetCursor::decode_cursor(&c)
                     .map(|c| c.0)
-                    .map_err(|_| ApiError::BadUserInput(format!("`{name}` is not a valid cursor.")))
+                    .map_err(|_| ApiError::BadUserInput(msg!("error-cursor", argument = name)))
             })
             .transpose()
         };

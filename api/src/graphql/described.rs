@@ -4,6 +4,64 @@
 //! for us (one connection and one edge type per paginated list) cannot carry a doc comment,
 //! so their descriptions are registered here when the schema is built; the test below
 //! fails on any type, field, argument, input field or enum value left without one.
+//!
+//! The library's own scalars get a description here too: `DateTime` (chrono) and `Upload`
+//! already carry a `specifiedByURL`, which the exported SDL shows as `@specifiedBy`.
+
+use super::connection::{OffsetCursor, Page};
+use async_graphql::connection::{Edge, EmptyFields};
+use async_graphql::{SchemaBuilder, Upload};
+use chrono::{DateTime, Utc};
+
+/// Registers the descriptions of the types async-graphql generates (connections, edges)
+/// and of the library scalars, whose Rust definitions we cannot annotate.
+pub fn generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilder<Q, M, S> {
+    /// One connection type and its edge type per paginated node type.
+    macro_rules! pages {
+        ($builder:expr, $( $node:ty => $what:literal ),+ $(,)?) => {{
+            let mut builder = $builder;
+            $(
+                builder = builder
+                    .override_output_type_description::<Page<$node>>(concat!(
+                        "A page of ", $what, ": `edges` (or just `nodes`), `pageInfo` to ",
+                        "fetch the neighbouring pages, and `totalCount`, how many match over ",
+                        "all pages. Pages hold at most 100 items."
+                    ))
+                    .override_output_type_description::<Edge<OffsetCursor, $node, EmptyFields>>(
+                        concat!("One item of a page of ", $what, ", with its opaque cursor."),
+                    );
+            )+
+            builder
+        }};
+    }
+    let builder = pages!(builder,
+        crate::accounts::User => "an organization's users",
+        crate::partners::Partner => "partner organizations",
+        crate::catalog::Offer => "catalog offers",
+        crate::partnerships::graphql::PartnershipInvitation => "partnership invitations",
+        crate::partnerships::graphql::Partnership => "partnerships",
+        crate::customers::graphql::Customer => "customers",
+        crate::directory::graphql::DirectoryProvider => "the public provider directory",
+        crate::directory::ProfileChangeRequest => "profile change requests",
+        crate::audit::graphql::AuditEntry => "audit log entries",
+        crate::webhooks::graphql::WebhookEndpoint => "webhook endpoints",
+        crate::webhooks::graphql::WebhookDelivery => "webhook deliveries",
+    );
+    builder
+        .override_output_type_description::<DateTime<Utc>>(
+            "A point in time: an RFC 3339 date-time string with a UTC offset. Answers are in \
+             UTC, e.g. `2025-03-01T09:30:00+00:00` (fractional seconds, 3, 6 or 9 digits, \
+             only when not zero); inputs may use any offset (`Z`, `+08:00`) and are \
+             converted to UTC.",
+        )
+        .override_input_type_description::<Upload>(
+            "A file sent with the request as a GraphQL multipart request \
+             (https://github.com/jaydenseric/graphql-multipart-request-spec): a \
+             `multipart/form-data` POST with `operations` (the file's variable set to \
+             null), `map` and one part per file. Browsers must also send a non-empty \
+             `apollo-require-preflight` (or `x-apollo-operation-name`) header. Input only.",
+        )
+}
 
 #[cfg(test)]
 mod tests {

@@ -13,8 +13,9 @@
 //! runs the extension chain (a registry lookup, `ResolveInfo`, boxed futures) around every
 //! single field it resolves, about 2,000 of them for a page of 50 customers.
 
-use crate::error::INTERNAL_MESSAGE;
+use crate::error::{MESSAGE_KEY, internal_message, render_carried};
 use async_graphql::{Response, ServerError, Value};
+use worker::i18n::Lang;
 
 /// The id of the HTTP request, put into the GraphQL request data by the handler.
 #[derive(Clone, Debug)]
@@ -34,9 +35,22 @@ fn is_input_coercion_error(message: &str) -> bool {
     message.starts_with("Failed to parse") || message.starts_with("Invalid value for argument")
 }
 
-/// Codes (and where needed masks) every error of `response`.
-pub fn finish(response: &mut Response, request_id: &str) {
+/// Codes (and where needed masks) every error of `response`, and writes our messages in
+/// `lang` (the library's own parse and validation messages stay as they are).
+pub fn finish(response: &mut Response, request_id: &str, lang: Lang) {
     for err in &mut response.errors {
+        let carried = err
+            .extensions
+            .as_mut()
+            .and_then(|e| {
+                let value = e.get(MESSAGE_KEY).cloned();
+                e.unset(MESSAGE_KEY);
+                value
+            })
+            .and_then(|value| render_carried(&value, lang));
+        if let Some(text) = carried {
+            err.message = text;
+        }
         if code_of(err).is_none() {
             let too_big = err.message == "Query is too complex."
                 || err.message == "Query is nested too deep.";
@@ -55,7 +69,7 @@ pub fn finish(response: &mut Response, request_id: &str) {
                 path = ?err.path,
                 "unexpected error in resolver"
             );
-            err.message = INTERNAL_MESSAGE.into();
+            err.message = internal_message(lang);
             set_code(err, "INTERNAL");
         }
         if code_of(err) == Some(&Value::from("INTERNAL")) {

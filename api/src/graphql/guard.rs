@@ -21,6 +21,8 @@ use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection,
 use async_graphql::{Name, Positioned};
 use async_graphql_value::{ConstValue, Value};
 use std::collections::HashMap;
+use worker::i18n::Message;
+use worker::msg;
 
 /// Deepest bracket nesting (`{`, `[`, `(`) a document may have. GraphiQL's introspection
 /// query nests 13 deep; the depth limit on fields is lower than this anyway.
@@ -32,12 +34,12 @@ pub const MAX_FRAGMENTS: usize = 256;
 /// Most values (scalars, list items, object fields) in one request's variables.
 pub const MAX_VARIABLE_VALUES: usize = 10_000;
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub enum Refusal {
     /// `QUERY_TOO_COMPLEX`
-    TooComplex(String),
+    TooComplex(Message),
     /// `BAD_USER_INPUT` with reason `INVALID`
-    Invalid(String),
+    Invalid(Message),
 }
 
 /// What the handler needs to know about a checked document.
@@ -69,8 +71,9 @@ pub fn prepare(
         sizes.insert(name.as_str().to_owned(), size);
     }
     if values > MAX_VARIABLE_VALUES {
-        return Err(Refusal::TooComplex(format!(
-            "The variables hold more than {MAX_VARIABLE_VALUES} values."
+        return Err(Refusal::TooComplex(msg!(
+            "error-too-many-values",
+            max = MAX_VARIABLE_VALUES
         )));
     }
     let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
@@ -108,8 +111,9 @@ pub fn check_nesting(query: &str) -> Result<(), Refusal> {
             '{' | '[' | '(' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(Refusal::TooComplex(format!(
-                        "The document nests deeper than {MAX_NESTING} levels."
+                    return Err(Refusal::TooComplex(msg!(
+                        "error-nested-too-deep",
+                        max = MAX_NESTING
                     )));
                 }
             }
@@ -169,8 +173,9 @@ pub fn inspect(
     max_selections: usize,
 ) -> Result<Shape, Refusal> {
     if doc.fragments.len() > MAX_FRAGMENTS {
-        return Err(Refusal::TooComplex(format!(
-            "The document defines more than {MAX_FRAGMENTS} fragments."
+        return Err(Refusal::TooComplex(msg!(
+            "error-too-many-fragments",
+            max = MAX_FRAGMENTS
         )));
     }
     let mut counter = Counter {
@@ -247,9 +252,7 @@ fn root_fields<'a>(
 }
 
 fn too_many(max: usize) -> Refusal {
-    Refusal::TooComplex(format!(
-        "The document stands for more than {max} selections once its fragments are expanded."
-    ))
+    Refusal::TooComplex(msg!("error-too-many-selections", max = max))
 }
 
 struct Counter<'a> {
@@ -321,8 +324,9 @@ impl<'a> Counter<'a> {
             return Ok(0);
         };
         if self.in_progress.contains(&key) {
-            return Err(Refusal::Invalid(format!(
-                "Fragment `{key}` spreads itself."
+            return Err(Refusal::Invalid(msg!(
+                "error-fragment-cycle",
+                fragment = key
             )));
         }
         self.in_progress.push(key);
@@ -345,7 +349,7 @@ fn check_directive_values(
 }
 
 fn nul() -> Refusal {
-    Refusal::Invalid("Text values may not contain the NUL character (U+0000).".into())
+    Refusal::Invalid(msg!("error-nul"))
 }
 
 /// Refuses a NUL character anywhere in a value written in the document.

@@ -29,6 +29,12 @@ use async_graphql::{Context, MergedObject, MergedSubscription, Schema};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
+/// Every query. Send `Authorization: Bearer <token>` (from `login`); `invitationByToken`
+/// and `providerDirectory` are public. Lists are Relay connections: pass `first` or `last`
+/// (at most 100) and page with the cursors. Errors are top-level `errors` with
+/// `extensions.code`: `UNAUTHENTICATED`, `FORBIDDEN` (`extensions.reason` says why),
+/// `NOT_FOUND` (missing and not visible look the same), `BAD_USER_INPUT`,
+/// `QUERY_TOO_COMPLEX`, `RATE_LIMITED`, `INTERNAL` (with `extensions.requestId`).
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     node::NodeQuery,
@@ -42,6 +48,16 @@ pub struct QueryRoot(
     WebhookQuery,
 );
 
+/// Every mutation is `name(input: NameInput!): NamePayload!`, sent with POST. Business-rule
+/// failures come back in the payload's `userErrors` (each mutation lists its codes) with
+/// the payload's other fields null. Request errors are top-level `errors` with
+/// `extensions.code`: `UNAUTHENTICATED` (no valid bearer token), `FORBIDDEN`
+/// (`extensions.reason` says why, e.g. `ADMIN_ONLY`; `PASSWORD_CHANGE_REQUIRED` while a
+/// temporary password is in place; `PARTNER_SUSPENDED` when a suspended organization's
+/// user tries anything but signing in or out and changing its password or preferences),
+/// `NOT_FOUND` (an id that does not exist or that the caller may not see: the two look
+/// the same), `BAD_USER_INPUT`, `QUERY_TOO_COMPLEX`, `RATE_LIMITED`
+/// (`extensions.retryAfterSeconds`), `INTERNAL` (with `extensions.requestId`).
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     AccountMutation,
@@ -54,6 +70,9 @@ pub struct MutationRoot(
     WebhookMutation,
 );
 
+/// Live streams, only over WebSocket at `/graphql/ws` (`graphql-transport-ws`; the token
+/// goes in the `connection_init` payload as `{"Authorization": "Bearer <token>"}`). At most
+/// 20 subscriptions run at once on one connection by default; more answer `RATE_LIMITED`.
 #[derive(MergedSubscription, Default)]
 pub struct SubscriptionRoot(EventSubscription);
 
@@ -77,6 +96,7 @@ pub fn build(deps: Option<SchemaDeps>, settings: Arc<Settings>) -> AppSchema {
     )
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity);
+    builder = described::generated_types(builder);
     if !limits.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -90,9 +110,11 @@ pub fn build(deps: Option<SchemaDeps>, settings: Arc<Settings>) -> AppSchema {
     builder.data(settings).finish()
 }
 
-/// The SDL of the schema, as committed in `schema.graphql`.
+/// The SDL of the schema, as committed in `schema.graphql` (with `@specifiedBy` on the
+/// custom scalars, so typed clients can map them).
 pub fn sdl() -> String {
-    build(None, Arc::new(Settings::default())).sdl()
+    build(None, Arc::new(Settings::default()))
+        .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }
 
 pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {

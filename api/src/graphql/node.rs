@@ -18,6 +18,7 @@ use crate::partnerships::graphql::{Partnership, PartnershipInvitation};
 use crate::partnerships::{invitations, service as partnerships};
 use crate::webhooks::graphql::{self as webhooks, WebhookDelivery, WebhookEndpoint};
 use async_graphql::{Context, ID, Interface, Object, Result};
+use worker::msg;
 
 /// An object with a global id: fetch any of them again with `node(id:)`.
 #[derive(Interface)]
@@ -104,9 +105,9 @@ impl NodeQuery {
         Ok(Some(load(ctx, &id).await?))
     }
 
-    /// Several objects by global id, in the order given (at most 100). If any id is not
-    /// found, the whole field answers `NOT_FOUND`.
-    /// More than 100 ids answer `BAD_USER_INPUT`.
+    /// Any signed-in user: several objects by global id, in the order given (at most 100;
+    /// more answer `BAD_USER_INPUT`). If any id is not found, the whole field answers
+    /// `NOT_FOUND`.
     #[graphql(complexity = "ids.len() * child_complexity")]
     async fn nodes(
         &self,
@@ -114,7 +115,7 @@ impl NodeQuery {
         #[graphql(desc = "Global ids, at most 100.")] ids: Vec<ID>,
     ) -> Result<Vec<Node>> {
         if ids.len() > super::connection::MAX_PAGE_SIZE as usize {
-            return Err(ApiError::BadUserInput("Ask for at most 100 ids at once.".into()).into());
+            return Err(ApiError::BadUserInput(msg!("error-too-many-ids", max = 100)).into());
         }
         let mut nodes = Vec::with_capacity(ids.len());
         for id in &ids {

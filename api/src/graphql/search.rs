@@ -9,6 +9,7 @@
 use crate::error::ApiError;
 use sea_orm::ColumnTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use worker::msg;
 
 /// A checked, trimmed, non-empty search text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,14 +25,16 @@ impl SearchTerm {
             return Ok(None);
         };
         if text.chars().count() > Self::MAX_CHARS {
-            return Err(ApiError::Invalid(format!(
-                "`{argument}` is longer than {} characters.",
-                Self::MAX_CHARS
+            return Err(ApiError::Invalid(msg!(
+                "error-search-too-long",
+                argument = argument,
+                max = Self::MAX_CHARS
             )));
         }
         if text.chars().any(char::is_control) {
-            return Err(ApiError::Invalid(format!(
-                "`{argument}` contains control characters."
+            return Err(ApiError::Invalid(msg!(
+                "error-search-control",
+                argument = argument
             )));
         }
         Ok(Some(Self(text.to_owned())))

@@ -1,6 +1,7 @@
 //! `UserError` entries of mutation payloads: business-rule failures the user can fix.
 
-use async_graphql::{Enum, SimpleObject};
+use async_graphql::{Context, Enum, Object};
+use worker::i18n::Message;
 
 /// Stable machine-readable reasons. Clients switch on these; add, never rename.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -113,22 +114,40 @@ impl UserErrorCode {
 
 /// A business-rule failure of a mutation, which the user can fix: mutations list them in
 /// their payload's `userErrors` (empty on success) instead of top-level `errors`.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserError {
-    /// Path to the input field at fault, e.g. `["input", "email"]` or
-    /// `["input", "lines", "0", "quantity"]`; null when no single field is at fault.
     pub field: Option<Vec<String>>,
-    /// What went wrong and what to do, for people; the wording may change, the code does not.
-    pub message: String,
-    /// Stable machine-readable reason: switch on this, not on `message`.
+    /// Rendered in the request's language when read.
+    pub message: Message,
     pub code: UserErrorCode,
 }
 
+/// A business-rule failure of a mutation, which the user can fix: mutations list them in
+/// their payload's `userErrors` (empty on success) instead of top-level `errors`.
+#[Object]
 impl UserError {
-    pub fn new(code: UserErrorCode, field: &[&str], message: impl Into<String>) -> Self {
+    /// Path to the input field at fault, e.g. `["input", "email"]` or
+    /// `["input", "lines", "0", "quantity"]`; null when no single field is at fault.
+    async fn field(&self) -> Option<&Vec<String>> {
+        self.field.as_ref()
+    }
+    /// What went wrong and what to do, for people, in the language of the request's
+    /// `Accept-Language` (English or Traditional Chinese); the wording may change, the code
+    /// does not.
+    async fn message(&self, ctx: &Context<'_>) -> String {
+        self.message.render(crate::language::of_request(ctx))
+    }
+    /// Stable machine-readable reason: switch on this, not on `message`.
+    async fn code(&self) -> UserErrorCode {
+        self.code
+    }
+}
+
+impl UserError {
+    pub fn new(code: UserErrorCode, field: &[&str], message: Message) -> Self {
         Self {
             field: (!field.is_empty()).then(|| field.iter().map(|s| (*s).to_owned()).collect()),
-            message: message.into(),
+            message,
             code,
         }
     }

@@ -9,14 +9,18 @@ use crate::accounts::session;
 use crate::auth::{Auth, ClientAddr, suspension};
 use crate::graphql::error_codes::{self, RequestId};
 use crate::graphql::guard;
+use crate::language::RequestLang;
 use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
+use worker::i18n::{Lang, Message};
+use worker::msg;
 
-/// A body that is not a GraphQL request, answered in the GraphQL error shape.
+/// A body that is not a GraphQL request. The handlers receive it (as an `Err`) and answer
+/// it in the GraphQL error shape, in the request's language.
 pub struct Rejection(ParseRequestError);
 
 impl From<ParseRequestError> for Rejection {
@@ -25,21 +29,31 @@ impl From<ParseRequestError> for Rejection {
     }
 }
 
-impl IntoResponse for Rejection {
-    fn into_response(self) -> Response {
+impl Rejection {
+    fn answer(self, lang: Lang) -> Response {
         let text = self.0.to_string();
         if matches!(self.0, ParseRequestError::PayloadTooLarge)
             || text.contains("length limit exceeded")
         {
-            return too_large();
+            return too_large(lang);
         }
         let message = match self.0 {
             ParseRequestError::InvalidRequest(_) | ParseRequestError::Io(_) => {
-                "The body is not a valid GraphQL request: send JSON with a `query` string."
+                msg!("error-body-not-graphql")
             }
-            _ => "The GraphQL request could not be read.",
+            _ => msg!("error-body-unreadable"),
         };
-        error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message)
+        error_response(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            &message.render(lang),
+        )
+    }
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        self.answer(Lang::En)
     }
 }
 
@@ -49,18 +63,32 @@ pub async fn post_handler(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    request: Request,
+    request: Result<Request, Rejection>,
 ) -> Response {
-    execute_as(state, peer, headers, request.into_inner(), Method::Post).await
+    match request {
+        Ok(request) => execute_as(state, peer, headers, request.into_inner(), Method::Post).await,
+        Err(rejection) => rejection.answer(request_lang(&headers)),
+    }
 }
 
 pub async fn get_handler(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    request: Request,
+    request: Result<Request, Rejection>,
 ) -> Response {
-    execute_as(state, peer, headers, request.into_inner(), Method::Get).await
+    match request {
+        Ok(request) => execute_as(state, peer, headers, request.into_inner(), Method::Get).await,
+        Err(rejection) => rejection.answer(request_lang(&headers)),
+    }
+}
+
+/// The language of the request's `Accept-Language` (English without one).
+pub fn request_lang(headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Lang::En, Lang::from_accept_language)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -76,6 +104,9 @@ async fn execute_as(
     mut batch: BatchRequest,
     method: Method,
 ) -> Response {
+    let lang = request_lang(&headers);
+    let refuse =
+        |status, code, message: Message| error_response(status, code, &message.render(lang));
     let max_batch = state.settings.graphql.max_batch;
     state.metrics.graphql_requests.fetch_add(
         batch.iter().count() as u64,
@@ -84,10 +115,10 @@ async fn execute_as(
     if let BatchRequest::Batch(requests) = &batch
         && requests.len() > max_batch
     {
-        return error_response(
+        return refuse(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
-            &format!("Send at most {max_batch} operations in one batch."),
+            msg!("error-batch-too-large", max = max_batch),
         );
     }
     let mut shapes = Vec::new();
@@ -95,25 +126,25 @@ async fn execute_as(
         match guard::prepare(request, state.settings.graphql.max_selections) {
             Ok(shape) => shapes.push(shape),
             Err(guard::Refusal::TooComplex(message)) => {
-                return error_response(StatusCode::BAD_REQUEST, "QUERY_TOO_COMPLEX", &message);
+                return refuse(StatusCode::BAD_REQUEST, "QUERY_TOO_COMPLEX", message);
             }
             Err(guard::Refusal::Invalid(message)) => {
-                return invalid_input(&message);
+                return invalid_input(&message.render(lang));
             }
         }
     }
     if shapes.iter().any(|s| s.has_subscription) {
-        return error_response(
+        return refuse(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
-            "Subscriptions run over WebSocket at /graphql/ws (graphql-transport-ws).",
+            msg!("error-subscription-over-http"),
         );
     }
     if method == Method::Get && shapes.iter().any(|s| s.has_non_query) {
-        return error_response(
+        return refuse(
             StatusCode::METHOD_NOT_ALLOWED,
             "BAD_USER_INPUT",
-            "Mutations must be sent with POST.",
+            msg!("error-mutation-over-get"),
         );
     }
     let auth = match bearer(&headers) {
@@ -122,10 +153,10 @@ async fn execute_as(
             Err(err) => {
                 let err: async_graphql::Error = err.into();
                 tracing::error!(error = %err.message, "resolving session");
-                return error_response(
+                return refuse(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "INTERNAL",
-                    crate::error::INTERNAL_MESSAGE,
+                    msg!("error-internal"),
                 );
             }
         },
@@ -136,7 +167,10 @@ async fn execute_as(
             .iter()
             .any(|s| suspension::refuses(actor, &s.mutation_fields))
     {
-        return forbidden("PARTNER_SUSPENDED", suspension::MESSAGE);
+        return forbidden(
+            "PARTNER_SUSPENDED",
+            &msg!("error-partner-suspended").render(lang),
+        );
     }
     let request_id = headers
         .get("x-request-id")
@@ -145,6 +179,7 @@ async fn execute_as(
         .to_owned();
     let batch = batch
         .data(auth)
+        .data(RequestLang(lang))
         .data(ClientAddr(client_addr(&state, &headers, peer)))
         .data(RequestId(request_id.clone()))
         .data(crate::graphql::loaders::for_request(state.db.clone()));
@@ -154,10 +189,10 @@ async fn execute_as(
         state.signal.notify();
     }
     match &mut answer {
-        BatchResponse::Single(response) => error_codes::finish(response, &request_id),
+        BatchResponse::Single(response) => error_codes::finish(response, &request_id, lang),
         BatchResponse::Batch(responses) => responses
             .iter_mut()
-            .for_each(|response| error_codes::finish(response, &request_id)),
+            .for_each(|response| error_codes::finish(response, &request_id, lang)),
     }
     GraphQLResponse::from(answer).into_response()
 }

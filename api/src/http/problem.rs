@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use worker::i18n::Lang;
 
 pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
     (
@@ -39,7 +40,7 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     error_response(
         StatusCode::INTERNAL_SERVER_ERROR,
         "INTERNAL",
-        crate::error::INTERNAL_MESSAGE,
+        &crate::error::internal_message(Lang::En),
     )
 }
 
@@ -50,15 +51,15 @@ where
     B::Error: Into<axum::BoxError>,
 {
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return too_large();
+        return too_large(Lang::En);
     }
     response.map(axum::body::Body::new)
 }
 
-pub fn too_large() -> Response {
+pub fn too_large(lang: Lang) -> Response {
     error_response(
         StatusCode::PAYLOAD_TOO_LARGE,
         "BAD_USER_INPUT",
-        "The request body is too large.",
+        &worker::msg!("error-body-too-large").render(lang),
     )
 }

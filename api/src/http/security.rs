@@ -15,6 +15,8 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use worker::i18n::Message;
+use worker::msg;
 
 /// The policy of every HTML page: only this server's own scripts, styles, images and API.
 pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -49,7 +51,7 @@ pub async fn headers(request: Request, next: Next) -> Response {
 }
 
 /// Why a POST to `/graphql` could have come from a cross-site form, if it could.
-fn simple_request_problem(headers: &HeaderMap) -> Option<&'static str> {
+fn simple_request_problem(headers: &HeaderMap) -> Option<Message> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -70,12 +72,9 @@ fn simple_request_problem(headers: &HeaderMap) -> Option<&'static str> {
                         .get(*name)
                         .is_some_and(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace))
                 });
-            (!preflighted).then_some(
-                "A multipart request must carry a non-empty `apollo-require-preflight` header \
-                 (or `x-apollo-operation-name`).",
-            )
+            (!preflighted).then(|| msg!("error-multipart-preflight"))
         }
-        _ => Some("Send the request as JSON with `content-type: application/json`."),
+        _ => Some(msg!("error-send-json")),
     }
 }
 
@@ -84,10 +83,11 @@ pub async fn require_preflight(request: Request, next: Next) -> Response {
     if request.method() == Method::POST
         && let Some(problem) = simple_request_problem(request.headers())
     {
+        let lang = super::graphql::request_lang(request.headers());
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "BAD_USER_INPUT",
-            problem,
+            &problem.render(lang),
         );
     }
     next.run(request).await

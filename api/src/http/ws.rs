@@ -30,8 +30,13 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+use worker::i18n::{Lang, Message as Text};
+use worker::msg;
 
 const SESSION_ENDED: u16 = 4401;
+const FORBIDDEN: u16 = 4403;
+const UNAUTHORIZED: u16 = 4401;
+const TOO_BIG: u16 = 1009;
 const INIT_TIMEOUT: u16 = 4408;
 const GOING_AWAY: u16 = 1001;
 
@@ -89,8 +94,10 @@ struct Connection {
 pub async fn handler(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> HttpResponse {
+    let lang = super::graphql::request_lang(&headers);
     let max = state.settings.events.max_message_bytes;
     let upgrade = upgrade
         .max_message_size(max)
@@ -107,14 +114,29 @@ pub async fn handler(
         )
             .into_response();
     };
-    upgrade.on_upgrade(move |socket| serve(socket, state, protocol, peer))
+    upgrade.on_upgrade(move |socket| serve(socket, state, protocol, peer, lang))
 }
 
-async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols, peer: SocketAddr) {
+async fn serve(
+    socket: WebSocket,
+    state: AppState,
+    protocol: WebSocketProtocols,
+    peer: SocketAddr,
+    lang: Lang,
+) {
     let connection = Arc::new(Connection::default());
     let (mut sink, stream) = socket.split();
+    // Set when the client's stream failed (a message over the size limit, a broken frame):
+    // the socket is closed with 1009 instead of just dropped.
+    let broken = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen_broken = broken.clone();
     let input = stream
-        .take_while(|m| futures::future::ready(m.is_ok()))
+        .take_while(move |m| {
+            if m.is_err() {
+                seen_broken.store(true, Ordering::SeqCst);
+            }
+            futures::future::ready(m.is_ok())
+        })
         .filter_map(|m| {
             futures::future::ready(match m {
                 Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
@@ -126,10 +148,15 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols,
         state: state.clone(),
         connection: connection.clone(),
         client: peer.ip().to_string(),
+        lang,
     };
     let init = {
         let (state, connection) = (state.clone(), connection.clone());
-        move |payload: serde_json::Value| async move { sign_in(&state, &connection, payload).await }
+        move |payload: serde_json::Value| async move {
+            sign_in(&state, &connection, payload)
+                .await
+                .map_err(|message| message.render(lang).into())
+        }
     };
     let mut graphql =
         async_graphql::http::WebSocket::new(executor, input, protocol).on_connection_init(init);
@@ -158,10 +185,22 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols,
                     }
                 }
                 Some(WsMessage::Close(code, reason)) => {
+                    // graphql-transport-ws: a refused connection_init is 4403 Forbidden, a
+                    // subscribe before it 4401 Unauthorized; the library says 1002 and 1011.
+                    let code = match (code, connection.signed_in.get().is_none()) {
+                        (1002, true) => FORBIDDEN,
+                        (1011, true) => UNAUTHORIZED,
+                        (code, _) => code,
+                    };
                     close(&mut sink, code, &reason).await;
                     break;
                 }
-                None => break,
+                None => {
+                    if broken.load(Ordering::SeqCst) {
+                        close(&mut sink, TOO_BIG, "Message too big or malformed").await;
+                    }
+                    break;
+                }
             },
             _ = ping.tick() => {
                 if sink.send(Message::Ping(Default::default())).await.is_err() {
@@ -251,7 +290,7 @@ async fn sign_in(
     state: &AppState,
     connection: &Connection,
     payload: serde_json::Value,
-) -> async_graphql::Result<Data> {
+) -> Result<Data, Text> {
     let header = ["Authorization", "authorization"]
         .iter()
         .find_map(|key| payload.get(*key).and_then(|v| v.as_str()))
@@ -261,18 +300,18 @@ async fn sign_in(
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
-        .ok_or("Send {\"Authorization\": \"Bearer <token>\"} in connection_init.")?;
+        .ok_or(msg!("error-ws-token"))?;
     let actor = session::resolve(&state.db, token)
         .await
-        .map_err(|_| "The session could not be checked; try again.")?
-        .ok_or("The token is not valid (expired or signed out); sign in again.")?;
+        .map_err(|_| msg!("error-ws-unavailable"))?
+        .ok_or(msg!("error-ws-session"))?;
     let slot = state
         .sockets
         .open(
             actor.user.id,
             state.settings.events.max_connections_per_user,
         )
-        .ok_or("Too many open connections for this user; close one first.")?;
+        .ok_or(msg!("error-ws-too-many-connections"))?;
     *connection.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(slot);
     let mut data = Data::default();
     data.insert(Auth(Some(actor.clone())));
@@ -286,6 +325,7 @@ struct SubscriptionExecutor {
     state: AppState,
     connection: Arc<Connection>,
     client: String,
+    lang: Lang,
 }
 
 fn refused(code: &str, message: &str) -> Response {
@@ -310,7 +350,7 @@ impl Executor for SubscriptionExecutor {
     async fn execute(&self, _request: Request) -> Response {
         refused(
             "BAD_USER_INPUT",
-            "Only subscriptions run on /graphql/ws; send queries and mutations to POST /graphql.",
+            &msg!("error-ws-only-subscriptions").render(self.lang),
         )
     }
 
@@ -320,15 +360,19 @@ impl Executor for SubscriptionExecutor {
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         let once = |r: Response| futures::stream::once(async move { r }).boxed();
+        let lang = self.lang;
         let max_selections = self.state.settings.graphql.max_selections;
         match guard::prepare(&mut request, max_selections) {
-            Err(guard::Refusal::TooComplex(m)) => return once(refused("QUERY_TOO_COMPLEX", &m)),
-            Err(guard::Refusal::Invalid(m)) => return once(refused("BAD_USER_INPUT", &m)),
+            Err(guard::Refusal::TooComplex(m)) => {
+                return once(refused("QUERY_TOO_COMPLEX", &m.render(lang)));
+            }
+            Err(guard::Refusal::Invalid(m)) => {
+                return once(refused("BAD_USER_INPUT", &m.render(lang)));
+            }
             Ok(shape) if shape.has_request || !shape.has_subscription => {
                 return once(refused(
                     "BAD_USER_INPUT",
-                    "Only subscriptions run on /graphql/ws; send queries and mutations to \
-                     POST /graphql.",
+                    &msg!("error-ws-only-subscriptions").render(lang),
                 ));
             }
             Ok(_) => {}
@@ -339,20 +383,21 @@ impl Executor for SubscriptionExecutor {
         if running >= max {
             return once(refused(
                 "RATE_LIMITED",
-                &format!("At most {max} subscriptions run at once on one connection."),
+                &msg!("error-ws-too-many-subscriptions", max = max).render(lang),
             ));
         }
         let request_id = uuid::Uuid::new_v4().to_string();
         let request = request
             .data(ClientAddr(self.client.clone()))
             .data(RequestId(request_id.clone()))
+            .data(crate::language::RequestLang(lang))
             .data(crate::graphql::loaders::for_request(self.state.db.clone()));
         self.state
             .schema
             .execute_stream_with_session_data(request, session_data.unwrap_or_default())
             .map(move |mut response| {
                 let _held = &slot;
-                error_codes::finish(&mut response, &request_id);
+                error_codes::finish(&mut response, &request_id, lang);
                 response
             })
             .boxed()

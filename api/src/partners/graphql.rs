@@ -16,12 +16,13 @@ use entity::enums::{EnrollmentStatus, PartnerKind};
 use entity::{partner, user};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+/// A partner organization: an indirect provider or an indirect reseller.
+pub struct Partner(pub partner::Model);
+
 /// A partner organization: an indirect provider or an indirect reseller. Visible to its own
 /// users, to the organizations it has or had a partnership with, to anyone who can see an
 /// object naming it (a customer's provider or reseller, an invitation's parties), and to
 /// platform administrators; anyone else gets `NOT_FOUND`.
-pub struct Partner(pub partner::Model);
-
 #[Object]
 impl Partner {
     /// The organization's global id (opaque).

@@ -17,6 +17,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, Select, Set,
 };
+use worker::msg;
 
 pub struct Enrollment<'a> {
     pub kind: PartnerKind,
@@ -159,7 +160,7 @@ pub async fn approve(
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
             &["input", "partnerId"],
-            "This partner is already ACTIVE.",
+            msg!("error-partner-already-active"),
         ));
     }
     let mut active = partner.into_active_model();
@@ -194,7 +195,7 @@ pub async fn suspend(
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
             &["input", "partnerId"],
-            "Only an ACTIVE partner can be suspended.",
+            msg!("error-suspend-partner"),
         ));
     }
     let mut active = partner.into_active_model();

@@ -68,10 +68,11 @@ impl From<outbound_email::Model> for EmailDelivery {
     }
 }
 
-/// A provider's invitation to a reseller email. Visible to the provider's users, to the
-/// reseller that answered it, and to platform administrators; others get `NOT_FOUND`.
+/// A provider's invitation to a reseller email.
 pub struct PartnershipInvitation(pub invitation::Model);
 
+/// A provider's invitation to a reseller email. Visible to the provider's users, to the
+/// reseller that answered it, and to platform administrators; others get `NOT_FOUND`.
 #[Object]
 impl PartnershipInvitation {
     /// The invitation's global id (opaque).
@@ -86,7 +87,7 @@ impl PartnershipInvitation {
     async fn reseller_email(&self) -> &str {
         &self.0.reseller_email
     }
-    /// The email's subject line (at most 200 characters).
+    /// The email's subject line.
     async fn subject(&self) -> &str {
         &self.0.subject
     }
@@ -138,10 +139,11 @@ impl PartnershipInvitation {
     }
 }
 
-/// A partnership between an indirect provider and an indirect reseller. Visible to the
-/// users of both organizations and to platform administrators; others get `NOT_FOUND`.
+/// A partnership between an indirect provider and an indirect reseller.
 pub struct Partnership(pub partnership::Model);
 
+/// A partnership between an indirect provider and an indirect reseller. Visible to the
+/// users of both organizations and to platform administrators; others get `NOT_FOUND`.
 #[Object]
 impl Partnership {
     /// The partnership's global id (opaque).

@@ -51,6 +51,10 @@ pub struct RequestPartnershipInput {
     /// Replaces the default message (at most 10,000 characters; blank for the default).
     /// `{link}` marks where the personalized link goes; it is appended if left out.
     body: Option<String>,
+    /// The language of the email and draft (BCP 47, e.g. `zh-TW`) when the recipient is not
+    /// a known user (a known user gets its own `preferredLanguage`); the requester's
+    /// otherwise. `INVALID` for a malformed tag.
+    language: Option<String>,
     /// Only produce the draft: nothing is emailed (send it from your own mail app).
     #[graphql(default = false)]
     draft_only: bool,
@@ -66,6 +70,10 @@ pub struct ResendPartnershipInvitationInput {
     /// Replaces the message (at most 10,000 characters); the previous one, with the new
     /// link, if absent. `{link}` marks where the link goes; it is appended if left out.
     body: Option<String>,
+    /// The language of the email and draft (BCP 47, e.g. `zh-TW`) when the recipient is not
+    /// a known user (a known user gets its own `preferredLanguage`); the requester's
+    /// otherwise. `INVALID` for a malformed tag.
+    language: Option<String>,
     /// Only produce the draft: nothing is emailed (the previous email keeps its status).
     #[graphql(default = false)]
     draft_only: bool,
@@ -194,6 +202,7 @@ impl PartnershipMutation {
             Compose {
                 subject: input.subject.as_deref(),
                 body: input.body.as_deref(),
+                language: input.language.as_deref(),
                 draft_only: input.draft_only,
             },
         )
@@ -221,11 +230,13 @@ impl PartnershipMutation {
             db(ctx),
             &link_settings(ctx),
             &Who::of(ctx, actor),
+            actor,
             provider,
             id,
             Compose {
                 subject: input.subject.as_deref(),
                 body: input.body.as_deref(),
+                language: input.language.as_deref(),
                 draft_only: input.draft_only,
             },
         )

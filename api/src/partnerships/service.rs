@@ -14,6 +14,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
 };
+use worker::msg;
 
 pub async fn active_between<C: ConnectionTrait>(
     db: &C,
@@ -188,7 +189,7 @@ pub async fn end(
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
             &["input", "partnershipId"],
-            "This partnership has already ended.",
+            msg!("error-partnership-ended"),
         ));
     }
     let in_use =
@@ -197,10 +198,10 @@ pub async fn end(
         return Err(ApiError::user(
             UserErrorCode::PartnershipInUse,
             &["input", "partnershipId"],
-            format!(
-                "The reseller still manages {} customer(s) and {} subscription(s) of this \
-                 provider; move them to another reseller or to the provider first.",
-                in_use.customers, in_use.subscriptions
+            msg!(
+                "error-partnership-in-use",
+                customers = in_use.customers,
+                subscriptions = in_use.subscriptions
             ),
         ));
     }

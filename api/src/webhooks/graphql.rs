@@ -21,10 +21,11 @@ use entity::{audit_entry, webhook_delivery, webhook_endpoint};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use std::sync::Arc;
 
-/// A URL an organization receives its events at, signed per Standard Webhooks. Visible
-/// to its organization's ADMINs only; others get `NOT_FOUND`.
+/// A URL an organization receives its events at, signed per Standard Webhooks.
 pub struct WebhookEndpoint(pub webhook_endpoint::Model);
 
+/// A URL an organization receives its events at, signed per Standard Webhooks. Visible
+/// to its organization's ADMINs only; others get `NOT_FOUND`.
 #[Object]
 impl WebhookEndpoint {
     /// The endpoint's global id (opaque).
@@ -86,10 +87,11 @@ impl WebhookEndpoint {
     }
 }
 
-/// One event on its way to one endpoint. Visible to the endpoint organization's ADMINs
-/// only; others get `NOT_FOUND`.
+/// One event on its way to one endpoint.
 pub struct WebhookDelivery(pub webhook_delivery::Model);
 
+/// One event on its way to one endpoint. Visible to the endpoint organization's ADMINs
+/// only; others get `NOT_FOUND`.
 #[Object]
 impl WebhookDelivery {
     /// The delivery's global id (opaque).

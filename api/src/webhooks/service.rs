@@ -16,6 +16,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
 };
+use worker::msg;
 use worker::webhooks::target::{self, TargetProblem};
 use worker::webhooks::{WebhookSettings, message};
 
@@ -61,11 +62,15 @@ fn url_error(problem: TargetProblem, field: &[&str]) -> ApiError {
         }
         TargetProblem::Unparsable | TargetProblem::Host => UserErrorCode::Invalid,
     };
-    ApiError::user(
-        code,
-        field,
-        format!("This URL cannot receive webhooks: {problem}."),
-    )
+    let message = match problem {
+        TargetProblem::Unparsable => msg!("error-webhook-url"),
+        TargetProblem::TooLong(max) => msg!("error-webhook-url-long", max = max),
+        TargetProblem::NotHttps => msg!("error-webhook-https"),
+        TargetProblem::Host => msg!("error-webhook-host"),
+        TargetProblem::NotPublic(ip) => msg!("error-webhook-private", address = ip.to_string()),
+        TargetProblem::NoPublicAddress(host) => msg!("error-webhook-private", address = host),
+    };
+    ApiError::user(code, field, message)
 }
 
 fn checked_description(raw: Option<String>) -> ApiResult<Option<String>> {
@@ -77,7 +82,7 @@ fn checked_description(raw: Option<String>) -> ApiResult<Option<String>> {
         return Err(ApiError::user(
             UserErrorCode::OutOfRange,
             &["input", "description"],
-            format!("Keep the description under {MAX_DESCRIPTION} characters."),
+            msg!("error-description-too-long", max = MAX_DESCRIPTION),
         ));
     }
     Ok(text)
@@ -128,7 +133,7 @@ pub async fn create(
         return Err(ApiError::user(
             UserErrorCode::OutOfRange,
             &[],
-            format!("An organization may register at most {MAX_ENDPOINTS} endpoints."),
+            msg!("error-too-many-endpoints", max = MAX_ENDPOINTS),
         ));
     }
     let secret = message::new_secret();
@@ -341,8 +346,7 @@ pub async fn redeliver(
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
             &["input", "deliveryId"],
-            "This delivery is still being tried; it can be redelivered once it is DELIVERED or \
-             FAILED.",
+            msg!("error-redeliver-pending"),
         ));
     }
     let mut active = found.into_active_model();

@@ -35,7 +35,7 @@ async fn provider_lists_the_seeded_catalog(app: TestApp) {
         .unwrap();
     assert_eq!(
         basic["node"]["monthlyUnitPrice"],
-        json!({ "amountMinor": 600, "currency": "USD", "formatted": "6.00 USD" })
+        json!({ "amountMinor": 600, "currency": "USD", "formatted": "$6.00" })
     );
     assert_eq!(basic["node"]["maxQuantity"], 300);
     assert_eq!(

@@ -119,7 +119,11 @@ pub async fn pass(
             let event = events.get(&delivery.audit_entry_id);
             async move {
                 let attempt = match (endpoint, event) {
-                    (Some(endpoint), Some(event)) if endpoint.enabled => {
+                    // A test event goes out even to a disabled endpoint (testing it before
+                    // enabling it again is the point).
+                    (Some(endpoint), Some(event))
+                        if endpoint.enabled || event.action == EventType::WebhookTest.dotted() =>
+                    {
                         send(client, &delivery, endpoint, event).await
                     }
                     _ => Attempt::Skipped {

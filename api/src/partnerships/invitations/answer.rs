@@ -13,6 +13,7 @@ use entity::event_type::EventType;
 use entity::{partner, partnership, partnership_invitation as invitation};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use worker::msg;
 
 use super::*;
 
@@ -43,7 +44,7 @@ pub async fn revoke(
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
             &["input", "invitationId"],
-            "Only a PENDING invitation can be revoked.",
+            msg!("error-revoke-pending-only"),
         ));
     }
     if let Some(email) = current.outbound_email_id {
@@ -97,22 +98,21 @@ pub async fn answer(
         return Err(ApiError::user(
             UserErrorCode::InvitationNotFound,
             field,
-            "This invitation link is not valid. Ask the provider to send a new one.",
+            msg!("error-invitation-not-found"),
         ));
     };
     if found.provider_id == reseller.id {
         return Err(ApiError::user(
             UserErrorCode::CannotAnswerOwnInvitation,
             field,
-            "This is your own organization's invitation; the reseller it was sent to answers it.",
+            msg!("error-own-invitation"),
         ));
     }
     if reseller.kind != PartnerKind::IndirectReseller {
         return Err(ApiError::user(
             UserErrorCode::NotAReseller,
             field,
-            "Only indirect resellers can accept a partnership invitation. Sign in with your \
-             indirect reseller account.",
+            msg!("error-not-a-reseller"),
         ));
     }
     refuse_unusable(&found, field)?;
@@ -120,11 +120,9 @@ pub async fn answer(
         return Err(ApiError::user(
             UserErrorCode::ResellerNotEnrolled,
             field,
-            format!(
-                "Your indirect reseller enrollment is {}; it must be ACTIVE before you can \
-                 accept partnerships. Complete your enrollment and wait for the program's \
-                 approval, then open the link again (it stays valid until it expires).",
-                enrollment_word(reseller.enrollment_status)
+            msg!(
+                "error-reseller-not-enrolled",
+                status = enrollment_word(reseller.enrollment_status)
             ),
         ));
     }

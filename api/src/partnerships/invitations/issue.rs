@@ -18,6 +18,8 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
 };
+use worker::compose::EmailContent;
+use worker::msg;
 
 use super::*;
 
@@ -41,7 +43,7 @@ pub async fn request(
         return Err(ApiError::user(
             UserErrorCode::AlreadyPartners,
             &["input", "resellerEmail"],
-            "You already have an active partnership with this reseller.",
+            msg!("error-already-partners"),
         ));
     }
     if !compose.draft_only {
@@ -51,7 +53,7 @@ pub async fn request(
     let now = Utc::now();
     let txn = migration::database::begin_write(db).await?;
     let (draft, link, email_id) =
-        compose_and_queue(&txn, links, provider, &email, &token, &compose).await?;
+        compose_and_queue(&txn, links, actor, provider, &email, &token, &compose).await?;
     let invitation = invitation::ActiveModel {
         provider_id: Set(provider.id),
         reseller_email: Set(email),
@@ -104,6 +106,7 @@ pub async fn resend(
     db: &DatabaseConnection,
     links: &LinkSettings<'_>,
     who: &Who,
+    actor: &Actor,
     provider: &partner::Model,
     invitation_id: i32,
     compose: Compose<'_>,
@@ -118,7 +121,7 @@ pub async fn resend(
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
             &["input", "invitationId"],
-            "Only PENDING or EXPIRED invitations can be re-sent.",
+            msg!("error-resend-state"),
         ));
     }
     if !compose.draft_only {
@@ -127,16 +130,17 @@ pub async fn resend(
     let token = token::generate();
     let now = Utc::now();
     let txn = migration::database::begin_write(db).await?;
-    let link = link_for(links, &token);
-    let previous_body = current.body.replace(LINK_PLACEHOLDER, &link);
+    // The stored text keeps `{link}` where the link was; the new link goes there.
     let compose = Compose {
         subject: compose.subject.or(Some(current.subject.as_str())),
-        body: compose.body.or(Some(previous_body.as_str())),
+        body: compose.body.or(Some(current.body.as_str())),
+        language: compose.language,
         draft_only: compose.draft_only,
     };
     let (draft, link, email_id) = compose_and_queue(
         &txn,
         links,
+        actor,
         provider,
         &current.reseller_email,
         &token,
@@ -177,7 +181,7 @@ pub async fn resend(
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
             &["input", "invitationId"],
-            "The invitation was answered or revoked meanwhile; it can no longer be re-sent.",
+            msg!("error-resend-raced"),
         ));
     }
     if let Some(previous) = current.outbound_email_id.filter(|_| email_id.is_some()) {
@@ -216,7 +220,7 @@ fn check_lengths(compose: &Compose<'_>) -> ApiResult<()> {
         return Err(ApiError::user(
             UserErrorCode::OutOfRange,
             &["input", "subject"],
-            format!("Keep the subject under {} characters.", draft::MAX_SUBJECT),
+            msg!("error-subject-too-long", max = draft::MAX_SUBJECT),
         ));
     }
     if compose
@@ -226,40 +230,51 @@ fn check_lengths(compose: &Compose<'_>) -> ApiResult<()> {
         return Err(ApiError::user(
             UserErrorCode::OutOfRange,
             &["input", "body"],
-            format!("Keep the message under {} characters.", draft::MAX_BODY),
+            msg!("error-body-too-long", max = draft::MAX_BODY),
         ));
     }
     Ok(())
 }
 
-/// Builds the draft and, unless draft-only, writes the outbox row in the caller's transaction.
+/// Builds the draft in the recipient's language and, unless draft-only, writes the outbox
+/// row in the caller's transaction.
 async fn compose_and_queue<C: ConnectionTrait>(
     txn: &C,
     links: &LinkSettings<'_>,
+    sender: &Actor,
     provider: &partner::Model,
     to: &str,
     token: &str,
     compose: &Compose<'_>,
 ) -> ApiResult<(Draft, String, Option<i32>)> {
     let link = link_for(links, token);
-    let defaults = Draft {
-        to: to.to_owned(),
-        subject: draft::default_subject(&provider.company_name),
-        body: draft::default_body(&provider.company_name, &provider.partner_network_id, &link),
+    let lang =
+        crate::language::for_recipient(txn, to, compose.language, sender, &["input", "language"])
+            .await?;
+    let content = EmailContent::PartnershipInvitation {
+        provider: provider.company_name.clone(),
+        partner_network_id: provider.partner_network_id.clone(),
+        subject: compose.subject.map(str::to_owned),
+        body: compose.body.map(str::to_owned),
+        link: link.clone(),
     };
-    let draft = draft::compose(to, compose.subject, compose.body, defaults, &link);
+    let composed = content.compose(lang);
+    let draft = Draft {
+        to: to.to_owned(),
+        subject: composed.subject.clone(),
+        body: composed.text.clone(),
+    };
     if compose.draft_only {
         return Ok((draft, link, None));
     }
-    let html = draft.html(&link, "Accept the partnership request");
     let email_id = crate::outbox::write(
         txn,
         crate::outbox::Email {
             kind: EMAIL_KIND,
             to,
-            subject: &draft.subject,
-            text: &draft.body,
-            html: &html,
+            lang,
+            content: &content,
+            composed: &composed,
             secret: Some(token),
         },
         links.relay_after_ms,

@@ -16,6 +16,7 @@ use chrono::Utc;
 use entity::enums::{EnrollmentStatus, InvitationStatus, PartnerKind};
 use entity::{partner, partnership_invitation as invitation, user};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use worker::msg;
 
 /// Where links point, how long they live, and when the relay may re-enqueue an email.
 pub struct LinkSettings<'a> {
@@ -27,12 +28,15 @@ pub struct LinkSettings<'a> {
     pub rate_limits: &'a crate::settings::RateLimitSettings,
 }
 
-pub const LINK_PLACEHOLDER: &str = "{link}";
+pub use worker::compose::LINK_PLACEHOLDER;
 pub const EMAIL_KIND: &str = "PARTNERSHIP_INVITATION";
 
 pub struct Compose<'a> {
     pub subject: Option<&'a str>,
+    /// The provider's own text; `{link}` marks where the link goes.
     pub body: Option<&'a str>,
+    /// The `language` of the request (used when the recipient is not a known user).
+    pub language: Option<&'a str>,
     /// Only return the draft (the provider sends it from its own mail app).
     pub draft_only: bool,
 }
@@ -62,8 +66,7 @@ fn require_active_provider(provider: &partner::Model) -> ApiResult<()> {
         return Err(ApiError::user(
             UserErrorCode::ProviderNotActive,
             &[],
-            "Your provider enrollment is not ACTIVE yet; invitations can be sent once the \
-             program has approved it.",
+            msg!("error-provider-not-approved"),
         ));
     }
     Ok(())
@@ -87,14 +90,14 @@ pub fn refuse_used_link(
         return Err(ApiError::user(
             UserErrorCode::InvitationExpired,
             field,
-            "This invitation has expired. Ask the provider to send it again.",
+            msg!("error-invitation-expired"),
         ));
     }
     match status {
         InvitationStatus::Revoked => Err(ApiError::user(
             UserErrorCode::InvitationRevoked,
             field,
-            "The provider has withdrawn this invitation.",
+            msg!("error-invitation-revoked"),
         )),
         InvitationStatus::Accepted | InvitationStatus::Declined => Err(already_used(field)),
         _ => Ok(()),
@@ -113,7 +116,7 @@ pub fn already_used(field: &[&str]) -> ApiError {
     ApiError::user(
         UserErrorCode::InvitationAlreadyUsed,
         field,
-        "This invitation has already been answered; each link works once.",
+        msg!("error-invitation-used"),
     )
 }
 
@@ -153,14 +156,29 @@ async fn own_invitation<C: ConnectionTrait>(
         .ok_or(ApiError::NotFound)
 }
 
-/// Invitations of a provider, newest first.
+/// Invitations of a provider, newest first, filtered by the status a person sees (a
+/// PENDING invitation past its expiry is EXPIRED even before the expiry job ran).
 pub fn list(provider_id: i32, status: Option<InvitationStatus>) -> Select<invitation::Entity> {
     let mut select = invitation::Entity::find()
         .filter(invitation::Column::ProviderId.eq(provider_id))
         .order_by_desc(invitation::Column::Id);
-    if let Some(status) = status {
-        select = select.filter(invitation::Column::Status.eq(status));
-    }
+    let now = Utc::now();
+    select = match status {
+        None => select,
+        Some(InvitationStatus::Pending) => select
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
+            .filter(invitation::Column::ExpiresAt.gt(now)),
+        Some(InvitationStatus::Expired) => select.filter(
+            sea_orm::Condition::any()
+                .add(invitation::Column::Status.eq(InvitationStatus::Expired))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(invitation::Column::Status.eq(InvitationStatus::Pending))
+                        .add(invitation::Column::ExpiresAt.lte(now)),
+                ),
+        ),
+        Some(other) => select.filter(invitation::Column::Status.eq(other)),
+    };
     select
 }
 

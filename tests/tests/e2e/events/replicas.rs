@@ -2,7 +2,7 @@
 //! and one Redis, and a separate `worker` process. An event committed by any of them
 //! reaches subscribers of every API process.
 
-use super::EVENTS;
+use super::{EVENTS, WALKTHROUGH};
 use crate::partnerships::{ACCEPT, provider_and_reseller, request};
 use e2e::services::{RedisServer, WorkerProcess};
 use e2e::smtp::SmtpSink;
@@ -32,7 +32,9 @@ async fn events_reach_subscribers_of_every_api_process_and_from_the_worker() {
 
     // The mutation on the first process, the subscriber on the second.
     let mut on_second = WsClient::signed_in(&second.address, &contoso).await;
-    on_second.subscribe("2", EVENTS, json!({})).await;
+    on_second
+        .subscribe("2", EVENTS, json!({ "types": WALKTHROUGH }))
+        .await;
     let invited = request(&first, &contoso, "admin@fabrikam.test").await;
     let requested = on_second.next_event("2").await;
     assert_eq!(requested["type"], "PARTNERSHIP_INVITATION_REQUESTED");
@@ -51,9 +53,17 @@ async fn events_reach_subscribers_of_every_api_process_and_from_the_worker() {
     assert_eq!(sent["targetId"], invited.id.as_str());
     assert_eq!(sink.received().len(), 1, "the email the event tells of");
 
-    // The other way round: the mutation on the second, subscribers on both.
+    // The other way round: the mutation on the second, subscribers on both. The one on
+    // the first resumes after the email's event: the first process's hub may not have
+    // broadcast it yet, and a subscription without `after` would get it live.
     let mut on_first = WsClient::signed_in(&first.address, &contoso).await;
-    on_first.subscribe("1", EVENTS, json!({})).await;
+    on_first
+        .subscribe(
+            "1",
+            EVENTS,
+            json!({ "types": WALKTHROUGH, "after": sent["id"] }),
+        )
+        .await;
     let accepted = second
         .gql(ACCEPT, json!({ "token": invited.token }), Some(&fabrikam))
         .await;

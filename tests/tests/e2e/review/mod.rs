@@ -24,6 +24,7 @@ macro_rules! both {
 }
 
 mod admin_password;
+mod every_mutation;
 mod foreign_keys;
 mod forwarded_for;
 mod queue_bounds;
@@ -72,7 +73,7 @@ pub fn db_id(global: &str) -> i32 {
     text.rsplit_once(':').unwrap().1.parse().unwrap()
 }
 
-/// The audit entries `token` may see with `action`: (targetType, targetId, actorUserId).
+/// The audit entries `token` may see with `action` (action, target, actor, summary).
 pub async fn audit_entries(app: &TestApp, token: &str, action: &str) -> Vec<Value> {
     let res = app
         .gql(

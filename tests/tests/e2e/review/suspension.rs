@@ -5,132 +5,13 @@
 //! suspended provider used to keep changing quantities, upgrading, suspending and setting
 //! partners of record.
 
+use super::every_mutation::{every_mutation, snapshot};
 use super::{error_reason, first_sign_in};
 use crate::customers::{customer_input, fourth_coffee, offer_id, world};
 use api::auth::suspension::ALLOWED_WHILE_SUSPENDED;
 use e2e::services::eventually;
 use e2e::{TestApp, e2e};
-use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::{Map, Value, json};
-
-const TYPE_REF: &str = "kind name ofType { kind name ofType { kind name ofType { kind name } } }";
-
-/// Every mutation field with its arguments, and every type (for input objects and enums).
-async fn introspect(app: &TestApp, token: &str) -> (Vec<Value>, Map<String, Value>) {
-    let query = format!(
-        "{{ __schema {{ mutationType {{ fields {{ name args {{ name type {{ {TYPE_REF} }} }} }} }}
-           types {{ name kind enumValues {{ name }} inputFields {{ name defaultValue type {{ {TYPE_REF} }} }} }} }} }}"
-    );
-    let res = app.gql(&query, json!({}), Some(token)).await;
-    let schema = &res.data()["__schema"];
-    let types = schema["types"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["name"].as_str().unwrap().to_owned(), t.clone()))
-        .collect();
-    (
-        schema["mutationType"]["fields"].as_array().unwrap().clone(),
-        types,
-    )
-}
-
-/// `String!`, `[ID!]`, ... as written in a variable definition.
-fn type_text(t: &Value) -> String {
-    match t["kind"].as_str().unwrap() {
-        "NON_NULL" => format!("{}!", type_text(&t["ofType"])),
-        "LIST" => format!("[{}]", type_text(&t["ofType"])),
-        _ => t["name"].as_str().unwrap().to_owned(),
-    }
-}
-
-/// A well-typed value for a mutation nobody wrote arguments for below (one added later):
-/// required fields only, placeholders for scalars.
-fn placeholder(t: &Value, types: &Map<String, Value>) -> Value {
-    let named = || &types[t["name"].as_str().unwrap()];
-    match t["kind"].as_str().unwrap() {
-        "NON_NULL" => placeholder(&t["ofType"], types),
-        "LIST" => json!([]),
-        "ENUM" => named()["enumValues"][0]["name"].clone(),
-        "INPUT_OBJECT" => Value::Object(
-            named()["inputFields"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|f| f["type"]["kind"] == "NON_NULL" && f["defaultValue"].is_null())
-                .map(|f| {
-                    (
-                        f["name"].as_str().unwrap().to_owned(),
-                        placeholder(&f["type"], types),
-                    )
-                })
-                .collect(),
-        ),
-        _ => match t["name"].as_str().unwrap() {
-            "Int" => json!(1),
-            "Float" => json!(1.0),
-            "Boolean" => json!(false),
-            "DateTime" => json!("2030-01-01T00:00:00Z"),
-            _ => json!("x"),
-        },
-    }
-}
-
-/// What the database holds, as far as any mutation could change it: the rows of the main
-/// tables, and how many rows every table has (so tables added later count too). Sessions
-/// and rate-limit counters aside.
-async fn snapshot(app: &TestApp) -> String {
-    use entity::*;
-    use sea_orm::{ConnectionTrait, Statement};
-    let db = &app.db;
-    macro_rules! rows {
-        ($($m:ident),*) => {
-            vec![$(format!("{:?}", $m::Entity::find().order_by_asc($m::Column::Id).all(db).await.unwrap())),*]
-        };
-    }
-    let mut state = rows!(
-        user,
-        partner,
-        customer,
-        order,
-        order_line,
-        subscription,
-        partnership,
-        partnership_invitation,
-        customer_relationship_request,
-        profile_change_request,
-        outbound_email,
-        audit_entry
-    );
-    let backend = db.get_database_backend();
-    let tables = match backend {
-        sea_orm::DbBackend::Postgres => {
-            "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'"
-        }
-        _ => "SELECT name AS t FROM sqlite_master WHERE type = 'table'",
-    };
-    let tables = db
-        .query_all_raw(Statement::from_string(backend, tables))
-        .await
-        .unwrap();
-    for row in tables {
-        let table: String = row.try_get("", "t").unwrap();
-        if ["sessions", "rate_limit_hits"].contains(&table.as_str()) {
-            continue;
-        }
-        let count = format!("SELECT COUNT(*) AS n FROM \"{table}\"");
-        let n: i64 = db
-            .query_one_raw(Statement::from_string(backend, count))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get("", "n")
-            .unwrap();
-        state.push(format!("{table}: {n}"));
-    }
-    state.sort();
-    state.join("\n")
-}
 
 async fn a_suspended_provider_can_sign_in_and_read_but_not_change_anything(app: TestApp) {
     let w = world(&app).await;
@@ -235,52 +116,18 @@ async fn a_suspended_provider_can_sign_in_and_read_but_not_change_anything(app: 
     .clone();
 
     let before = snapshot(&app).await;
-    let (fields, types) = introspect(&app, &w.provider).await;
     let mut refused = Vec::new();
-    for field in &fields {
-        let name = field["name"].as_str().unwrap();
-        if ALLOWED_WHILE_SUSPENDED.contains(&name) {
+    for m in every_mutation(&app, &w.provider, &inputs).await {
+        if ALLOWED_WHILE_SUSPENDED.contains(&m.name.as_str()) {
             continue;
         }
-        let args = field["args"].as_array().unwrap();
-        let defs: Vec<String> = args
-            .iter()
-            .map(|a| {
-                format!(
-                    "${}: {}",
-                    a["name"].as_str().unwrap(),
-                    type_text(&a["type"])
-                )
-            })
-            .collect();
-        let uses: Vec<String> = args
-            .iter()
-            .map(|a| format!("{0}: ${0}", a["name"].as_str().unwrap()))
-            .collect();
-        let variables: Map<String, Value> = args
-            .iter()
-            .map(|a| {
-                let arg = a["name"].as_str().unwrap();
-                let value = match (arg, inputs.get(name)) {
-                    ("input", Some(known)) => known.clone(),
-                    _ => placeholder(&a["type"], &types),
-                };
-                (arg.to_owned(), value)
-            })
-            .collect();
-        let document = format!(
-            "mutation({}) {{ {name}({}) {{ __typename }} }}",
-            defs.join(", "),
-            uses.join(", ")
-        );
-        let res = app
-            .gql(&document, Value::Object(variables), Some(&w.provider))
-            .await;
+        let name = &m.name;
+        let res = app.gql(&m.document, m.variables, Some(&w.provider)).await;
         assert_eq!(res.status, 403, "{name}: {}", res.body);
         assert_eq!(res.error_code(), "FORBIDDEN", "{name}");
         assert_eq!(error_reason(&res), "PARTNER_SUSPENDED", "{name}");
         assert!(res.body["data"].is_null(), "{name}: nothing ran");
-        refused.push(name.to_owned());
+        refused.push(m.name);
     }
     assert!(
         refused.len() >= inputs.len(),

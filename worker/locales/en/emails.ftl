@@ -1,0 +1,19 @@
+# Emails. The partnership invitation's paragraphs are also the provider's default draft,
+# which the provider may edit before it is sent ({ $link } is always kept).
+
+email-invitation-subject = { $provider } invites you to partner in the Cloud Solution Provider program
+email-invitation-greeting = Hello,
+email-invitation-intro = { $provider } (partner ID { $partnerId }) would like to partner with you as an indirect reseller in the Cloud Solution Provider program. With a partnership we can serve customers together: we can add customers and place orders on your behalf, and designate you to manage their subscriptions and earn credit for them.
+email-invitation-accept = To accept, sign in to the Partner Dashboard with your indirect reseller account through this personalized link:
+email-invitation-enroll = If you are not enrolled as an indirect reseller yet, enroll first, then open the link again.
+email-invitation-closing = Thank you,
+email-invitation-button = Accept the partnership request
+
+email-relationship-subject = { $provider } asks you to accept { $reseller } as your reseller
+email-relationship-greeting = Hello,
+email-relationship-intro = { $provider } asks { $customer } to accept { $reseller } as a reseller with delegated administration: { $reseller } will manage your subscriptions and services on your behalf.
+email-relationship-accept = Sign in with your administrator account and accept through this single-use link:
+email-relationship-ignore = If you do not expect this request, ignore this email; the link expires on its own.
+email-relationship-button = Accept the reseller relationship
+
+email-link-fallback = If the button does not work, copy this address into your browser:
