@@ -22,6 +22,14 @@ use worker::msg;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RequestLang(pub Lang);
 
+/// The language of a request's `Accept-Language` header (English without one).
+pub fn of_headers(headers: &axum::http::HeaderMap) -> Lang {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Lang::En, Lang::from_accept_language)
+}
+
 /// The language the caller reads GraphQL messages in.
 pub fn of_request(ctx: &Context<'_>) -> Lang {
     ctx.data_opt::<RequestLang>()
@@ -31,16 +39,23 @@ pub fn of_request(ctx: &Context<'_>) -> Lang {
 
 /// A `preferredLanguage` or `language` input: a well-formed BCP 47 tag, canonicalized.
 pub fn preference(raw: &str, field: &[&str]) -> ApiResult<String> {
-    i18n::canonical_tag(raw).ok_or_else(|| {
-        ApiError::user(
-            UserErrorCode::Invalid,
-            field,
-            msg!(
-                "language-invalid",
-                tag = raw.chars().take(40).collect::<String>()
-            ),
-        )
-    })
+    preference_within(raw, 35, field)
+}
+
+/// [`preference`] for a column that holds at most `max_len` characters.
+pub fn preference_within(raw: &str, max_len: usize, field: &[&str]) -> ApiResult<String> {
+    i18n::canonical_tag(raw)
+        .filter(|tag| tag.len() <= max_len)
+        .ok_or_else(|| {
+            ApiError::user(
+                UserErrorCode::Invalid,
+                field,
+                msg!(
+                    "language-invalid",
+                    tag = raw.chars().take(40).collect::<String>()
+                ),
+            )
+        })
 }
 
 /// The language an email to `email` is written in: its user's, else `requested`, else the

@@ -5,14 +5,14 @@
 //! script runs, and its links open in a new tab. Only mounted when no `SMTP_URL` is set.
 
 use crate::http::AppState;
-use crate::pages;
+use crate::pages::{self, PageQuery, Reader};
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use entity::partnership_invitation as invitation;
 use entity::{customer_relationship_request as relationship, outbound_email};
 use mailparse::{MailHeaderMap, ParsedMail};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -30,9 +30,8 @@ struct Listed {
     to: String,
     subject: String,
     time: String,
-    time_text: String,
     delivery: Option<String>,
-    about: Option<String>,
+    about: Option<About>,
 }
 
 fn outbox(state: &AppState) -> PathBuf {
@@ -49,7 +48,8 @@ fn valid_file(name: &str) -> bool {
         && !name.starts_with('.')
 }
 
-pub async fn list(State(state): State<AppState>) -> Response {
+pub async fn list(State(state): State<AppState>, query: PageQuery, headers: HeaderMap) -> Response {
+    let reader = Reader::of("/dev/mailbox", query, &headers);
     let dir = outbox(&state);
     let mut files: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&dir)
         .map(|entries| {
@@ -78,23 +78,30 @@ pub async fn list(State(state): State<AppState>) -> Response {
             to: mail.headers.get_first_value("To").unwrap_or_default(),
             subject: mail.headers.get_first_value("Subject").unwrap_or_default(),
             time: time.to_rfc3339(),
-            time_text: time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             delivery,
             about,
             file,
         });
     }
-    let page = pages::render(
+    let page = pages::render_for(
+        &reader,
         "mailbox.html",
         minijinja::context! {
             outbox => dir.display().to_string(),
-            emails => minijinja::Value::from(minijinja::value::Serde(&emails)),
+            emails => pages::value(&emails),
         },
     );
     with_csp(page, PAGE_CSP)
 }
 
-pub async fn message(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn message(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    query: PageQuery,
+    headers: HeaderMap,
+) -> Response {
+    let path = format!("/dev/mailbox/{file}");
+    let reader = Reader::of(&path, query, &headers);
     let Some(raw) = read(&state, &file) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -103,7 +110,8 @@ pub async fn message(State(state): State<AppState>, Path(file): Path<String>) ->
     };
     let (delivery, about) = status(&state, &mail).await;
     let text = part(&mail, "text/plain").unwrap_or_default();
-    let page = pages::render(
+    let page = pages::render_for(
+        &reader,
         "mailbox_message.html",
         minijinja::context! {
             file,
@@ -112,9 +120,9 @@ pub async fn message(State(state): State<AppState>, Path(file): Path<String>) ->
             to => mail.headers.get_first_value("To").unwrap_or_default(),
             date => mail.headers.get_first_value("Date").unwrap_or_default(),
             delivery,
-            about,
+            about => pages::value(about),
             html => part(&mail, "text/html").is_some(),
-            text => minijinja::Value::from(minijinja::value::Serde(linkified(&text))),
+            text => pages::value(linkified(&text)),
         },
     );
     with_csp(page, PAGE_CSP)
@@ -201,9 +209,17 @@ fn linkified(text: &str) -> Vec<Piece> {
     pieces
 }
 
-/// The delivery status of the email's outbox row and the status of the invitation or
-/// request it is about, found through its `Message-ID` (`<outbound-<row id>.…>`).
-async fn status(state: &AppState, mail: &ParsedMail<'_>) -> (Option<String>, Option<String>) {
+/// What an email is about: `kind` names the message (`invitation`, `relationship`) and
+/// `status` is the status code of the invitation or request.
+#[derive(Serialize)]
+struct About {
+    kind: &'static str,
+    status: String,
+}
+
+/// The delivery status code of the email's outbox row and what it is about, found through
+/// its `Message-ID` (`<outbound-<row id>.…>`).
+async fn status(state: &AppState, mail: &ParsedMail<'_>) -> (Option<String>, Option<About>) {
     let id: Option<i32> = mail.headers.get_first_value("Message-ID").and_then(|m| {
         m.trim_start_matches("<outbound-")
             .split('.')
@@ -220,27 +236,26 @@ async fn status(state: &AppState, mail: &ParsedMail<'_>) -> (Option<String>, Opt
         .await
         .ok()
         .flatten()
-        .map(|e| format!("{:?}", e.status).to_uppercase());
+        .map(|e| e.status.to_value());
     let about = match invitation::Entity::find()
         .filter(invitation::Column::OutboundEmailId.eq(id))
         .one(db)
         .await
     {
-        Ok(Some(inv)) => Some(format!(
-            "Partnership invitation: {}",
-            format!(
-                "{:?}",
-                crate::partnerships::invitations::effective_status(&inv)
-            )
-            .to_uppercase()
-        )),
+        Ok(Some(inv)) => Some(About {
+            kind: "invitation",
+            status: crate::partnerships::invitations::effective_status(&inv).to_value(),
+        }),
         _ => relationship::Entity::find()
             .filter(relationship::Column::OutboundEmailId.eq(id))
             .one(db)
             .await
             .ok()
             .flatten()
-            .map(|r| format!("Reseller relationship request: {:?}", r.status).to_uppercase()),
+            .map(|r| About {
+                kind: "relationship",
+                status: r.status.to_value(),
+            }),
     };
     (delivery, about)
 }

@@ -1,36 +1,37 @@
 // The partnership invitation landing page (/invitations/accept?token=…).
 "use strict";
+// The page's words, in its language, rendered by the server from the message files.
+const text = JSON.parse(document.getElementById("messages").textContent);
+const lang = document.documentElement.lang || "en";
 const token = new URLSearchParams(location.search).get("token") || "";
 let session = null;
 const $ = (id) => document.getElementById(id);
 const show = (id, on = true) => { $(id).hidden = !on; };
 
 async function gql(query, variables, bearer) {
-  const headers = { "content-type": "application/json" };
+  // Errors come back in the page's language.
+  const headers = { "content-type": "application/json", "accept-language": lang };
   if (bearer) headers.authorization = "Bearer " + bearer;
   const res = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
   return res.json();
 }
 
-function problem(text) { $("problem").textContent = text; show("problem"); }
+function problem(message) { $("problem").textContent = message; show("problem"); }
 
 async function loadInvitation() {
-  if (!token) { show("loading", false); problem("This link has no invitation token. Open the link from the invitation email."); return; }
+  if (!token) { show("loading", false); problem(text.noToken); return; }
   const res = await gql(`query($token: String!) { invitationByToken(token: $token) {
       providerName providerPartnerNetworkId status expiresAt } }`, { token });
   show("loading", false);
   const inv = res.data && res.data.invitationByToken;
-  if (!inv) { problem("This invitation link is not valid. Ask the provider to send a new one."); return; }
+  if (!inv) { problem(text.notValid); return; }
   $("provider-name").textContent = inv.providerName;
-  $("provider-id").textContent = inv.providerPartnerNetworkId;
-  $("status").textContent = inv.status;
-  $("expires").textContent = new Date(inv.expiresAt).toLocaleString();
+  $("provider-id").textContent = text.partnerId.replace("{id}", inv.providerPartnerNetworkId);
+  $("status").textContent = text.status[inv.status] || inv.status;
+  $("expires").textContent = new Date(inv.expiresAt).toLocaleString(lang);
   show("details");
   if (inv.status === "PENDING") { show("login-form"); }
-  else { problem({ EXPIRED: "This invitation has expired. Ask the provider to send it again.",
-                   REVOKED: "The provider has withdrawn this invitation.",
-                   ACCEPTED: "This invitation has already been accepted.",
-                   DECLINED: "This invitation has been declined." }[inv.status] || "This invitation can no longer be used."); }
+  else { problem(text[inv.status] || text.unusable); }
 }
 
 $("login-form").addEventListener("submit", async (event) => {
@@ -42,7 +43,7 @@ $("login-form").addEventListener("submit", async (event) => {
   if (res.errors) { problem(res.errors[0].message); return; }
   const login = res.data.login;
   if (login.userErrors.length) { problem(login.userErrors[0].message); return; }
-  if (login.mustChangePassword) { problem("Your account still has a temporary password. Change it in the Partner Dashboard, then open this link again."); return; }
+  if (login.mustChangePassword) { problem(text.temporaryPassword); return; }
   session = login.token;
   $("signed-in-as").textContent = login.user.email;
   show("login-form", false);
@@ -62,9 +63,9 @@ async function respond(accept) {
   if (payload.userErrors.length) { problem(payload.userErrors[0].message); return; }
   show("answer", false);
   show("result");
-  $("status").textContent = accept ? "ACCEPTED" : "DECLINED";
-  if (!accept) { $("result-message").textContent = "You declined the invitation."; return; }
-  $("result-message").textContent = "You are now partners with " + payload.partnership.provider.companyName + ".";
+  $("status").textContent = text.status[accept ? "ACCEPTED" : "DECLINED"];
+  if (!accept) { $("result-message").textContent = text.youDeclined; return; }
+  $("result-message").textContent = text.nowPartners.replace("{provider}", payload.partnership.provider.companyName);
   const list = await gql(`{ indirectProviders(first: 50, filter: {status: ACTIVE}) {
       edges { node { provider { companyName } createdAt } } } }`, {}, session);
   const ul = $("partner-list");
@@ -77,4 +78,4 @@ async function respond(accept) {
 }
 $("accept").addEventListener("click", () => respond(true));
 $("decline").addEventListener("click", () => respond(false));
-loadInvitation().catch(() => problem("The Partner Center could not be reached. Try again in a moment."));
+loadInvitation().catch(() => problem(text.unreachable));

@@ -39,7 +39,18 @@ struct Args {
     /// Reuse the database seeded by an earlier run.
     #[arg(long)]
     reuse_data: bool,
-    /// Only these parts (comma-separated): floor, read, write, email, expiry.
+    /// WebSocket subscribers of the events part (one user each).
+    #[arg(long, default_value_t = 1000)]
+    subscribers: usize,
+    /// Event rates (mutations per second) the events part steps through until one does
+    /// not keep up.
+    #[arg(long, value_delimiter = ',', default_value = "10,25,50,100,200")]
+    event_rates: Vec<f64>,
+    /// Webhook deliveries per run of the webhooks part, spread over 4 endpoints.
+    #[arg(long, default_value_t = 4000)]
+    webhooks: u64,
+    /// Only these parts (comma-separated): floor, read, write, email, expiry, events,
+    /// webhooks.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Where the JSON results and the processes' logs go.
@@ -66,6 +77,9 @@ async fn main() -> anyhow::Result<()> {
         duration: Duration::from_secs(args.seconds),
         emails: args.emails,
         expiry_rows: args.expiry_rows,
+        subscribers: args.subscribers,
+        event_rates: args.event_rates,
+        webhooks: args.webhooks,
         size,
         reuse_data: args.reuse_data,
         only: args.only.into_iter().collect(),

@@ -90,7 +90,8 @@ fn spawn(
         .stderr(log);
     // Tuning knobs of the product pass through, to try settings without rebuilding.
     for (key, value) in std::env::vars() {
-        if key.starts_with("JOBS__") || key.starts_with("GRAPHQL__") || key == "RUST_LOG" {
+        let passes = ["JOBS__", "GRAPHQL__", "EVENTS__", "WEBHOOKS__"];
+        if passes.iter().any(|p| key.starts_with(p)) || key == "RUST_LOG" {
             command.env(key, value);
         }
     }
@@ -125,6 +126,13 @@ pub struct Api {
     pub base_url: String,
 }
 
+/// `METRICS__TOKEN` of the API the harness starts: `/metrics` answers only with it.
+const METRICS_TOKEN: &str = "bench-metrics-token";
+
+/// The webhook figures deliver to a receiver on loopback, which only this development
+/// setting allows (as in the end-to-end tests); it changes nothing for the other parts.
+const INSECURE_WEBHOOK_TARGETS: (&str, &str) = ("WEBHOOKS__ALLOW_INSECURE_TARGETS", "true");
+
 impl Api {
     pub async fn start(services: &Services, port: u16) -> anyhow::Result<Api> {
         let bind = format!("127.0.0.1:{port}");
@@ -136,6 +144,11 @@ impl Api {
             &[
                 ("BIND", bind.clone()),
                 ("PUBLIC_URL", format!("http://{bind}")),
+                ("METRICS__TOKEN", METRICS_TOKEN.to_owned()),
+                (
+                    INSECURE_WEBHOOK_TARGETS.0,
+                    INSECURE_WEBHOOK_TARGETS.1.to_owned(),
+                ),
             ],
         )?;
         let api = Api {
@@ -169,8 +182,11 @@ impl Api {
     pub async fn statements_total(&self, client: &reqwest::Client) -> anyhow::Result<f64> {
         let text = client
             .get(format!("{}/metrics", self.base_url))
+            .bearer_auth(METRICS_TOKEN)
             .send()
             .await?
+            .error_for_status()
+            .context("GET /metrics")?
             .text()
             .await?;
         text.lines()
@@ -183,7 +199,13 @@ impl Api {
 /// `n` worker processes, each with `JOBS__CONCURRENCY` jobs in flight.
 pub fn start_workers(services: &Services, n: usize) -> anyhow::Result<Vec<Process>> {
     (0..n)
-        .map(|i| spawn(services, "worker", &format!("worker-{i}"), &[], &[]))
+        .map(|i| {
+            let env = [(
+                INSECURE_WEBHOOK_TARGETS.0,
+                INSECURE_WEBHOOK_TARGETS.1.to_owned(),
+            )];
+            spawn(services, "worker", &format!("worker-{i}"), &[], &env)
+        })
         .collect()
 }
 

@@ -3,9 +3,11 @@
 
 use crate::dataset::Size;
 use crate::email::EmailResult;
+use crate::events::EventsResult;
 use crate::expiry::ExpiryResult;
 use crate::load::LoadResult;
 use crate::pgbench::PgbenchResult;
+use crate::webhooks::WebhookResult;
 use serde::Serialize;
 
 #[derive(Debug, Default, Serialize)]
@@ -27,6 +29,10 @@ pub struct Results {
     pub email_pipeline_1_worker: Option<EmailResult>,
     pub email_pipeline_4_workers: Option<EmailResult>,
     pub expiry: Option<ExpiryResult>,
+    pub events: Option<EventsResult>,
+    pub webhooks: Option<WebhookResult>,
+    /// RLIMIT_NOFILE of the harness and the processes it starts.
+    pub open_files_limit: Option<u64>,
     pub rss_idle_mib: Option<f64>,
     pub rss_read_load_peak_mib: Option<f64>,
     pub rss_after_load_mib: Option<f64>,
@@ -118,6 +124,7 @@ impl Results {
                 met: Some(ratio <= 1.5),
             });
         }
+        rows.extend(self.event_rows());
         for (figure, value, max) in [
             ("resident memory, idle", self.rss_idle_mib, 40.0),
             (
@@ -214,9 +221,88 @@ impl Results {
                 ));
             }
         }
+        out.push_str(&self.event_details());
         if let Some(rss) = self.rss_after_load_mib {
             out.push_str(&format!(
                 "resident memory after the read load: {rss:.1} MiB\n"
+            ));
+        }
+        out
+    }
+}
+
+impl Results {
+    /// Issue 12's figures, which have no target: events to every subscriber, and webhook
+    /// deliveries beside a plain client.
+    fn event_rows(&self) -> Vec<Row> {
+        let mut rows = Vec::new();
+        if let Some(best) = self.events.as_ref().and_then(EventsResult::best) {
+            rows.push(Row {
+                figure: format!(
+                    "events to {} WebSocket subscribers",
+                    self.events.as_ref().map_or(0, |e| e.subscribers)
+                ),
+                value: format!("{:.1} ev/s", best.events_per_second),
+                limit: String::new(),
+                ratio: None,
+                target: String::new(),
+                met: None,
+            });
+        }
+        if let Some(w) = &self.webhooks {
+            rows.push(Row {
+                figure: "webhooks, 1 worker vs plain HTTP client".into(),
+                value: format!("{:.1} req/s", w.worker.per_second),
+                limit: format!("{:.1} req/s", w.plain_client.per_second),
+                ratio: Some(w.worker.per_second / w.plain_client.per_second),
+                target: String::new(),
+                met: None,
+            });
+        }
+        rows
+    }
+
+    fn event_details(&self) -> String {
+        let mut out = String::new();
+        if let Some(e) = &self.events {
+            out.push_str(&format!(
+                "\n{:<28} {:>9} {:>9} {:>11} {:>8} {:>8} {:>8} {:>9} {:>5}\n",
+                format!("events, {} subscribers", e.subscribers),
+                "offered/s",
+                "events/s",
+                "messages/s",
+                "p50 ms",
+                "p99 ms",
+                "max ms",
+                "drain ms",
+                "kept"
+            ));
+            for s in &e.steps {
+                out.push_str(&format!(
+                    "{:<28} {:>9.1} {:>9.1} {:>11.0} {:>8.1} {:>8.1} {:>8.1} {:>9.0} {:>5}\n",
+                    format!("{}/{} received", s.received, s.expected),
+                    s.offered_rate,
+                    s.events_per_second,
+                    s.messages_per_second,
+                    s.p50_ms,
+                    s.p99_ms,
+                    s.max_ms,
+                    s.drain_ms,
+                    if s.kept_up { "yes" } else { "NO" }
+                ));
+            }
+        }
+        if let Some(w) = &self.webhooks {
+            out.push_str(&format!(
+                "webhooks: {} deliveries to {} endpoints, {} in flight: worker {:.2} s, plain \
+                 client {:.2} s, {} duplicates; backlog written in {:.2} s\n",
+                w.deliveries,
+                w.endpoints,
+                w.concurrency,
+                w.worker.seconds,
+                w.plain_client.seconds,
+                w.duplicates,
+                w.backlog_seconds
             ));
         }
         out

@@ -5,7 +5,7 @@ use crate::dataset::{self, Size};
 use crate::email::{self, Sink};
 use crate::processes::{Api, Services, rss_mib};
 use crate::report::Results;
-use crate::{expiry, load, pgbench, scenarios};
+use crate::{events, expiry, load, pgbench, scenarios, webhooks};
 use anyhow::{Context, bail};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -24,10 +24,16 @@ pub struct Options {
     pub duration: Duration,
     pub emails: u64,
     pub expiry_rows: u64,
+    /// Events: WebSocket subscribers, and the rates stepped through.
+    pub subscribers: usize,
+    pub event_rates: Vec<f64>,
+    /// Webhook deliveries per run.
+    pub webhooks: u64,
     pub size: Size,
     /// Reuse the database seeded by an earlier run.
     pub reuse_data: bool,
-    /// Which parts to run: floor, read, write, email, expiry (all when empty).
+    /// Which parts to run: floor, read, write, email, expiry, events, webhooks (all when
+    /// empty).
     pub only: BTreeSet<String>,
     pub out_dir: PathBuf,
 }
@@ -71,6 +77,10 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
     }
     results.row_counts = dataset::counts(&url)?;
     eprintln!("rows: {:?}", results.row_counts);
+    // Endpoints left by an interrupted webhooks run would add deliveries to every write.
+    webhooks::remove_bench_endpoints(&url)?;
+    // Before the API starts, so it inherits the limit: it holds the subscribers' sockets.
+    results.open_files_limit = Some(events::raise_fd_limit());
 
     let api = Api::start(&services, free_port()?).await?;
     let client = reqwest::Client::builder()
@@ -154,6 +164,20 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
             Some(email::pipeline(&services, &api, &sink, 1, n, providers, &tag).await?);
         results.email_pipeline_4_workers =
             Some(email::pipeline(&services, &api, &sink, 4, n, providers, &tag).await?);
+    }
+
+    if options.wants("events") {
+        let (n, rates) = (options.subscribers, &options.event_rates);
+        eprintln!("events: {n} WebSocket subscribers, rates {rates:?}/s ...");
+        results.events =
+            Some(events::run(&api.base_url, &url, providers, n, rates, options.duration).await?);
+    }
+
+    if options.wants("webhooks") {
+        // Another provider than the events part's, so neither sees the other's events.
+        let provider = providers.saturating_sub(1).max(1);
+        let n = options.webhooks;
+        results.webhooks = Some(webhooks::run(&services, &api.base_url, provider, n, 4).await?);
     }
     drop(api);
 

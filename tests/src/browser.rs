@@ -25,7 +25,14 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A browser whose user reads English (`Accept-Language: en-US,en`).
     pub async fn start() -> Self {
+        Self::start_reading("en-US,en").await
+    }
+
+    /// A browser that sends `accept_languages` as its `Accept-Language`, as a browser set
+    /// to that language does.
+    pub async fn start_reading(accept_languages: &str) -> Self {
         let port = crate::smtp::free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -71,7 +78,11 @@ impl Browser {
         .collect::<Vec<_>>();
         let caps = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": { "binary": chromium_binary(), "args": args }
+            "goog:chromeOptions": {
+                "binary": chromium_binary(),
+                "args": args,
+                "prefs": { "intl.accept_languages": accept_languages }
+            }
         }}});
         let resp: Value = http
             .post(format!("{base}/session"))

@@ -16,6 +16,7 @@ use crate::auth::{Actor, password};
 use crate::error::{ApiError, ApiResult, is_unique_violation};
 use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
+use crate::language;
 use chrono::Utc;
 use entity::enums::UserRole;
 use entity::event_type::EventType;
@@ -31,6 +32,8 @@ pub struct NewMember<'a> {
     pub email: &'a str,
     pub name: &'a str,
     pub role: UserRole,
+    /// A BCP 47 tag, validated here.
+    pub preferred_language: &'a str,
 }
 
 pub struct AddedMember {
@@ -74,6 +77,8 @@ pub async fn add(
     let email = validate::email(new.email, &["input", "email"])?;
     let name = validate::name(new.name, 200, &["input", "name"])?;
     check_partner_role(new.role)?;
+    let preferred_language =
+        language::preference(new.preferred_language, &["input", "preferredLanguage"])?;
     let temporary_password = password::generate_temporary();
     let hash = password::hash_temporary(&temporary_password);
     let txn = lock_organization(db, partner_id).await?;
@@ -89,6 +94,7 @@ pub async fn add(
             let mut back = former.into_active_model();
             back.name = Set(name);
             back.role = Set(new.role);
+            back.preferred_language = Set(preferred_language);
             back.password_hash = Set(hash);
             back.must_change_password = Set(true);
             back.deactivated_at = Set(None);
@@ -100,6 +106,7 @@ pub async fn add(
             name: Set(name),
             password_hash: Set(hash),
             role: Set(new.role),
+            preferred_language: Set(preferred_language),
             partner_id: Set(Some(partner_id)),
             must_change_password: Set(true),
             created_at: Set(Utc::now()),

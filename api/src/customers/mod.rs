@@ -21,7 +21,16 @@ pub use admin_account::CustomerAdminMutation;
 pub use graphql::{CustomerMutation, CustomerQuery};
 pub use relationship_api::RelationshipMutation;
 
-/// `GET /customer-relationships/accept?token=…`: where the customer's admin accepts.
-pub async fn relationship_page() -> impl axum::response::IntoResponse {
-    crate::partnerships::landing::html_page(include_str!("relationship_landing.html"))
+/// `GET /customer-relationships/accept?token=…`: where the customer's admin accepts, in
+/// the reader's language (`?lang=` or `Accept-Language`).
+pub async fn relationship_page(
+    query: crate::pages::PageQuery,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    let reader = crate::pages::Reader::of("/customer-relationships/accept", query, &headers);
+    crate::pages::with_token_headers(crate::pages::render_for(
+        &reader,
+        "relationship.html",
+        minijinja::Value::UNDEFINED,
+    ))
 }

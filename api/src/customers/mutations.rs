@@ -63,7 +63,8 @@ pub struct CreateCustomerInput {
     address: AddressInput,
     /// Who receives the invoices.
     billing_contact: BillingContactInput,
-    /// BCP 47 language tag, e.g. "en-US" (1 to 16 characters).
+    /// The customer's language, a BCP 47 tag of at most 16 characters, e.g. "en-US" or
+    /// "zh-TW"; also the language of its admin account (`preferredLanguage`).
     #[graphql(default = "en-US")]
     language: String,
     /// An ACTIVE partner reseller to administer the customer (delegated administration).

@@ -114,7 +114,9 @@ pub async fn create(
         &input.billing_contact_email,
         &["input", "billingContact", "email"],
     )?;
-    let language = validate::name(&input.language, 16, &["input", "language"])?;
+    // The customer's language is also its admin account's: a BCP 47 tag that fits the
+    // customer's 16-character column.
+    let language = crate::language::preference_within(&input.language, 16, &["input", "language"])?;
     let phone = match input
         .billing_contact_phone
         .as_deref()
@@ -222,6 +224,7 @@ pub async fn create(
         name: Set(format!("{} administrator", customer.company_name)),
         password_hash: Set(hash),
         role: Set(UserRole::CustomerAdmin),
+        preferred_language: Set(customer.language.clone()),
         partner_id: Set(None),
         customer_id: Set(Some(customer.id)),
         must_change_password: Set(true),

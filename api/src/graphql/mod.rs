@@ -12,7 +12,7 @@ pub mod payload;
 pub mod search;
 pub mod user_error;
 
-use crate::accounts::{AccountMutation, AccountQuery};
+use crate::accounts::{AccountMutation, AccountQuery, MemberMutation};
 use crate::audit::graphql::AuditQuery;
 use crate::catalog::CatalogQuery;
 use crate::customers::{
@@ -61,6 +61,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     AccountMutation,
+    MemberMutation,
     EnrollmentMutation,
     PartnershipMutation,
     CustomerMutation,

@@ -4,9 +4,10 @@
 //! attributes; the page's own script is `/graphiql/assets/app.js`. No inline script, so the
 //! page's Content-Security-Policy allows scripts from this server only.
 
+use crate::pages::{self, PageQuery, Reader};
 use axum::extract::Path;
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 mod built {
     include!(concat!(env!("OUT_DIR"), "/graphiql_assets.rs"));
@@ -26,42 +27,33 @@ fn sri(name: &str) -> &'static str {
         .map_or("", |(_, _, sri)| *sri)
 }
 
-pub async fn page() -> Response {
-    if let Some(why) = built::MISSING {
-        let text = format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>GraphiQL \
-             unavailable</title><link rel=\"stylesheet\" href=\"/assets/pages.css\"></head>\
-             <body><main><h1>GraphiQL is not built into this server</h1><p>Its files are \
-             fetched from the npm registry when the server is built, and that did not \
-             work: {}.</p><p>The API itself works: send GraphQL to <code>POST /graphql</code> \
-             with any client, or rebuild with Node.js and npm available.</p></main></body>\
-             </html>",
-            html_escape(why)
-        );
-        return ([(header::CONTENT_SECURITY_POLICY, CSP)], Html(text)).into_response();
-    }
-    let script = |name: &str| {
-        format!(
-            "<script src=\"/graphiql/assets/{name}\" integrity=\"{}\" defer></script>\n",
-            sri(name)
-        )
+/// The GraphiQL page in the reader's language (the GraphiQL editor itself is English).
+pub async fn page(query: PageQuery, headers: HeaderMap) -> Response {
+    let reader = Reader::of("/graphiql", query, &headers);
+    let page = match built::MISSING {
+        Some(why) => pages::render_for(
+            &reader,
+            "graphiql_missing.html",
+            minijinja::context! { why },
+        ),
+        None => {
+            let asset = |name: &'static str| minijinja::context! { name, integrity => sri(name) };
+            pages::render_for(
+                &reader,
+                "graphiql.html",
+                minijinja::context! {
+                    css => asset("graphiql.css"),
+                    scripts => vec![
+                        asset("react.js"),
+                        asset("react-dom.js"),
+                        asset("graphiql.js"),
+                        asset("graphql-ws.js"),
+                    ],
+                },
+            )
+        }
     };
-    let html = format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Partner Center API · GraphiQL</title>\n\
-         <link rel=\"stylesheet\" href=\"/graphiql/assets/graphiql.css\" integrity=\"{css}\">\n\
-         <link rel=\"stylesheet\" href=\"/assets/pages.css\">\n\
-         {react}{react_dom}{graphiql}{ws}\
-         <script src=\"/graphiql/assets/app.js\" defer></script>\n\
-         </head>\n<body class=\"graphiql\"><div id=\"graphiql\">Loading GraphiQL…</div></body>\n</html>\n",
-        css = sri("graphiql.css"),
-        react = script("react.js"),
-        react_dom = script("react-dom.js"),
-        graphiql = script("graphiql.js"),
-        ws = script("graphql-ws.js"),
-    );
-    ([(header::CONTENT_SECURITY_POLICY, CSP)], Html(html)).into_response()
+    ([(header::CONTENT_SECURITY_POLICY, CSP)], page).into_response()
 }
 
 pub async fn asset(Path(name): Path<String>) -> Response {
@@ -91,11 +83,4 @@ pub async fn asset(Path(name): Path<String>) -> Response {
         bytes,
     )
         .into_response()
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

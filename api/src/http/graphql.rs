@@ -67,7 +67,7 @@ pub async fn post_handler(
 ) -> Response {
     match request {
         Ok(request) => execute_as(state, peer, headers, request.into_inner(), Method::Post).await,
-        Err(rejection) => rejection.answer(request_lang(&headers)),
+        Err(rejection) => rejection.answer(crate::language::of_headers(&headers)),
     }
 }
 
@@ -79,16 +79,8 @@ pub async fn get_handler(
 ) -> Response {
     match request {
         Ok(request) => execute_as(state, peer, headers, request.into_inner(), Method::Get).await,
-        Err(rejection) => rejection.answer(request_lang(&headers)),
+        Err(rejection) => rejection.answer(crate::language::of_headers(&headers)),
     }
-}
-
-/// The language of the request's `Accept-Language` (English without one).
-pub fn request_lang(headers: &HeaderMap) -> Lang {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map_or(Lang::En, Lang::from_accept_language)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -104,7 +96,7 @@ async fn execute_as(
     mut batch: BatchRequest,
     method: Method,
 ) -> Response {
-    let lang = request_lang(&headers);
+    let lang = crate::language::of_headers(&headers);
     let refuse =
         |status, code, message: Message| error_response(status, code, &message.render(lang));
     let max_batch = state.settings.graphql.max_batch;

@@ -83,7 +83,7 @@ pub async fn require_preflight(request: Request, next: Next) -> Response {
     if request.method() == Method::POST
         && let Some(problem) = simple_request_problem(request.headers())
     {
-        let lang = super::graphql::request_lang(request.headers());
+        let lang = crate::language::of_headers(request.headers());
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "BAD_USER_INPUT",

@@ -97,7 +97,7 @@ pub async fn handler(
     headers: axum::http::HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> HttpResponse {
-    let lang = super::graphql::request_lang(&headers);
+    let lang = crate::language::of_headers(&headers);
     let max = state.settings.events.max_message_bytes;
     let upgrade = upgrade
         .max_message_size(max)

@@ -167,6 +167,9 @@ pub struct EnrollPartnerInput {
     admin_email: String,
     /// The first ADMIN's password: 10 characters to 256 bytes.
     password: String,
+    /// The first ADMIN's language for emails and pages (BCP 47, e.g. `zh-TW`); when left
+    /// out, the language of the request's `Accept-Language`.
+    preferred_language: Option<String>,
 }
 
 /// Result of `enrollPartner`.
@@ -176,7 +179,8 @@ pub struct EnrollPartnerPayload {
     partner: Option<Partner>,
     /// The first ADMIN; it can sign in at once and sees the enrollment as PENDING.
     admin: Option<User>,
-    /// `INVALID` (a name, country or email), `WEAK_PASSWORD` or `EMAIL_TAKEN`.
+    /// `INVALID` (a name, country, email or preferred language), `WEAK_PASSWORD` or
+    /// `EMAIL_TAKEN`.
     user_errors: Vec<UserError>,
 }
 
@@ -205,8 +209,8 @@ impl EnrollmentMutation {
     /// The enrollment starts PENDING until a platform administrator approves it. Attempts
     /// are limited per client address (every attempt counts).
     ///
-    /// userErrors: `INVALID` (company name, country, admin name or email), `WEAK_PASSWORD`,
-    /// `EMAIL_TAKEN`. Top-level: `RATE_LIMITED`.
+    /// userErrors: `INVALID` (company name, country, admin name, email or preferred language),
+    /// `WEAK_PASSWORD`, `EMAIL_TAKEN`. Top-level: `RATE_LIMITED`.
     async fn enroll_partner(
         &self,
         ctx: &Context<'_>,
@@ -227,6 +231,10 @@ impl EnrollmentMutation {
                 admin_name: &input.admin_name,
                 admin_email: &input.admin_email,
                 password: &input.password,
+                preferred_language: input
+                    .preferred_language
+                    .as_deref()
+                    .unwrap_or(crate::language::of_request(ctx).tag()),
             },
         )
         .await;

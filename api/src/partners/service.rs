@@ -26,6 +26,8 @@ pub struct Enrollment<'a> {
     pub admin_name: &'a str,
     pub admin_email: &'a str,
     pub password: &'a str,
+    /// The first ADMIN's language, a BCP 47 tag (validated here).
+    pub preferred_language: &'a str,
     /// Where the request came from: enrollments are rate-limited per address.
     pub client_addr: &'a str,
 }
@@ -59,6 +61,8 @@ pub async fn enroll(
     let admin_name = validate::name(input.admin_name, 200, &["input", "adminName"])?;
     let admin_email = validate::email(input.admin_email, &["input", "adminEmail"])?;
     validate::new_password(input.password, &["input", "password"])?;
+    let preferred_language =
+        crate::language::preference(input.preferred_language, &["input", "preferredLanguage"])?;
     let hash = validate::hash_password(input.password.to_owned()).await?;
 
     let txn = migration::database::begin_write(db).await?;
@@ -76,6 +80,7 @@ pub async fn enroll(
         name: Set(admin_name),
         password_hash: Set(hash),
         role: Set(UserRole::Admin),
+        preferred_language: Set(preferred_language),
         partner_id: Set(Some(partner.id)),
         must_change_password: Set(false),
         created_at: Set(now),

@@ -10,6 +10,7 @@ mod directory;
 mod events;
 mod hardening;
 mod http_surface;
+mod languages;
 mod limits;
 mod members;
 mod partnerships;

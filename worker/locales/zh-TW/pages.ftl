@@ -1,7 +1,9 @@
 # 伺服器本身的頁面：邀請登陸頁面、開發用信箱、GraphiQL。
 
 page-suffix = 合作夥伴中心
-language-switch = English
+# The language's own name, on the links to a page in the other languages.
+language-name = 中文（台灣）
+page-render-failed = 無法顯示此頁面。
 sign-in-email = 電子郵件
 sign-in-password = 密碼
 sign-in = 登入
@@ -11,8 +13,8 @@ temporary-password = 您的帳戶仍在使用暫時密碼。請先在合作夥�
 invitation-page-title = 建立合作關係要求
 invitation-loading = 正在載入邀請…
 invitation-invites = 邀請貴組織以間接經銷商的身分與其建立合作關係。
-invitation-partner-id = 合作夥伴識別碼 { $id }
-invitation-status = 狀態
+invitation-partner-id = （合作夥伴識別碼 { $id }）
+invitation-status = 狀態：
 invitation-valid-until = 有效期限
 invitation-sign-in-hint = 請以您的間接經銷商帳戶登入以回覆。
 invitation-signed-in-as = 已登入為
@@ -38,6 +40,8 @@ relationship-page-title = 經銷商關係要求
 relationship-explain = 您的間接提供者請您接受一位具有委派系統管理權限的經銷商來管理您的訂閱。請以您的系統管理員帳戶登入以接受。
 relationship-sign-in-accept = 登入並接受
 relationship-sign-in-failed = 登入失敗。
+relationship-temporary-password = 請先變更您的暫時密碼，然後再次開啟此連結。
+relationship-no-token = 此連結沒有要求權杖。請開啟電子郵件中的連結。
 relationship-done = { $reseller } 現在管理您的訂閱。
 
 mailbox-title = 信箱
@@ -55,9 +59,15 @@ mailbox-html = HTML
 mailbox-html-sandboxed = 在沙箱中顯示：不會執行任何指令碼；連結會在新分頁中開啟。
 mailbox-html-frame = 電子郵件的 HTML
 mailbox-text = 純文字
+delivery-QUEUED = 已排入佇列
+delivery-SENT = 已傳送
+delivery-FAILED = 傳送失敗
+delivery-CANCELLED = 已取消
 mailbox-about-invitation = 建立合作關係要求：{ $status }
 mailbox-about-relationship = 經銷商關係要求：{ $status }
 
+graphiql-title = 合作夥伴中心 API · GraphiQL
+graphiql-loading = 正在載入 GraphiQL…
 graphiql-missing-title = 此伺服器未內建 GraphiQL
 graphiql-missing = GraphiQL 的檔案會在建置伺服器時從 npm 登錄取得，但這次沒有成功：{ $why }。
 graphiql-missing-hint = API 本身可以正常運作：請使用任何用戶端將 GraphQL 傳送到 POST /graphql，或在有 Node.js 與 npm 的環境中重新建置。

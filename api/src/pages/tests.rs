@@ -1,0 +1,73 @@
+//! Every page renders in every language (a message id missing in a template is an error),
+//! escapes what it shows, and its script's words are valid JSON.
+
+use super::{TEMPLATES, environment};
+use worker::i18n::Lang;
+
+/// A context that reaches every branch the pages have.
+fn sample(lang: Lang) -> minijinja::Value {
+    let about = minijinja::context! { kind => "invitation", status => "PENDING" };
+    let email = minijinja::context! {
+        file => "a.eml", to => "r@example.com", subject => "<b>Hi</b>",
+        time => "2026-11-24T08:00:00+00:00", delivery => "SENT", about => about.clone(),
+    };
+    let asset = minijinja::context! { name => "x.js", integrity => "sha384-x" };
+    minijinja::context! {
+        lang => lang.tag(),
+        switches => vec![minijinja::context! { tag => "xx", name => "X", href => "/p?lang=xx" }],
+        outbox => "<script>", emails => vec![email],
+        file => "a.eml", subject => "<b>Hi</b>", from => "a@example.com", to => "b@example.com",
+        date => "today", delivery => "FAILED", about => about,
+        html => true, text => vec![minijinja::context! { text => "see ", link => "https://x.test/a?b=1&c=2" }],
+        why => "<npm missing>", css => asset.clone(), scripts => vec![asset],
+    }
+}
+
+#[test]
+fn every_page_renders_in_every_language_and_escapes() {
+    let env = environment();
+    for (name, _) in TEMPLATES {
+        let rendered: Vec<String> = Lang::ALL
+            .iter()
+            .map(|lang| {
+                let html = env
+                    .get_template(name)
+                    .and_then(|t| t.render(sample(*lang)))
+                    .unwrap_or_else(|e| panic!("{name} in {}: {e:#}", lang.tag()));
+                assert!(
+                    html.contains(&format!("<html lang=\"{}\">", lang.tag())),
+                    "{name}"
+                );
+                assert!(
+                    !html.contains("<b>Hi") && !html.contains("<script>\""),
+                    "{name}"
+                );
+                assert!(!html.contains("<npm"), "{name}");
+                html
+            })
+            .collect();
+        if *name != "layout.html" {
+            assert_ne!(
+                rendered[0], rendered[1],
+                "{name} reads the same in every language"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_scripts_words_are_json_in_its_language() {
+    let env = environment();
+    for name in ["invitation.html", "relationship.html"] {
+        let html = env
+            .get_template(name)
+            .unwrap()
+            .render(sample(Lang::ZhTw))
+            .unwrap();
+        let start = html.find("id=\"messages\">").unwrap() + "id=\"messages\">".len();
+        let end = start + html[start..].find("</script>").unwrap();
+        let words: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+        let all = words.to_string();
+        assert!(all.contains("權杖"), "{name}: {all}");
+    }
+}
