@@ -1,5 +1,6 @@
-//! Demo data for the quick start and guides: a platform admin, an ACTIVE provider and two
-//! ACTIVE resellers with fixed logins. Idempotent: existing accounts are left alone.
+//! Demo data for the quick start and guides: a platform admin, an ACTIVE provider and three
+//! ACTIVE resellers with fixed logins (one reads Traditional Chinese, for the zh-TW
+//! walkthrough). Idempotent: existing accounts are left alone.
 //! Only runs when asked (`--demo` or `seed-demo`).
 
 use crate::accounts::validate;
@@ -19,6 +20,7 @@ struct DemoPartner {
     company: &'static str,
     country: &'static str,
     kind: PartnerKind,
+    language: &'static str,
 }
 
 const PARTNERS: &[DemoPartner] = &[
@@ -28,6 +30,7 @@ const PARTNERS: &[DemoPartner] = &[
         company: "Contoso Distribution",
         country: "US",
         kind: PartnerKind::IndirectProvider,
+        language: "en",
     },
     DemoPartner {
         email: "reseller1@demo.test",
@@ -35,6 +38,7 @@ const PARTNERS: &[DemoPartner] = &[
         company: "Fabrikam Solutions",
         country: "US",
         kind: PartnerKind::IndirectReseller,
+        language: "en",
     },
     DemoPartner {
         email: "reseller2@demo.test",
@@ -42,6 +46,15 @@ const PARTNERS: &[DemoPartner] = &[
         company: "Northwind IT",
         country: "GB",
         kind: PartnerKind::IndirectReseller,
+        language: "en",
+    },
+    DemoPartner {
+        email: "reseller3@demo.test",
+        name: "林雅婷",
+        company: "台灣雲端服務股份有限公司",
+        country: "TW",
+        kind: PartnerKind::IndirectReseller,
+        language: "zh-TW",
     },
 ];
 
@@ -87,6 +100,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), SeedError> {
             name: Set(p.name.into()),
             password_hash: Set(hash),
             role: Set(UserRole::Admin),
+            preferred_language: Set(p.language.into()),
             partner_id: Set(Some(partner.id)),
             must_change_password: Set(false),
             created_at: Set(Utc::now()),
@@ -120,7 +134,7 @@ pub fn print_logins(public_url: &str, mailbox: bool) {
             PartnerKind::IndirectProvider => "indirect provider",
             PartnerKind::IndirectReseller => "indirect reseller",
         };
-        println!("  {:<20} {kind}, {}", p.email, p.company);
+        println!("  {:<20} {kind}, {} ({})", p.email, p.company, p.language);
     }
     println!();
     println!("Sign in from GraphiQL:");

@@ -37,6 +37,15 @@ pub fn of_request(ctx: &Context<'_>) -> Lang {
         .unwrap_or_default()
 }
 
+/// A stored sentence (an audit summary, a disabled reason) in the caller's language: its
+/// stored message when it has one, else the text as it was written.
+pub fn read_stored(ctx: &Context<'_>, text: &str, message: Option<&str>) -> String {
+    let lang = of_request(ctx);
+    message
+        .and_then(|m| i18n::render_stored(lang, m))
+        .unwrap_or_else(|| i18n::read_stored(lang, text))
+}
+
 /// A `preferredLanguage` or `language` input: a well-formed BCP 47 tag, canonicalized.
 pub fn preference(raw: &str, field: &[&str]) -> ApiResult<String> {
     preference_within(raw, 35, field)

@@ -5,14 +5,18 @@
 //! - `dataset`: the seeded database; `processes`: the product's binaries as children;
 //! - `load`: the checking, closed-loop HTTP load generator; `scenarios`: what it sends;
 //! - `pgbench`: the same SQL run by pgbench; `email`: SMTP sink and pipeline; `expiry`;
-//! - `events` (with `subscriber`): live events to WebSocket subscribers; `webhooks` (with
+//! - `events` (with `subscriber`, `fanout`): live events to WebSocket subscribers; `webhooks` (with
 //!   `receiver`): webhook deliveries beside a plain HTTP client;
+//! - `cpu`: the API's own CPU time per request; `deep_page`: page 1,000 beside page 1;
 //! - `report`: table and JSON; `run`: the whole sequence.
 
+pub mod cpu;
 pub mod dataset;
+pub mod deep_page;
 pub mod email;
 pub mod events;
 pub mod expiry;
+pub mod fanout;
 pub mod load;
 pub mod pgbench;
 pub mod processes;

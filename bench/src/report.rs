@@ -2,6 +2,7 @@
 //! and the issue's target.
 
 use crate::dataset::Size;
+use crate::deep_page::{self, DeepPageResult};
 use crate::email::EmailResult;
 use crate::events::EventsResult;
 use crate::expiry::ExpiryResult;
@@ -22,15 +23,23 @@ pub struct Results {
     pub typename: Option<LoadResult>,
     pub read: Option<LoadResult>,
     pub read_statements_per_request: Option<f64>,
+    /// Milliseconds of the API process's CPU (user + system) per read request.
+    pub read_api_cpu_ms_per_request: Option<f64>,
     pub read_pgbench: Option<PgbenchResult>,
     pub write: Option<LoadResult>,
     pub write_pgbench: Option<PgbenchResult>,
+    /// Milliseconds of the API process's CPU per `createCustomer`.
+    pub write_api_cpu_ms_per_request: Option<f64>,
+    /// SQL statements per `createCustomer`, from the server's `/metrics`.
+    pub write_statements_per_request: Option<f64>,
     pub email_plain_client: Option<EmailResult>,
     pub email_pipeline_1_worker: Option<EmailResult>,
     pub email_pipeline_4_workers: Option<EmailResult>,
     pub expiry: Option<ExpiryResult>,
     pub events: Option<EventsResult>,
     pub webhooks: Option<WebhookResult>,
+    /// The audit log's 1,000th page beside its first (issue 15).
+    pub deep_page: Option<DeepPageResult>,
     /// RLIMIT_NOFILE of the harness and the processes it starts.
     pub open_files_limit: Option<u64>,
     pub rss_idle_mib: Option<f64>,
@@ -124,6 +133,16 @@ impl Results {
                 met: Some(ratio <= 1.5),
             });
         }
+        if let Some(d) = &self.deep_page {
+            rows.push(Row {
+                figure: format!("auditLog page {} vs page 1 (cost)", d.page),
+                value: format!("{:.1} req/s", d.deep.requests_per_second),
+                limit: format!("{:.1} req/s", d.first_requests_per_second),
+                ratio: Some(d.cost_ratio),
+                target: format!("≤ {}", deep_page::TARGET),
+                met: Some(d.met()),
+            });
+        }
         rows.extend(self.event_rows());
         for (figure, value, max) in [
             ("resident memory, idle", self.rss_idle_mib, 40.0),
@@ -171,20 +190,35 @@ impl Results {
         }
         out.push('\n');
         out.push_str(&format!(
-            "{:<46} {:>10} {:>9} {:>9} {:>9}\n",
-            "latency (closed loop)", "req/s", "p50 ms", "p99 ms", "failures"
+            "{:<46} {:>10} {:>9} {:>9} {:>9} {:>12}\n",
+            "latency (closed loop)", "req/s", "p50 ms", "p99 ms", "failures", "API CPU ms"
         ));
+        // The API's CPU per request, beside the rate: the figure a shared machine's noise
+        // does not move.
         let loads = [
-            ("plain axum handler", &self.plain_handler),
-            ("{ __typename }", &self.typename),
-            ("customers(first: 50)", &self.read),
-            ("createCustomer", &self.write),
+            ("plain axum handler", &self.plain_handler, None),
+            ("{ __typename }", &self.typename, None),
+            (
+                "customers(first: 50)",
+                &self.read,
+                self.read_api_cpu_ms_per_request,
+            ),
+            (
+                "createCustomer",
+                &self.write,
+                self.write_api_cpu_ms_per_request,
+            ),
         ];
-        for (name, load) in loads {
+        for (name, load, cpu) in loads {
             if let Some(l) = load {
                 out.push_str(&format!(
-                    "{:<46} {:>10.1} {:>9.2} {:>9.2} {:>9}\n",
-                    name, l.requests_per_second, l.p50_ms, l.p99_ms, l.failures
+                    "{:<46} {:>10.1} {:>9.2} {:>9.2} {:>9} {:>12}\n",
+                    name,
+                    l.requests_per_second,
+                    l.p50_ms,
+                    l.p99_ms,
+                    l.failures,
+                    cpu.map_or(String::new(), |ms| format!("{ms:.3}"))
                 ));
             }
         }
@@ -204,6 +238,9 @@ impl Results {
                 "\nSQL statements per customers(first: 50) request: {n:.2}\n"
             ));
         }
+        if let Some(n) = self.write_statements_per_request {
+            out.push_str(&format!("SQL statements per createCustomer: {n:.2}\n"));
+        }
         for (name, e) in [
             ("email: plain SMTP client", &self.email_plain_client),
             ("email: pipeline, 1 worker", &self.email_pipeline_1_worker),
@@ -220,6 +257,9 @@ impl Results {
                     ))
                 ));
             }
+        }
+        if let Some(d) = &self.deep_page {
+            out.push_str(&deep_page::details(d));
         }
         out.push_str(&self.event_details());
         if let Some(rss) = self.rss_after_load_mib {
@@ -263,48 +303,8 @@ impl Results {
     }
 
     fn event_details(&self) -> String {
-        let mut out = String::new();
-        if let Some(e) = &self.events {
-            out.push_str(&format!(
-                "\n{:<28} {:>9} {:>9} {:>11} {:>8} {:>8} {:>8} {:>9} {:>5}\n",
-                format!("events, {} subscribers", e.subscribers),
-                "offered/s",
-                "events/s",
-                "messages/s",
-                "p50 ms",
-                "p99 ms",
-                "max ms",
-                "drain ms",
-                "kept"
-            ));
-            for s in &e.steps {
-                out.push_str(&format!(
-                    "{:<28} {:>9.1} {:>9.1} {:>11.0} {:>8.1} {:>8.1} {:>8.1} {:>9.0} {:>5}\n",
-                    format!("{}/{} received", s.received, s.expected),
-                    s.offered_rate,
-                    s.events_per_second,
-                    s.messages_per_second,
-                    s.p50_ms,
-                    s.p99_ms,
-                    s.max_ms,
-                    s.drain_ms,
-                    if s.kept_up { "yes" } else { "NO" }
-                ));
-            }
-        }
-        if let Some(w) = &self.webhooks {
-            out.push_str(&format!(
-                "webhooks: {} deliveries to {} endpoints, {} in flight: worker {:.2} s, plain \
-                 client {:.2} s, {} duplicates; backlog written in {:.2} s\n",
-                w.deliveries,
-                w.endpoints,
-                w.concurrency,
-                w.worker.seconds,
-                w.plain_client.seconds,
-                w.duplicates,
-                w.backlog_seconds
-            ));
-        }
-        out
+        let events = self.events.as_ref().map(EventsResult::details);
+        let webhooks = self.webhooks.as_ref().map(WebhookResult::details);
+        events.unwrap_or_default() + &webhooks.unwrap_or_default()
     }
 }

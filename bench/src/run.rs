@@ -5,7 +5,7 @@ use crate::dataset::{self, Size};
 use crate::email::{self, Sink};
 use crate::processes::{Api, Services, rss_mib};
 use crate::report::Results;
-use crate::{events, expiry, load, pgbench, scenarios, webhooks};
+use crate::{cpu, deep_page, events, expiry, load, pgbench, scenarios, webhooks};
 use anyhow::{Context, bail};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -32,8 +32,8 @@ pub struct Options {
     pub size: Size,
     /// Reuse the database seeded by an earlier run.
     pub reuse_data: bool,
-    /// Which parts to run: floor, read, write, email, expiry, events, webhooks (all when
-    /// empty).
+    /// Which parts to run: floor, read, deep, write, email, expiry, events, webhooks (all
+    /// when empty).
     pub only: BTreeSet<String>,
     pub out_dir: PathBuf,
 }
@@ -113,7 +113,9 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
             })
         };
         let (make, check) = scenarios::customers_page(&api.base_url, providers);
+        let cpu = cpu::measure_window(api.process.pid(), w, d);
         let read = checked(load::run(&client, c, w, d, make, check).await)?;
+        results.read_api_cpu_ms_per_request = cpu::ms_per_request(cpu.await?, read.requests);
         sampling.store(false, Ordering::SeqCst);
         sampler.await?;
         let after = api.statements_total(&client).await?;
@@ -134,12 +136,27 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         )?);
     }
 
+    if options.wants("deep") {
+        eprintln!(
+            "deep: auditLog page 1 and page {} ...",
+            deep_page::DEEP_PAGE
+        );
+        let pid = api.process.pid();
+        results.deep_page = Some(deep_page::run(&client, &api.base_url, pid, c, w, d).await?);
+    }
+
     if options.wants("write") {
         eprintln!("write: createCustomer ...");
         let ids = scenarios::order_ids(&client, &api.base_url, 1).await?;
         let run_tag = run_tag();
         let (make, check) = scenarios::create_customer(&api.base_url, 1, ids, &run_tag);
-        results.write = Some(checked(load::run(&client, c, w, d, make, check).await)?);
+        let before = api.statements_total(&client).await?;
+        let cpu = cpu::measure_window(api.process.pid(), w, d);
+        let write = checked(load::run(&client, c, w, d, make, check).await)?;
+        results.write_api_cpu_ms_per_request = cpu::ms_per_request(cpu.await?, write.requests);
+        let after = api.statements_total(&client).await?;
+        results.write_statements_per_request = Some((after - before) / write.sent as f64);
+        results.write = Some(write);
         eprintln!("write: pgbench create_customer.sql ...");
         results.write_pgbench = Some(pgbench::run(
             &url,
@@ -169,8 +186,19 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
     if options.wants("events") {
         let (n, rates) = (options.subscribers, &options.event_rates);
         eprintln!("events: {n} WebSocket subscribers, rates {rates:?}/s ...");
-        results.events =
-            Some(events::run(&api.base_url, &url, providers, n, rates, options.duration).await?);
+        let pid = api.process.pid();
+        results.events = Some(
+            events::run(
+                &api.base_url,
+                pid,
+                &url,
+                providers,
+                n,
+                rates,
+                options.duration,
+            )
+            .await?,
+        );
     }
 
     if options.wants("webhooks") {

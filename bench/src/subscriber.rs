@@ -1,6 +1,7 @@
 //! One live-events subscriber as a dashboard runs it: a `graphql-transport-ws` client on
 //! `/graphql/ws` that signs in with `connection_init`, subscribes to `events`, and records
-//! when each event arrived (its `targetId` and the instant), for the latency figures.
+//! when each event arrived (its `targetId`, the instant, and the time since its
+//! `occurredAt`), for the latency figures.
 //!
 //! The harness shares the machine with the server, so a subscriber does as little as it
 //! can per message: one borrowed parse and a push under an uncontended lock.
@@ -20,11 +21,22 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 pub const EVENTS: &str = "subscription Live($types: [EventType!]) { \
     events(types: $types) { id type occurredAt summary targetId } }";
 
+/// One event as it reached a subscriber.
+pub struct Arrival {
+    pub target_id: Box<str>,
+    pub at: Instant,
+    /// Wall-clock time from the event's `occurredAt` to its arrival. The server stamps
+    /// `occurredAt` inside the mutation's transaction, just before commit, on this same
+    /// machine's clock, so this is the commit-to-arrival latency (plus the rest of the
+    /// transaction, a few milliseconds).
+    pub since_occurred_us: i64,
+}
+
 /// What one subscriber saw.
 #[derive(Default)]
 pub struct Seen {
-    /// (`targetId`, arrival) of every event since the last [`Seen::take`].
-    arrivals: Mutex<Vec<(Box<str>, Instant)>>,
+    /// Every event since the last [`Seen::take`].
+    arrivals: Mutex<Vec<Arrival>>,
     /// Events received since the last [`Seen::take`].
     count: AtomicU64,
     /// Why the subscription ended early, if it did.
@@ -37,7 +49,7 @@ impl Seen {
     }
 
     /// Everything recorded so far; starts counting again from zero.
-    pub fn take(&self) -> Vec<(Box<str>, Instant)> {
+    pub fn take(&self) -> Vec<Arrival> {
         let mut arrivals = self.arrivals.lock().expect("arrivals");
         self.count.store(0, Ordering::SeqCst);
         std::mem::take(&mut *arrivals)
@@ -73,6 +85,7 @@ struct Data<'a> {
 #[serde(rename_all = "camelCase")]
 struct EventFields<'a> {
     target_id: &'a str,
+    occurred_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Connects, signs in with `token` and subscribes to `types`; then records events in the
@@ -136,14 +149,15 @@ pub async fn start(
                 Some(Err(e)) => break format!("connection failed: {e}"),
                 None => break "connection dropped".to_owned(),
             };
-            let arrived = Instant::now();
+            let (at, wall) = (Instant::now(), chrono::Utc::now());
             match parse(&text) {
-                Ok(Some(target_id)) => {
-                    recorder
-                        .arrivals
-                        .lock()
-                        .expect("arrivals")
-                        .push((target_id.into(), arrived));
+                Ok(Some((target_id, occurred_at))) => {
+                    let arrival = Arrival {
+                        target_id: target_id.into(),
+                        at,
+                        since_occurred_us: (wall - occurred_at).num_microseconds().unwrap_or(0),
+                    };
+                    recorder.arrivals.lock().expect("arrivals").push(arrival);
                     recorder.count.fetch_add(1, Ordering::SeqCst);
                 }
                 Ok(None) => {
@@ -160,9 +174,9 @@ pub async fn start(
     Ok(seen)
 }
 
-/// The `targetId` of a `next` message; `None` for protocol messages (ping, pong); an error
-/// for GraphQL errors or the end of the subscription.
-fn parse(text: &str) -> Result<Option<&str>, String> {
+/// The `targetId` and `occurredAt` of a `next` message; `None` for protocol messages (ping,
+/// pong); an error for GraphQL errors or the end of the subscription.
+fn parse(text: &str) -> Result<Option<(&str, chrono::DateTime<chrono::Utc>)>, String> {
     let frame: Frame = serde_json::from_str(text).map_err(|e| format!("{e}: {text}"))?;
     match frame.kind {
         "next" => {
@@ -171,7 +185,7 @@ fn parse(text: &str) -> Result<Option<&str>, String> {
                 return Err(format!("GraphQL errors: {text}"));
             }
             let data = payload.data.ok_or_else(|| format!("no data: {text}"))?;
-            Ok(Some(data.events.target_id))
+            Ok(Some((data.events.target_id, data.events.occurred_at)))
         }
         "ping" | "pong" => Ok(None),
         _ => Err(format!("the subscription ended: {text}")),
@@ -184,8 +198,10 @@ mod tests {
 
     #[test]
     fn reads_the_target_of_an_event_and_refuses_errors() {
-        let next = r#"{"id":"1","type":"next","payload":{"data":{"events":{"id":"e","type":"CUSTOMER_CREATED","occurredAt":"t","summary":"s","targetId":"Q3VzdDox"}}}}"#;
-        assert_eq!(parse(next), Ok(Some("Q3VzdDox")));
+        let next = r#"{"id":"1","type":"next","payload":{"data":{"events":{"id":"e","type":"CUSTOMER_CREATED","occurredAt":"2026-11-24T07:57:26.472232Z","summary":"s","targetId":"Q3VzdDox"}}}}"#;
+        let (target, occurred) = parse(next).unwrap().unwrap();
+        assert_eq!(target, "Q3VzdDox");
+        assert_eq!(occurred.timestamp_micros(), 1_795_507_046_472_232);
         assert_eq!(parse(r#"{"type":"ping"}"#), Ok(None));
         assert!(parse(r#"{"id":"1","type":"error","payload":[{"message":"x"}]}"#).is_err());
         assert!(parse(r#"{"id":"1","type":"complete"}"#).is_err());

@@ -25,7 +25,11 @@ pub struct Model {
     pub target_type: String,
     /// Global id of the target.
     pub target_id: String,
+    /// In English, as written (webhooks carry it).
     pub summary: String,
+    /// The summary's message id and arguments (`worker::i18n` stored message), to be read
+    /// in the reader's language; none for entries written before languages.
+    pub summary_message: Option<String>,
     /// The organization owning the target when it is not the actor's: it sees the entry too
     /// (a provider sees a reseller's acceptance of its invitation).
     pub subject_partner_id: Option<i32>,
@@ -44,7 +48,10 @@ pub struct NewEntry<'a> {
     pub action: EventType,
     pub target_type: &'a str,
     pub target_id: i32,
+    /// In English.
     pub summary: String,
+    /// The stored message behind `summary`.
+    pub summary_message: Option<String>,
     pub subject_partner_id: Option<i32>,
 }
 
@@ -106,6 +113,7 @@ pub async fn record<C: ConnectionTrait>(db: &C, entry: NewEntry<'_>) -> Result<i
         target_type: sea_orm::Set(entry.target_type.to_owned()),
         target_id: sea_orm::Set(global_id(entry.target_type, entry.target_id)),
         summary: sea_orm::Set(entry.summary),
+        summary_message: sea_orm::Set(entry.summary_message),
         subject_partner_id: sea_orm::Set(subject),
         ..Default::default()
     }

@@ -14,6 +14,8 @@ mod m20261124_000007_outbox_lookup_indexes;
 mod m20261124_000008_hardening;
 mod m20261124_000009_webhooks;
 mod m20261124_000010_languages;
+mod m20261124_000011_audit_messages;
+mod m20261124_000012_keyset_indexes;
 mod offer_seed;
 
 pub struct Migrator;
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_hardening::Migration),
             Box::new(m20261124_000009_webhooks::Migration),
             Box::new(m20261124_000010_languages::Migration),
+            Box::new(m20261124_000011_audit_messages::Migration),
+            Box::new(m20261124_000012_keyset_indexes::Migration),
         ]
     }
 }

@@ -126,7 +126,7 @@ pub async fn deliver(
                     &txn,
                     &email,
                     EventType::EmailSent,
-                    format!("Email to {} sent", email.to_address),
+                    crate::msg!("audit-email-sent", email = &email.to_address),
                 )
                 .await?;
                 tracing::info!(email_id, attempts, to = %email.to_address, "email sent");
@@ -163,9 +163,11 @@ pub async fn deliver(
             match (written, last) {
                 (false, _) => Outcome::Superseded,
                 (true, true) => {
-                    let summary = format!(
-                        "Email to {} failed after {attempts} attempts: {error}",
-                        email.to_address
+                    let summary = crate::msg!(
+                        "audit-email-failed",
+                        email = &email.to_address,
+                        attempts = attempts,
+                        error = &error
                     );
                     audit(&txn, &email, EventType::EmailFailed, summary).await?;
                     Outcome::Failed { attempts }
@@ -184,7 +186,7 @@ async fn audit<C: ConnectionTrait>(
     db: &C,
     email: &outbound_email::Model,
     action: EventType,
-    summary: String,
+    summary: crate::i18n::Message,
 ) -> Result<(), DbErr> {
     use entity::{
         customer_relationship_request as relationship, partnership_invitation as invitation,
@@ -213,7 +215,8 @@ async fn audit<C: ConnectionTrait>(
             action,
             target_type,
             target_id,
-            summary,
+            summary: summary.render(crate::i18n::Lang::En),
+            summary_message: Some(summary.stored()),
             subject_partner_id: owner,
         },
     )

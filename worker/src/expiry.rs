@@ -6,6 +6,7 @@
 //! Safe to run in several workers at once: each row changes exactly once, and only the
 //! runner that changed it writes its audit entry.
 
+use crate::i18n::{Lang, Message};
 use chrono::{DateTime, Utc};
 use entity::audit_entry;
 use entity::event_type::EventType;
@@ -19,17 +20,71 @@ struct Kind {
     table: &'static str,
     node_type: &'static str,
     action: EventType,
-    /// SQL for the entry's summary, over the expired row's columns.
-    summary_sql: &'static str,
+    /// The entry's summary: a message id (`audit.ftl`) and the argument it takes from a
+    /// column of the expired row, if any.
+    message: &'static str,
+    argument: Option<Argument>,
     /// SQL for the organization the entry concerns.
     subject_sql: &'static str,
+}
+
+/// A message argument read from a column of the expired row.
+struct Argument {
+    name: &'static str,
+    column: &'static str,
+}
+
+impl Kind {
+    /// The summary for one row whose argument column holds `value`.
+    fn summary(&self, value: Option<String>) -> Message {
+        match (&self.argument, value) {
+            (Some(arg), Some(value)) => Message::new(self.message).arg(arg.name, value),
+            _ => Message::new(self.message),
+        }
+    }
+
+    /// SQL over the expired row for the English summary, bound to `$6` and `$7`: the
+    /// English message around its argument, so its words still come from the message files.
+    fn summary_sql(&self) -> String {
+        match &self.argument {
+            Some(arg) => format!("$6::text || {} || $7::text", arg.column),
+            None => "$6::text || $7::text".to_owned(),
+        }
+    }
+
+    /// The English text before and after the argument.
+    fn summary_around(&self) -> (String, String) {
+        const MARK: &str = "\u{1}";
+        let english = self.summary(Some(MARK.to_owned())).render(Lang::En);
+        match english.split_once(MARK) {
+            Some((before, after)) => (before.to_owned(), after.to_owned()),
+            None => (english, String::new()),
+        }
+    }
+
+    /// SQL over the expired row for the stored message (see `i18n::stored`). The id and
+    /// argument name are constants of this file, never input.
+    fn message_sql(&self) -> String {
+        let args = match &self.argument {
+            Some(arg) => format!("json_build_object('{}', {})", arg.name, arg.column),
+            None => "json_build_object()".to_owned(),
+        };
+        format!(
+            "json_build_object('id', '{}', 'args', {args})::text",
+            self.message
+        )
+    }
 }
 
 const PARTNERSHIP_INVITATIONS: Kind = Kind {
     table: "partnership_invitations",
     node_type: "PartnershipInvitation",
     action: EventType::PartnershipInvitationExpired,
-    summary_sql: "'Invitation to ' || reseller_email || ' expired unanswered'",
+    message: "audit-invitation-expired",
+    argument: Some(Argument {
+        name: "email",
+        column: "reseller_email",
+    }),
     subject_sql: "provider_id",
 };
 
@@ -37,7 +92,8 @@ const RELATIONSHIP_REQUESTS: Kind = Kind {
     table: "customer_relationship_requests",
     node_type: "CustomerRelationshipRequest",
     action: EventType::CustomerRelationshipRequestExpired,
-    summary_sql: "'Customer relationship request expired unanswered'",
+    message: "audit-relationship-expired",
+    argument: None,
     subject_sql: "provider_id",
 };
 
@@ -164,19 +220,21 @@ async fn expire_postgres_range<C: ConnectionTrait>(
            RETURNING * ), \
          audited AS ( \
            INSERT INTO audit_entries (occurred_at, request_id, actor_user_id, actor_partner_id, \
-             action, target_type, target_id, summary, subject_partner_id) \
+             action, target_type, target_id, summary, summary_message, subject_partner_id) \
            SELECT $1::timestamptz, 'worker', NULL::int, NULL::int, $2::text, $3::text, \
              translate(encode(convert_to($3::text || ':' || id, 'UTF8'), 'base64'), '+/=', '-_'), \
-             {summary}, {subject} \
+             {summary}, {message}, {subject} \
            FROM expired \
            RETURNING * ), \
          delivered AS ({fan_out} RETURNING 1) \
          SELECT count(*) AS expired FROM audited",
         table = kind.table,
-        summary = kind.summary_sql,
+        summary = kind.summary_sql(),
+        message = kind.message_sql(),
         subject = kind.subject_sql,
         fan_out = audit_entry::fan_out_insert("audited", "TRUE"),
     );
+    let (before, after) = kind.summary_around();
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -187,6 +245,8 @@ async fn expire_postgres_range<C: ConnectionTrait>(
                 kind.node_type.into(),
                 Value::from(from),
                 Value::from(to),
+                before.into(),
+                after.into(),
             ],
         ))
         .await?;
@@ -203,9 +263,9 @@ async fn expire_sqlite<C: TransactionTrait>(
     let txn = db.begin().await?; // starts with its write: no read-then-write race
     let sql = format!(
         "UPDATE {table} SET status = 'EXPIRED' WHERE status = 'PENDING' AND expires_at <= ? \
-         RETURNING id, {summary} AS summary, {subject} AS subject",
+         RETURNING id, {argument} AS argument, {subject} AS subject",
         table = kind.table,
-        summary = kind.summary_sql,
+        argument = kind.argument.as_ref().map_or("NULL", |a| a.column),
         subject = kind.subject_sql,
     );
     let rows = txn
@@ -226,6 +286,7 @@ async fn expire_sqlite<C: TransactionTrait>(
         .map_or(Ok(0), |row| row.try_get("", "id"))?;
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
+        let summary = kind.summary(row.try_get("", "argument")?);
         entries.push(audit_entry::ActiveModel {
             occurred_at: Set(now),
             request_id: Set("worker".into()),
@@ -237,12 +298,13 @@ async fn expire_sqlite<C: TransactionTrait>(
                 kind.node_type,
                 row.try_get("", "id")?,
             )),
-            summary: Set(row.try_get("", "summary")?),
+            summary: Set(summary.render(Lang::En)),
+            summary_message: Set(Some(summary.stored())),
             subject_partner_id: Set(row.try_get("", "subject")?),
             ..Default::default()
         });
     }
-    // 500 rows of 9 values stay well under SQLite's bound-parameter limit.
+    // 500 rows of 10 values stay well under SQLite's bound-parameter limit.
     for batch in entries.chunks(500) {
         audit_entry::Entity::insert_many(batch.to_vec())
             .exec(&txn)

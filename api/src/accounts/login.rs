@@ -93,7 +93,7 @@ pub async fn login(
                     action: EventType::SessionStarted,
                     target: crate::graphql::ids::NodeType::User,
                     target_id: user.id,
-                    summary: format!("{} signed in", user.email),
+                    summary: msg!("audit-signed-in", email = &user.email),
                     subject_partner_id: None,
                 },
             )
@@ -153,7 +153,7 @@ pub async fn change_password(
             action: EventType::UserPasswordChanged,
             target: crate::graphql::ids::NodeType::User,
             target_id: user.id,
-            summary: "Password changed; other sessions ended".to_owned(),
+            summary: msg!("audit-password-changed"),
             subject_partner_id: None,
         },
     )

@@ -22,6 +22,7 @@ use entity::enums::UserRole;
 use entity::event_type::EventType;
 use entity::{partner, session, user};
 use migration::database::begin_write;
+use sea_orm::ActiveEnum;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
@@ -129,7 +130,11 @@ pub async fn add(
             action: EventType::UserAdded,
             target: NodeType::User,
             target_id: user.id,
-            summary: format!("{} added as {:?}", user.email, user.role),
+            summary: msg!(
+                "audit-user-added",
+                email = &user.email,
+                role = user.role.to_value()
+            ),
             subject_partner_id: None,
         },
     )
@@ -205,9 +210,11 @@ pub async fn update(
             action: EventType::UserUpdated,
             target: NodeType::User,
             target_id: updated.id,
-            summary: format!(
-                "{} is now {:?} named {}",
-                updated.email, updated.role, updated.name
+            summary: msg!(
+                "audit-user-updated",
+                email = &updated.email,
+                role = updated.role.to_value(),
+                name = &updated.name
             ),
             subject_partner_id: None,
         },
@@ -251,7 +258,7 @@ pub async fn remove(
             action: EventType::UserRemoved,
             target: NodeType::User,
             target_id: member.id,
-            summary: format!("{} removed; sessions ended", member.email),
+            summary: msg!("audit-user-removed", email = &member.email),
             subject_partner_id: None,
         },
     )

@@ -11,6 +11,7 @@ use entity::event_type::EventType;
 use entity::user;
 use migration::database::begin_write;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set};
+use worker::msg;
 
 /// What to change; `None` leaves a preference as it is.
 pub struct Preferences<'a> {
@@ -49,7 +50,11 @@ pub async fn update(
             action: EventType::UserUpdated,
             target: NodeType::User,
             target_id: updated.id,
-            summary: format!("{}: preferred language {preferred_language}", updated.email),
+            summary: msg!(
+                "audit-preferred-language",
+                email = &updated.email,
+                language = &preferred_language
+            ),
             subject_partner_id: None,
         },
     )

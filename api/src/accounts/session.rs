@@ -76,7 +76,7 @@ pub async fn end(
             action: EventType::SessionEnded,
             target: crate::graphql::ids::NodeType::User,
             target_id: actor.user.id,
-            summary: format!("{} signed out", actor.user.email),
+            summary: worker::msg!("audit-signed-out", email = &actor.user.email),
             subject_partner_id: None,
         },
     )

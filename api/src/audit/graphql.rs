@@ -2,7 +2,7 @@
 
 use crate::auth;
 use crate::events::audience::Viewer;
-use crate::graphql::connection::{self, Page, PageArgs};
+use crate::graphql::connection::{self, Key, Page, PageArgs};
 use crate::graphql::{db, ids};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
@@ -32,9 +32,10 @@ impl AuditEntry {
     async fn target_id(&self) -> ID {
         ID(self.0.target_id.clone())
     }
-    /// One line saying what happened, for people.
-    async fn summary(&self) -> &str {
-        &self.0.summary
+    /// One line saying what happened, for people, in the language of the request's
+    /// `Accept-Language`.
+    async fn summary(&self, ctx: &Context<'_>) -> String {
+        crate::language::read_stored(ctx, &self.0.summary, self.0.summary_message.as_deref())
     }
     /// The user who acted; null for the system (the worker).
     async fn actor_user_id(&self) -> Option<ID> {
@@ -114,6 +115,13 @@ impl AuditQuery {
         if let Some(to) = filter.to {
             select = select.filter(audit_entry::Column::OccurredAt.lt(to));
         }
-        Ok(connection::paginate(db(ctx), select, args, AuditEntry).await?)
+        Ok(connection::paginate(
+            db(ctx),
+            select,
+            &[Key::Desc(audit_entry::Column::Id)],
+            args,
+            AuditEntry,
+        )
+        .await?)
     }
 }

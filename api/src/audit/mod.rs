@@ -12,6 +12,7 @@ use crate::graphql::ids::NodeType;
 use async_graphql::Context;
 use entity::event_type::EventType;
 use sea_orm::ConnectionTrait;
+use worker::i18n::{Lang, Message};
 
 /// Who is acting, captured once per request.
 #[derive(Debug, Clone)]
@@ -37,11 +38,12 @@ pub fn request_id(ctx: &Context<'_>) -> String {
 }
 
 /// What changed, on what, and which other organization owns it (it sees the entry too).
+/// The summary is a message of `audit.ftl` (built with `msg!`), read in each reader's language.
 pub struct Change {
     pub action: EventType,
     pub target: NodeType,
     pub target_id: i32,
-    pub summary: String,
+    pub summary: Message,
     pub subject_partner_id: Option<i32>,
 }
 
@@ -56,7 +58,8 @@ pub async fn record<C: ConnectionTrait>(db: &C, who: &Who, change: Change) -> Ap
             action: change.action,
             target_type: change.target.as_str(),
             target_id: change.target_id,
-            summary: change.summary,
+            summary: change.summary.render(Lang::En),
+            summary_message: Some(change.summary.stored()),
             subject_partner_id: change.subject_partner_id,
         },
     )

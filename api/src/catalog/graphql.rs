@@ -2,7 +2,7 @@
 
 use super::service;
 use crate::auth;
-use crate::graphql::connection::{self, Page, PageArgs};
+use crate::graphql::connection::{self, Key, Page, PageArgs};
 use crate::graphql::search::SearchTerm;
 use crate::graphql::{db, ids};
 use async_graphql::{Context, ID, InputObject, Object, Result};
@@ -157,7 +157,10 @@ impl CatalogQuery {
             search: SearchTerm::parse(filter.search.as_deref(), "search")?,
             category: filter.category,
         });
-        Ok(connection::paginate(db(ctx), select, args, Offer).await?)
+        Ok(
+            connection::paginate(db(ctx), select, &[Key::Asc(offer::Column::Id)], args, Offer)
+                .await?,
+        )
     }
 }
 

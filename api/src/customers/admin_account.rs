@@ -22,6 +22,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
     Set,
 };
+use worker::msg;
 
 /// Provider (ADMIN or SALES_AGENT): a new temporary password for the customer's admin.
 pub async fn reset_admin_password(
@@ -55,9 +56,10 @@ pub async fn reset_admin_password(
             action: EventType::CustomerAdminPasswordReset,
             target: NodeType::Customer,
             target_id: cust.id,
-            summary: format!(
-                "{}: new temporary password for {}; its sessions ended",
-                cust.company_name, admin.email
+            summary: msg!(
+                "audit-customer-admin-password-reset",
+                customer = &cust.company_name,
+                email = &admin.email
             ),
             subject_partner_id: cust.reseller_id,
         },

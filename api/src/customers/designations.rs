@@ -72,9 +72,12 @@ pub async fn set_partner_of_record(
         &cust,
         EventType::SubscriptionPartnerOfRecordSet,
         updated.id,
-        format!(
-            "partner of record set to {:?}",
-            reseller_id.map(|id| entity::audit_entry::global_id("Partner", id))
+        msg!(
+            "audit-partner-of-record-set",
+            partner = reseller_id.map_or_else(
+                || "none".to_owned(),
+                |id| entity::audit_entry::global_id("Partner", id)
+            )
         ),
     )
     .await?;
@@ -113,9 +116,9 @@ pub async fn set_support_contact(
         &cust,
         EventType::SubscriptionSupportContactSet,
         updated.id,
-        format!(
-            "support contact set to {}",
-            entity::audit_entry::global_id("Partner", contact)
+        msg!(
+            "audit-support-contact-set",
+            partner = entity::audit_entry::global_id("Partner", contact)
         ),
     )
     .await?;
@@ -172,7 +175,10 @@ pub async fn grant_azure_tenant_owner(
             action: EventType::CustomerAzureTenantOwnerGranted,
             target: NodeType::Customer,
             target_id: updated.id,
-            summary: format!("{}: Azure tenant owner role granted", updated.company_name),
+            summary: msg!(
+                "audit-tenant-owner-granted",
+                customer = &updated.company_name
+            ),
             subject_partner_id: Some(reseller),
         },
     )

@@ -14,7 +14,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::user_error::UserErrorCode;
 use entity::enums::{EnrollmentStatus, PartnerKind, PartnershipStatus, UserRole};
 use entity::{partner, partnership};
+use sea_orm::sea_query::JoinType;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+use std::collections::HashSet;
 use worker::msg;
 
 /// The provider organization of a caller allowed to create customers and place orders.
@@ -48,29 +50,55 @@ pub async fn require_active_partner(
     reseller_id: i32,
     field: &[&str],
 ) -> ApiResult<()> {
-    let partnered = partnership::Entity::find()
-        .filter(partnership::Column::ProviderId.eq(provider_id))
-        .filter(partnership::Column::ResellerId.eq(reseller_id))
-        .filter(partnership::Column::Status.eq(PartnershipStatus::Active))
-        .lock_shared()
-        .one(txn)
-        .await?
-        .is_some();
-    let active = partnered
-        && partner::Entity::find_by_id(reseller_id)
-            .lock_shared()
-            .one(txn)
-            .await?
-            .is_some_and(|r| r.enrollment_status == EnrollmentStatus::Active);
-    if active {
-        Ok(())
-    } else {
-        Err(ApiError::user(
+    require_active_partners(txn, provider_id, &[(reseller_id, field)]).await
+}
+
+/// [`require_active_partner`] for several named resellers at once, in one statement: the
+/// first one (in the order given) that is not an active partner is refused, at its field.
+pub async fn require_active_partners(
+    txn: &DatabaseTransaction,
+    provider_id: i32,
+    named: &[(i32, &[&str])],
+) -> ApiResult<()> {
+    if named.is_empty() {
+        return Ok(());
+    }
+    let active = active_partners(txn, provider_id, named.iter().map(|(id, _)| *id)).await?;
+    match named.iter().find(|(id, _)| !active.contains(id)) {
+        None => Ok(()),
+        Some((_, field)) => Err(ApiError::user(
             UserErrorCode::ResellerNotPartner,
             field,
             msg!("error-reseller-not-partner"),
-        ))
+        )),
     }
+}
+
+/// Which of `resellers` are ACTIVE and have an ACTIVE partnership with `provider_id`: the
+/// partnership joined with the reseller, both rows share-locked (PostgreSQL locks the rows
+/// of every table of a `FOR SHARE` join).
+async fn active_partners(
+    txn: &DatabaseTransaction,
+    provider_id: i32,
+    resellers: impl Iterator<Item = i32>,
+) -> ApiResult<HashSet<i32>> {
+    let joined = partnership::Entity::belongs_to(partner::Entity)
+        .from(partnership::Column::ResellerId)
+        .to(partner::Column::Id)
+        .into();
+    let rows = partnership::Entity::find()
+        .select_only()
+        .column(partnership::Column::ResellerId)
+        .join(JoinType::InnerJoin, joined)
+        .filter(partnership::Column::ProviderId.eq(provider_id))
+        .filter(partnership::Column::ResellerId.is_in(resellers))
+        .filter(partnership::Column::Status.eq(PartnershipStatus::Active))
+        .filter(partner::Column::EnrollmentStatus.eq(EnrollmentStatus::Active))
+        .lock_shared()
+        .into_tuple::<i32>()
+        .all(txn)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// In the caller's write transaction: the provider behind an invitation or request must

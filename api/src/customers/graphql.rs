@@ -1,26 +1,23 @@
-//! GraphQL types and queries of customers: `Customer` (with its subscriptions, the expandable
-//! row), `Subscription`, `Order`, the `customers` list, and the wizard's review helpers
-//! `domainAvailable` and `previewOrder`. Mutations are in `mutations.rs`.
+//! GraphQL types of customers: `Customer` (with its subscriptions, the expandable row),
+//! `Subscription` and `Order`. The queries are in `queries.rs`, mutations in `mutations.rs`.
 
 use super::access;
-use super::onboarding;
-use super::pricing::{self, LineRequest};
+use super::page_list::SubscriptionList;
 use crate::auth;
 use crate::catalog::{Money, Offer};
 use crate::error::ApiError;
-use crate::graphql::connection::{self, Page, PageArgs};
-use crate::graphql::loaders::{OfferKey, SubscriptionsOf, failed, loaders, prefetch_customers};
-use crate::graphql::user_error::UserError;
-use crate::graphql::{db, ids, search};
+use crate::graphql::loaders::{OfferKey, SubscriptionsOf, failed, loaders};
+use crate::graphql::{db, ids};
 use crate::partners::Partner;
 use crate::partners::graphql::named_partner;
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{OrderLineKind, SubscriptionStatus};
 use entity::{customer, order, order_line, subscription};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 pub use super::mutations::CustomerMutation;
+pub use super::queries::CustomerQuery;
 
 /// A customer's postal address.
 #[derive(SimpleObject)]
@@ -121,15 +118,22 @@ impl Customer {
         }
     }
     /// The customer's subscriptions, oldest first (cancelled ones included).
-    async fn subscriptions(&self, ctx: &Context<'_>) -> Result<Vec<Subscription>> {
-        Ok(loaders(ctx)
-            .load_one(SubscriptionsOf(self.0.id))
-            .await
-            .map_err(failed)?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Subscription)
-            .collect())
+    async fn subscriptions(&self, ctx: &Context<'_>) -> Result<SubscriptionList> {
+        // A page that prefetched its rows answers from them (`page_list`).
+        let loaders = loaders(ctx);
+        if let Some(rows) = loaders.loader().page_rows_of(self.0.id) {
+            return Ok(SubscriptionList::Prefetched(rows));
+        }
+        Ok(SubscriptionList::Loaded(
+            loaders
+                .load_one(SubscriptionsOf(self.0.id))
+                .await
+                .map_err(failed)?
+                .unwrap_or_default()
+                .into_iter()
+                .map(Subscription)
+                .collect(),
+        ))
     }
 }
 
@@ -259,199 +263,5 @@ impl Order {
                 monthly_unit_price: Money::new(l.monthly_unit_price_minor, &l.currency),
             })
             .collect())
-    }
-}
-
-/// Narrows `customers`; every field given must match.
-#[derive(InputObject, Default)]
-pub struct CustomerFilter {
-    /// Only customers delegated to this reseller (a `Partner` id).
-    indirect_reseller_id: Option<ID>,
-    /// Case-insensitive part of the company name or domain (at most 200 characters; blank
-    /// for no filter).
-    search: Option<String>,
-}
-
-/// One line to price in `previewOrder`.
-#[derive(InputObject)]
-pub struct PreviewLineInput {
-    /// The offer to buy; an id that is not an offer reads as "no such offer".
-    pub offer_id: ID,
-    /// Number of licenses, within the offer's limits.
-    pub quantity: i32,
-}
-
-/// Input of `previewOrder`.
-#[derive(InputObject)]
-pub struct PreviewOrderInput {
-    /// The customer's country (ISO 3166-1 alpha-2): offers must be sold there.
-    country: String,
-    /// The lines to check and price (at most 100).
-    lines: Vec<PreviewLineInput>,
-}
-
-/// One priced line of an order preview.
-#[derive(SimpleObject)]
-pub struct PreviewedLine {
-    /// The offer.
-    offer: Offer,
-    /// Number of licenses asked for.
-    quantity: i32,
-    /// Licenses times the offer's monthly unit price.
-    monthly_total: Money,
-}
-
-/// The review step: what the order would cost, and every problem with it. Writes nothing.
-#[derive(SimpleObject)]
-pub struct OrderPreview {
-    /// True when the order can be submitted as it is.
-    valid: bool,
-    /// The lines whose offer exists, priced (also when they have problems).
-    lines: Vec<PreviewedLine>,
-    /// Sum of the lines' monthly totals, in the currency of the first line (USD when
-    /// there is none).
-    monthly_total: Money,
-    /// Every problem found, each pointing at its field: `INVALID` (country, unknown
-    /// offer), `OFFER_NOT_AVAILABLE`, `OUT_OF_RANGE` (quantity, more than 100 lines).
-    problems: Vec<UserError>,
-}
-
-/// Whether a domain can be given to a new customer.
-#[derive(SimpleObject)]
-pub struct DomainAvailability {
-    /// The domain as it would be stored (trimmed, lower-cased), or as given when malformed.
-    domain: String,
-    /// True when no customer uses the domain and it is well-formed.
-    available: bool,
-    /// Why it is not available.
-    reason: Option<String>,
-}
-
-#[derive(Default)]
-pub struct CustomerQuery;
-
-#[Object]
-impl CustomerQuery {
-    /// Customers the caller may see: a provider's own, a reseller's delegated ones, a
-    /// customer user's own record. Newest first. Platform administrators get `FORBIDDEN`
-    /// (reason `PARTNERS_ONLY`).
-    #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
-    async fn customers(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Reseller and text to match; every visible customer if absent.")]
-        filter: Option<CustomerFilter>,
-        #[graphql(desc = "Items after this cursor (an `endCursor` or edge `cursor`).")]
-        after: Option<String>,
-        #[graphql(desc = "Items before this cursor (a `startCursor` or edge `cursor`).")]
-        before: Option<String>,
-        #[graphql(
-            desc = "The first n items, 0 to 100. Give `first` or `last` (not both): \
-                    without either the field answers `BAD_USER_INPUT`."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "The last n items, 0 to 100. Give `first` or `last` (not both).")]
-        last: Option<i32>,
-    ) -> Result<Page<Customer>> {
-        let actor = auth::actor(ctx)?;
-        let args = PageArgs::new(after, before, first, last)?;
-        let filter = filter.unwrap_or_default();
-        let mut select = access::visible_customers(actor)?;
-        if let Some(id) = filter.indirect_reseller_id {
-            let reseller = ids::decode_as(ids::NodeType::Partner, &id)?;
-            select = select.filter(customer::Column::ResellerId.eq(reseller));
-        }
-        if let Some(text) = &search::SearchTerm::parse(filter.search.as_deref(), "search")? {
-            select = select.filter(
-                Condition::any()
-                    .add(search::contains(customer::Column::CompanyName, text))
-                    .add(search::contains(customer::Column::Domain, text)),
-            );
-        }
-        let page =
-            connection::paginate_by_key(db(ctx), select, customer::Column::Id, args, Customer)
-                .await?;
-        let rows: Vec<customer::Model> = page.edges.iter().map(|e| e.node.0.clone()).collect();
-        prefetch_customers(loaders(ctx), &rows)
-            .await
-            .map_err(failed)?;
-        Ok(page)
-    }
-
-    /// Provider ADMIN or SALES_AGENT (enrollment ACTIVE): whether a new customer may use
-    /// this domain (the wizard's check). Others get `FORBIDDEN` (reason `PROVIDER_ONLY` or
-    /// `SALES_ONLY`); a provider whose enrollment is not ACTIVE gets `BAD_USER_INPUT`
-    /// (reason `PROVIDER_NOT_ACTIVE`).
-    async fn domain_available(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "A domain name such as fourthcoffee.example.")] domain: String,
-    ) -> Result<DomainAvailability> {
-        super::eligibility::ordering_provider(auth::actor(ctx)?)?;
-        Ok(match onboarding::normalize_domain(&domain) {
-            Err(ApiError::User(e)) => DomainAvailability {
-                domain,
-                available: false,
-                reason: Some(e.message.render(crate::language::of_request(ctx))),
-            },
-            Err(e) => return Err(e.into()),
-            Ok(normalized) => {
-                let taken = onboarding::domain_taken(db(ctx), &normalized).await?;
-                DomainAvailability {
-                    domain: normalized,
-                    available: !taken,
-                    reason: taken.then(|| "Another customer already uses this domain.".to_owned()),
-                }
-            }
-        })
-    }
-
-    /// Any signed-in user: checks and prices order lines for the wizard's review step.
-    /// Writes nothing; problems are in the answer, not errors.
-    async fn preview_order(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The customer's country and the lines to check.")]
-        input: PreviewOrderInput,
-    ) -> Result<OrderPreview> {
-        auth::actor(ctx)?;
-        let country = crate::accounts::validate::country(&input.country, &["input", "country"]);
-        let (country, mut problems) = match country {
-            Ok(c) => (c, Vec::new()),
-            Err(ApiError::User(e)) => (String::new(), vec![e]),
-            Err(e) => return Err(e.into()),
-        };
-        let mut requests = Vec::with_capacity(input.lines.len());
-        for line in &input.lines {
-            requests.push(LineRequest {
-                // An id that is not an offer id reads as "no such offer".
-                offer_id: ids::decode_as(ids::NodeType::Offer, &line.offer_id).unwrap_or(0),
-                quantity: line.quantity,
-                partner_of_record_id: None,
-            });
-        }
-        let checked = pricing::check(db(ctx), &country, &requests)
-            .await
-            .map_err(ApiError::from)?;
-        problems.extend(checked.problems);
-        let currency = checked
-            .lines
-            .first()
-            .map_or("USD".to_owned(), |l| l.offer.currency.clone());
-        let total: i64 = checked.lines.iter().map(|l| l.monthly_total_minor()).sum();
-        Ok(OrderPreview {
-            valid: problems.is_empty() && !requests.is_empty(),
-            lines: checked
-                .lines
-                .into_iter()
-                .map(|l| PreviewedLine {
-                    monthly_total: Money::new(l.monthly_total_minor(), &l.offer.currency),
-                    quantity: l.quantity,
-                    offer: Offer(l.offer),
-                })
-                .collect(),
-            monthly_total: Money::new(total, &currency),
-            problems,
-        })
     }
 }

@@ -1,8 +1,12 @@
 //! `createCustomer`: the New customer wizard's submit. One transaction creates the customer,
 //! its admin user (`admin@<domain>`, temporary password), the order and its subscriptions —
 //! all or nothing. An idempotency key makes a retried submit return the first customer.
+//! Its reads before the writes are three statements: the collisions (`onboarding_checks`),
+//! the offers where the customer is (`pricing`), and the named resellers (`eligibility`).
 
-use super::eligibility::{ordering_provider, require_active_partner};
+use super::eligibility::{ordering_provider, require_active_partners};
+use super::onboarding_checks::{by_key, claims, domain_taken_error, replay, replay_of};
+pub use super::onboarding_checks::{domain_taken, normalize_domain};
 use super::orders::{self, NewSubscription};
 use super::pricing::{self, LineRequest};
 use crate::accounts::validate;
@@ -13,10 +17,7 @@ use chrono::Utc;
 use entity::enums::UserRole;
 use entity::event_type::EventType;
 use entity::{customer, order, user};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use worker::msg;
 
 pub struct NewCustomer {
@@ -46,40 +47,6 @@ pub struct Created {
     pub replayed: bool,
 }
 
-/// Lower-cased domain of letters, digits and hyphens with at least one dot.
-pub fn normalize_domain(raw: &str) -> ApiResult<String> {
-    let domain = raw.trim().trim_end_matches('.').to_lowercase();
-    let labels_ok = domain.split('.').all(|l| {
-        !l.is_empty()
-            && l.len() <= 63
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-    });
-    if domain.len() <= 253 && domain.contains('.') && labels_ok {
-        Ok(domain)
-    } else {
-        Err(ApiError::user(
-            UserErrorCode::Invalid,
-            &["input", "domain"],
-            msg!("error-domain"),
-        ))
-    }
-}
-
-/// True when a customer uses the domain, or its admin account name is already someone's.
-pub async fn domain_taken<C: ConnectionTrait>(db: &C, domain: &str) -> ApiResult<bool> {
-    let customer = customer::Entity::find()
-        .filter(customer::Column::Domain.eq(domain))
-        .one(db)
-        .await?;
-    let admin = user::Entity::find()
-        .filter(user::Column::Email.eq(format!("admin@{domain}")))
-        .one(db)
-        .await?;
-    Ok(customer.is_some() || admin.is_some())
-}
-
 pub async fn create(
     db: &DatabaseConnection,
     who: &crate::audit::Who,
@@ -95,12 +62,16 @@ pub async fn create(
             msg!("error-idempotency-key"),
         ));
     }
-    if let Some(existing) = by_key(db, provider.id, &key).await? {
-        return replay(db, existing).await;
+    // One statement for every collision a submit can have (see `onboarding_checks`); the
+    // refusals keep their order: a used key replays before anything is validated.
+    let domain = normalize_domain(&input.domain);
+    let claims = claims(db, Some((provider.id, &key)), domain.as_deref().ok()).await?;
+    if let Some(existing) = claims.by_key {
+        return replay_of(db, existing).await;
     }
 
     let company_name = validate::name(&input.company_name, 200, &["input", "companyName"])?;
-    let domain = normalize_domain(&input.domain)?;
+    let domain = domain?;
     let country = validate::country(&input.country, &["input", "country"])?;
     let address_line1 = validate::name(&input.address_line1, 200, &["input", "address", "line1"])?;
     let city = validate::name(&input.city, 100, &["input", "address", "city"])?;
@@ -141,7 +112,7 @@ pub async fn create(
     if let Some(problem) = checked.problems.into_iter().next() {
         return Err(ApiError::User(problem));
     }
-    if domain_taken(db, &domain).await? {
+    if claims.domain_taken {
         // A concurrent submit with this key may have just created it: that is a replay.
         return match by_key(db, provider.id, &key).await? {
             Some(existing) => replay(db, existing).await,
@@ -155,34 +126,22 @@ pub async fn create(
     let now = Utc::now();
 
     let txn = migration::database::begin_write(db).await?;
-    // Each reseller named (usually one, for every line) is checked once, in the transaction
-    // that designates it (see `eligibility`).
-    let mut checked_resellers = Vec::new();
+    // Each reseller named (usually one, for every line) is checked once, all in one
+    // statement, in the transaction that designates them (see `eligibility`).
+    let line_numbers: Vec<String> = (0..checked.lines.len()).map(|i| i.to_string()).collect();
+    let mut named: Vec<(i32, Vec<&str>)> = Vec::new();
     if let Some(reseller) = input.reseller_id {
-        require_active_partner(
-            &txn,
-            provider.id,
-            reseller,
-            &["input", "indirectResellerId"],
-        )
-        .await?;
-        checked_resellers.push(reseller);
+        named.push((reseller, vec!["input", "indirectResellerId"]));
     }
-    for (i, line) in checked.lines.iter().enumerate() {
+    for (line, number) in checked.lines.iter().zip(&line_numbers) {
         if let Some(por) = line.partner_of_record_id
-            && !checked_resellers.contains(&por)
+            && !named.iter().any(|(id, _)| *id == por)
         {
-            checked_resellers.push(por);
-            let index = i.to_string();
-            require_active_partner(
-                &txn,
-                provider.id,
-                por,
-                &["input", "lines", &index, "partnerOfRecordId"],
-            )
-            .await?;
+            named.push((por, vec!["input", "lines", number, "partnerOfRecordId"]));
         }
     }
+    let named: Vec<(i32, &[&str])> = named.iter().map(|(id, f)| (*id, f.as_slice())).collect();
+    require_active_partners(&txn, provider.id, &named).await?;
     let inserted = customer::ActiveModel {
         provider_id: Set(provider.id),
         reseller_id: Set(input.reseller_id),
@@ -256,9 +215,10 @@ pub async fn create(
             action: EventType::CustomerCreated,
             target: crate::graphql::ids::NodeType::Customer,
             target_id: customer.id,
-            summary: format!(
-                "Customer {} ({}) created with its admin account",
-                customer.company_name, customer.domain
+            summary: msg!(
+                "audit-customer-created",
+                customer = &customer.company_name,
+                domain = &customer.domain
             ),
             subject_partner_id: customer.reseller_id,
         },
@@ -276,42 +236,5 @@ pub async fn create(
         admin_user_name,
         temporary_password: Some(temporary_password),
         replayed: false,
-    })
-}
-
-fn domain_taken_error() -> ApiError {
-    ApiError::user(
-        UserErrorCode::DomainTaken,
-        &["input", "domain"],
-        msg!("error-domain-taken"),
-    )
-}
-
-async fn by_key<C: ConnectionTrait>(
-    db: &C,
-    provider_id: i32,
-    key: &str,
-) -> ApiResult<Option<customer::Model>> {
-    Ok(customer::Entity::find()
-        .filter(customer::Column::ProviderId.eq(provider_id))
-        .filter(customer::Column::IdempotencyKey.eq(key))
-        .one(db)
-        .await?)
-}
-
-/// The first result of a retried submit: same customer and order, no password.
-async fn replay<C: ConnectionTrait>(db: &C, existing: customer::Model) -> ApiResult<Created> {
-    use sea_orm::QueryOrder;
-    let order = order::Entity::find()
-        .filter(order::Column::CustomerId.eq(existing.id))
-        .order_by_asc(order::Column::Id)
-        .one(db)
-        .await?;
-    Ok(Created {
-        admin_user_name: format!("admin@{}", existing.domain),
-        customer: existing,
-        order,
-        temporary_password: None,
-        replayed: true,
     })
 }

@@ -173,7 +173,7 @@ pub async fn place_order(
             action: EventType::OrderPlaced,
             target: NodeType::Order,
             target_id: order.id,
-            summary: format!("Order placed for {}", cust.company_name),
+            summary: msg!("audit-order-placed", customer = &cust.company_name),
             subject_partner_id: other_party(who, &cust),
         },
     )

@@ -4,7 +4,11 @@
 
 use crate::graphql::user_error::{UserError, UserErrorCode};
 use entity::{offer, offer_country};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoCondition, JoinType};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryResult,
+    QuerySelect, RelationTrait,
+};
 use std::collections::{HashMap, HashSet};
 use worker::i18n::Message;
 use worker::msg;
@@ -51,6 +55,23 @@ pub fn quantity_problem(offer: &offer::Model, quantity: i32) -> Option<Message> 
 /// Most lines one order may have.
 pub const MAX_LINES: usize = 100;
 
+const SOLD_HERE: &str = "sold_here";
+
+/// An offer and whether it is sold in the country asked about.
+struct OfferInCountry {
+    offer: offer::Model,
+    sold_here: bool,
+}
+
+impl FromQueryResult for OfferInCountry {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            offer: offer::Model::from_query_result(row, pre)?,
+            sold_here: row.try_get::<Option<i32>>(pre, SOLD_HERE)?.is_some(),
+        })
+    }
+}
+
 pub async fn check<C: ConnectionTrait>(
     db: &C,
     country: &str,
@@ -66,22 +87,33 @@ pub async fn check<C: ConnectionTrait>(
             )],
         });
     }
+    // One statement: the offers, each joined with its row for `country` if it is sold there.
     let ids: Vec<i32> = requests.iter().map(|l| l.offer_id).collect();
-    let offers: HashMap<i32, offer::Model> = offer::Entity::find()
-        .filter(offer::Column::Id.is_in(ids.clone()))
+    let (sold, in_country) = (Alias::new("sold"), country.to_owned());
+    let rows: Vec<OfferInCountry> = offer::Entity::find()
+        .filter(offer::Column::Id.is_in(ids))
+        .join_as(
+            JoinType::LeftJoin,
+            offer::Relation::OfferCountry
+                .def()
+                .on_condition(move |_, sold| {
+                    Expr::col((sold, offer_country::Column::Country))
+                        .eq(in_country.clone())
+                        .into_condition()
+                }),
+            sold.clone(),
+        )
+        .expr_as(Expr::col((sold, offer_country::Column::OfferId)), SOLD_HERE)
+        .into_model()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
+        .await?;
+    let sold_here: HashSet<i32> = rows
+        .iter()
+        .filter(|r| r.sold_here)
+        .map(|r| r.offer.id)
         .collect();
-    let sold_here: HashSet<i32> = offer_country::Entity::find()
-        .filter(offer_country::Column::OfferId.is_in(ids))
-        .filter(offer_country::Column::Country.eq(country))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| c.offer_id)
-        .collect();
+    let offers: HashMap<i32, offer::Model> =
+        rows.into_iter().map(|r| (r.offer.id, r.offer)).collect();
 
     let mut lines = Vec::with_capacity(requests.len());
     let mut problems = Vec::new();

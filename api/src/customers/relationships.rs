@@ -115,9 +115,10 @@ pub async fn request(
             action: EventType::CustomerRelationshipRequested,
             target: crate::graphql::ids::NodeType::CustomerRelationshipRequest,
             target_id: created.id,
-            summary: format!(
-                "{} asked to accept {} as reseller",
-                cust.company_name, reseller.company_name
+            summary: msg!(
+                "audit-relationship-requested",
+                customer = &cust.company_name,
+                reseller = &reseller.company_name
             ),
             subject_partner_id: Some(reseller_id),
         },
@@ -209,7 +210,10 @@ pub async fn accept(
             action: EventType::CustomerRelationshipAccepted,
             target: crate::graphql::ids::NodeType::CustomerRelationshipRequest,
             target_id: found.id,
-            summary: format!("{} accepted its new reseller", updated.company_name),
+            summary: msg!(
+                "audit-relationship-accepted",
+                customer = &updated.company_name
+            ),
             subject_partner_id: Some(found.provider_id),
         },
     )
@@ -221,7 +225,10 @@ pub async fn accept(
             action: EventType::CustomerRelationshipAccepted,
             target: crate::graphql::ids::NodeType::CustomerRelationshipRequest,
             target_id: found.id,
-            summary: format!("{} accepted you as its reseller", updated.company_name),
+            summary: msg!(
+                "audit-relationship-accepted-by-customer",
+                customer = &updated.company_name
+            ),
             subject_partner_id: Some(found.reseller_id),
         },
     )

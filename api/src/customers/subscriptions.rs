@@ -112,9 +112,11 @@ pub async fn update_quantity(
         &cust,
         EventType::SubscriptionQuantityChanged,
         updated.id,
-        format!(
-            "{} licenses of {} (was {})",
-            quantity, offer.name, sub.quantity
+        msg!(
+            "audit-subscription-quantity",
+            quantity = quantity,
+            offer = &offer.name,
+            was = sub.quantity
         ),
     )
     .await?;
@@ -138,7 +140,7 @@ pub(super) async fn audit_subscription<C: ConnectionTrait>(
     cust: &customer::Model,
     action: EventType,
     subscription_id: i32,
-    summary: String,
+    summary: Message,
 ) -> ApiResult<()> {
     audit::record(
         db,
@@ -147,7 +149,7 @@ pub(super) async fn audit_subscription<C: ConnectionTrait>(
             action,
             target: NodeType::Subscription,
             target_id: subscription_id,
-            summary: format!("{}: {summary}", cust.company_name),
+            summary: summary.arg("customer", &cust.company_name),
             subject_partner_id: other_party(who, cust),
         },
     )
@@ -189,14 +191,17 @@ pub async fn set_suspended(
     active.updated_at = Set(Utc::now());
     let updated = active.update(&txn).await?;
     let (action, summary) = if suspend {
-        (EventType::SubscriptionSuspended, "subscription suspended")
+        (
+            EventType::SubscriptionSuspended,
+            msg!("audit-subscription-suspended"),
+        )
     } else {
         (
             EventType::SubscriptionReactivated,
-            "subscription reactivated",
+            msg!("audit-subscription-reactivated"),
         )
     };
-    audit_subscription(&txn, who, &cust, action, updated.id, summary.to_owned()).await?;
+    audit_subscription(&txn, who, &cust, action, updated.id, summary).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -295,9 +300,10 @@ pub async fn upgrade(
         &cust,
         EventType::SubscriptionUpgraded,
         upgraded.id,
-        format!(
-            "upgraded to {} ({} licenses)",
-            target.name, upgraded.quantity
+        msg!(
+            "audit-subscription-upgraded",
+            offer = &target.name,
+            quantity = upgraded.quantity
         ),
     )
     .await?;

@@ -5,7 +5,7 @@
 use super::requests::{self, Location, Resolution, Submission};
 use crate::auth;
 use crate::error::ApiError;
-use crate::graphql::connection::{self, Page, PageArgs};
+use crate::graphql::connection::{self, Key, Page, PageArgs};
 use crate::graphql::payload::split;
 use crate::graphql::user_error::UserError;
 use crate::graphql::{db, ids};
@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::{EnrollmentStatus, PartnerKind, ProfileRequestStatus};
 use entity::{partner, profile_change_request as request, provider_location, provider_profile};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 use std::io::Read;
 use worker::msg;
@@ -221,16 +221,13 @@ impl DirectoryQuery {
                 ),
             );
         }
-        let total = select.clone().count(db).await.map_err(ApiError::from)?;
-        let (start, end) = args.window(total);
-        let rows = select
-            .offset(start)
-            .limit(end.saturating_sub(start))
-            .all(db)
-            .await
-            .map_err(ApiError::from)?;
+        let order = [
+            Key::Asc(partner::Column::CompanyName),
+            Key::Asc(partner::Column::Id),
+        ];
+        let page = connection::window(db, select, &order, args).await?;
         // One statement each for the page's profiles and locations.
-        let ids: Vec<i32> = rows.iter().map(|p| p.id).collect();
+        let ids: Vec<i32> = page.rows.iter().map(|p| p.id).collect();
         let logos: HashMap<i32, Option<i32>> = provider_profile::Entity::find()
             .filter(provider_profile::Column::PartnerId.is_in(ids.clone()))
             .all(db)
@@ -260,17 +257,15 @@ impl DirectoryQuery {
             .0
             .trim_end_matches('/')
             .to_owned();
-        Ok(connection::build(rows, start, end, total, |p| {
-            DirectoryProvider {
-                logo_url: logos
-                    .get(&p.id)
-                    .copied()
-                    .flatten()
-                    .map(|id| format!("{base}/logos/{id}")),
-                locations: locations.remove(&p.id).unwrap_or_default(),
-                company_name: p.company_name,
-                partner_network_id: p.partner_network_id,
-            }
+        Ok(page.into_page(|p| DirectoryProvider {
+            logo_url: logos
+                .get(&p.id)
+                .copied()
+                .flatten()
+                .map(|id| format!("{base}/logos/{id}")),
+            locations: locations.remove(&p.id).unwrap_or_default(),
+            company_name: p.company_name,
+            partner_network_id: p.partner_network_id,
         }))
     }
 
@@ -298,7 +293,16 @@ impl DirectoryQuery {
         let actor = auth::actor(ctx)?;
         let args = PageArgs::new(after, before, first, last)?;
         let select = requests::list(actor, filter.unwrap_or_default().status)?;
-        Ok(connection::paginate(db(ctx), select, args, ProfileChangeRequest).await?)
+        // The same orders as `requests::list`: the platform's queue by due date.
+        let order: &[Key<request::Column>] = if actor.is_platform_admin() {
+            &[
+                Key::Asc(request::Column::DueBy),
+                Key::Asc(request::Column::Id),
+            ]
+        } else {
+            &[Key::Desc(request::Column::Id)]
+        };
+        Ok(connection::paginate(db(ctx), select, order, args, ProfileChangeRequest).await?)
     }
 }
 

@@ -159,7 +159,10 @@ pub async fn submit(
                     action: EventType::ProfileChangeRequestSubmitted,
                     target: NodeType::ProfileChangeRequest,
                     target_id: row.id,
-                    summary: format!("Profile change requested: {}", row.company_name),
+                    summary: msg!(
+                        "audit-profile-change-requested",
+                        partner = &row.company_name
+                    ),
                     subject_partner_id: None,
                 },
             )
@@ -254,15 +257,18 @@ pub async fn resolve(
     let (action, summary) = match resolution {
         Resolution::Review => (
             EventType::ProfileChangeRequestInReview,
-            "Profile change request taken into review".to_owned(),
+            msg!("audit-profile-change-in-review"),
         ),
         Resolution::Complete => (
             EventType::ProfileChangeRequestCompleted,
-            format!("Profile updated: {}", found.company_name),
+            msg!("audit-profile-updated", partner = &found.company_name),
         ),
         Resolution::Reject => (
             EventType::ProfileChangeRequestRejected,
-            format!("Profile change rejected: {}", reason.unwrap_or_default()),
+            msg!(
+                "audit-profile-change-rejected",
+                reason = reason.unwrap_or_default()
+            ),
         ),
     };
     audit::record(

@@ -56,9 +56,10 @@ impl Event {
     async fn target_id(&self) -> ID {
         ID(self.0.target_id.clone())
     }
-    /// One line saying what happened.
-    async fn summary(&self) -> &str {
-        &self.0.summary
+    /// One line saying what happened, in the language of the connection's
+    /// `Accept-Language` (webhooks carry it in English).
+    async fn summary(&self, ctx: &Context<'_>) -> String {
+        crate::language::read_stored(ctx, &self.0.summary, self.0.summary_message.as_deref())
     }
 }
 

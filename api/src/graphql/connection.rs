@@ -1,48 +1,76 @@
-//! Relay cursor connections over any SeaORM `Select`.
+//! Relay cursor connections over any SeaORM `Select`, paged by key.
 //!
-//! `first` or `last` is required and capped at 100; cursors are opaque offsets; every
-//! connection carries `totalCount`. Complexity grows with the page size (see [`cost`]).
+//! Every list has an order ending in a unique column (its [`Key`]s); an edge's cursor holds
+//! the values of its row's key ([`cursor`]), and a page is "the n rows beyond these values":
+//! `WHERE key > cursor ORDER BY key LIMIT n + 1`. An index on a list's filter columns and
+//! its key serves page 1,000 in the time of page 1, where an offset would make the database
+//! walk every skipped row; and rows inserted or deleted between two fetches no longer make
+//! the next page repeat or skip items.
+//!
+//! `first` or `last` is required and capped at 100. `totalCount` is its own count
+//! statement, run only when the field is selected. Complexity grows with the page size
+//! (see [`cost`]).
+
+mod cursor;
+mod keyset;
 
 use crate::error::ApiError;
-use async_graphql::connection::{Connection, CursorType, Edge};
-use async_graphql::{OutputType, SimpleObject};
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QuerySelect, QueryTrait, Select,
-};
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Object, OutputType};
+pub use cursor::KeyCursor;
+use cursor::RawCursor;
+use keyset::fetch;
+use sea_orm::sea_query::SelectStatement;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, Select};
 use worker::msg;
 
 pub const MAX_PAGE_SIZE: i32 = 100;
 
-#[derive(SimpleObject, Debug, Clone, Copy)]
+/// One column of a list's order. The last key of an order must be unique (the id), so
+/// every row has a position of its own.
+#[derive(Debug, Clone, Copy)]
+pub enum Key<C> {
+    Asc(C),
+    Desc(C),
+}
+
+impl<C: ColumnTrait> Key<C> {
+    pub fn column(self) -> C {
+        match self {
+            Key::Asc(c) | Key::Desc(c) => c,
+        }
+    }
+
+    pub fn ascending(self) -> bool {
+        matches!(self, Key::Asc(_))
+    }
+}
+
+/// The fields every connection adds to Relay's.
 pub struct ConnectionFields {
+    /// `SELECT COUNT(*)` over the list's filters, run only if `totalCount` is selected.
+    count: SelectStatement,
+}
+
+#[Object]
+impl ConnectionFields {
     /// Number of items matching the filters, over all pages.
-    pub total_count: u64,
-}
-
-/// A position in a list, opaque to clients.
-pub struct OffsetCursor(pub u64);
-
-impl CursorType for OffsetCursor {
-    type Error = &'static str;
-
-    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
-        let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| "invalid cursor")?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| "invalid cursor")?;
-        let n = text
-            .strip_prefix("offset:")
-            .and_then(|n| n.parse().ok())
-            .ok_or("invalid cursor")?;
-        Ok(Self(n))
-    }
-
-    fn encode_cursor(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("offset:{}", self.0))
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        let row = super::db(ctx)
+            .query_one(&self.count)
+            .await
+            .map_err(ApiError::from)?;
+        let n = match row {
+            Some(row) => row
+                .try_get::<i64>("", "num_items")
+                .map_err(ApiError::from)?,
+            None => 0,
+        };
+        Ok(n as u64)
     }
 }
 
-pub type Page<T> = Connection<OffsetCursor, T, ConnectionFields>;
+pub type Page<T> = Connection<KeyCursor, T, ConnectionFields>;
 
 /// Complexity of a connection field: the page size times the cost of one node.
 pub fn cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
@@ -53,11 +81,11 @@ pub fn cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> u
     1 + n * child_complexity
 }
 
-/// The four Relay arguments, validated.
-#[derive(Debug, Clone, Copy)]
+/// The four Relay arguments, validated (cursors are checked against their list later).
+#[derive(Debug, Clone)]
 pub struct PageArgs {
-    after: Option<u64>,
-    before: Option<u64>,
+    after: Option<RawCursor>,
+    before: Option<RawCursor>,
     first: Option<u64>,
     last: Option<u64>,
 }
@@ -92,42 +120,48 @@ impl PageArgs {
         if first.is_some() && last.is_some() {
             return Err(ApiError::BadUserInput(msg!("error-page-size-both")));
         }
-        let cursor = |name: &str, c: Option<String>| -> Result<Option<u64>, ApiError> {
-            c.map(|c| {
-                OffsetCursor::decode_cursor(&c)
-                    .map(|c| c.0)
-                    .map_err(|_| ApiError::BadUserInput(msg!("error-cursor", argument = name)))
-            })
-            .transpose()
-        };
         Ok(Self {
-            after: cursor("after", after)?,
-            before: cursor("before", before)?,
+            after: after.map(|c| RawCursor::decode("after", &c)).transpose()?,
+            before: before
+                .map(|c| RawCursor::decode("before", &c))
+                .transpose()?,
             first,
             last,
         })
     }
+}
 
-    /// The `[start, end)` window of the list these arguments select.
-    pub fn window(&self, total: u64) -> (u64, u64) {
-        let mut start = self.after.map_or(0, |a| a.saturating_add(1)).min(total);
-        let mut end = self.before.unwrap_or(total).min(total).max(start);
-        if let Some(first) = self.first {
-            end = end.min(start.saturating_add(first));
-        }
-        if let Some(last) = self.last {
-            start = start.max(end.saturating_sub(last));
-        }
-        (start, end)
+/// One page of rows, before they become nodes (for resolvers that load more per page).
+pub struct Window<M> {
+    pub rows: Vec<M>,
+    cursors: Vec<String>,
+    has_previous: bool,
+    has_next: bool,
+    count: SelectStatement,
+}
+
+impl<M> Window<M> {
+    pub fn into_page<T: OutputType>(self, mut wrap: impl FnMut(M) -> T) -> Page<T> {
+        let fields = ConnectionFields { count: self.count };
+        let mut page = Connection::with_additional_fields(self.has_previous, self.has_next, fields);
+        page.edges.extend(
+            self.rows
+                .into_iter()
+                .zip(self.cursors)
+                .map(|(row, c)| Edge::new(KeyCursor(c), wrap(row))),
+        );
+        page
     }
 }
 
-/// Runs `select` for one page and wraps each row with `wrap`.
+/// One page of `select` in `order` (which replaces any order `select` has), each row
+/// wrapped with `wrap`.
 pub async fn paginate<E, M, T, C>(
     db: &C,
     select: Select<E>,
+    order: &[Key<E::Column>],
     args: PageArgs,
-    wrap: impl Fn(M) -> T,
+    wrap: impl FnMut(M) -> T,
 ) -> Result<Page<T>, ApiError>
 where
     E: EntityTrait<Model = M>,
@@ -135,27 +169,20 @@ where
     T: OutputType,
     C: ConnectionTrait,
 {
-    let total = select.clone().count(db).await?;
-    let (start, end) = args.window(total);
-    let rows = if end > start {
-        select.offset(start).limit(end - start).all(db).await?
-    } else {
-        Vec::new()
-    };
-    Ok(build(rows, start, end, total, wrap))
+    Ok(window(db, select, order, args).await?.into_page(wrap))
 }
 
-/// Like [`paginate`], for long lists ordered by their key `key`: one statement finds the
-/// page's keys in a subquery (an index-only scan where an index covers the filter and the
-/// key), and loads just those rows. With a plain `ORDER BY key LIMIT n`, PostgreSQL's
-/// planner walks the primary key backwards and filters, which crawls through every other
-/// owner's rows when the newest rows all belong to someone else.
+/// Like [`paginate`], newest first by the unique `key`, for long lists owned by one of many
+/// owners: one statement finds the page's keys in a subquery (an index-only scan where an
+/// index covers the filter and the key) and loads just those rows. With a plain `ORDER BY
+/// key LIMIT n`, PostgreSQL's planner walked the primary key backwards and filtered, which
+/// crawls through every other owner's rows when the newest rows all belong to someone else.
 pub async fn paginate_by_key<E, M, T, C>(
     db: &C,
     select: Select<E>,
     key: E::Column,
     args: PageArgs,
-    wrap: impl Fn(M) -> T,
+    wrap: impl FnMut(M) -> T,
 ) -> Result<Page<T>, ApiError>
 where
     E: EntityTrait<Model = M>,
@@ -163,73 +190,22 @@ where
     T: OutputType,
     C: ConnectionTrait,
 {
-    let total = select.clone().count(db).await?;
-    let (start, end) = args.window(total);
-    let rows = if end > start {
-        let page_keys = select
-            .clone()
-            .select_only()
-            .column(key)
-            .offset(start)
-            .limit(end - start)
-            .into_query();
-        select.filter(key.in_subquery(page_keys)).all(db).await?
-    } else {
-        Vec::new()
-    };
-    Ok(build(rows, start, end, total, wrap))
+    Ok(fetch(db, select, &[Key::Desc(key)], args, true)
+        .await?
+        .into_page(wrap))
 }
 
-/// Wraps an already-fetched window `[start, end)` of a list of `total` items.
-pub fn build<M, T: OutputType>(
-    rows: Vec<M>,
-    start: u64,
-    end: u64,
-    total: u64,
-    mut wrap: impl FnMut(M) -> T,
-) -> Page<T> {
-    let mut page = Connection::with_additional_fields(
-        start > 0,
-        end < total,
-        ConnectionFields { total_count: total },
-    );
-    page.edges.extend(
-        rows.into_iter()
-            .enumerate()
-            .map(|(i, row)| Edge::new(OffsetCursor(start + i as u64), wrap(row))),
-    );
-    page
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args(after: Option<u64>, first: Option<i32>, last: Option<i32>) -> PageArgs {
-        PageArgs::new(
-            after.map(|a| OffsetCursor(a).encode_cursor()),
-            None,
-            first,
-            last,
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn windows() {
-        assert_eq!(args(None, Some(10), None).window(25), (0, 10));
-        assert_eq!(args(Some(9), Some(10), None).window(25), (10, 20));
-        assert_eq!(args(Some(19), Some(10), None).window(25), (20, 25));
-        assert_eq!(args(None, None, Some(5)).window(25), (20, 25));
-        assert_eq!(args(Some(30), Some(10), None).window(25), (25, 25));
-        assert_eq!(args(Some(u64::MAX), Some(10), None).window(25), (25, 25));
-    }
-
-    #[test]
-    fn page_size_is_required_and_capped() {
-        assert!(PageArgs::new(None, None, None, None).is_err());
-        assert!(PageArgs::new(None, None, Some(101), None).is_err());
-        assert!(PageArgs::new(None, None, Some(-1), None).is_err());
-        assert!(PageArgs::new(Some("garbage".into()), None, Some(1), None).is_err());
-    }
+/// The rows of one page of `select` in `order`, with their cursors.
+pub async fn window<E, M, C>(
+    db: &C,
+    select: Select<E>,
+    order: &[Key<E::Column>],
+    args: PageArgs,
+) -> Result<Window<M>, ApiError>
+where
+    E: EntityTrait<Model = M>,
+    M: FromQueryResult + Sized + Send + Sync,
+    C: ConnectionTrait,
+{
+    fetch(db, select, order, args, false).await
 }

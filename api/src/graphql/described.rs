@@ -8,7 +8,7 @@
 //! The library's own scalars get a description here too: `DateTime` (chrono) and `Upload`
 //! already carry a `specifiedByURL`, which the exported SDL shows as `@specifiedBy`.
 
-use super::connection::{OffsetCursor, Page};
+use super::connection::{KeyCursor, Page};
 use async_graphql::connection::{Edge, EmptyFields};
 use async_graphql::{SchemaBuilder, Upload};
 use chrono::{DateTime, Utc};
@@ -27,7 +27,7 @@ pub fn generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilde
                         "fetch the neighbouring pages, and `totalCount`, how many match over ",
                         "all pages. Pages hold at most 100 items."
                     ))
-                    .override_output_type_description::<Edge<OffsetCursor, $node, EmptyFields>>(
+                    .override_output_type_description::<Edge<KeyCursor, $node, EmptyFields>>(
                         concat!("One item of a page of ", $what, ", with its opaque cursor."),
                     );
             )+

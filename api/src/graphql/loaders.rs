@@ -4,14 +4,17 @@
 //!
 //! Lists prefetch what their rows will ask for ([`prefetch_customers`]) and feed it to the
 //! loader's cache: the statement count of a page is then fixed, whatever the timing of the
-//! resolvers. Other paths (a single `node`) batch through the loader as usual.
+//! resolvers. Other paths (a single `node`) batch through the loader as usual. A customer
+//! page whose subscriptions ask only for display fields skips the loader altogether: it
+//! keeps one prefetched, typed row per subscription here (`Batches::keep_page_rows`).
 
+use crate::customers::page::PageSubscription;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{customer, offer, partner, subscription};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub struct PartnerKey(pub i32);
@@ -23,6 +26,28 @@ pub struct SubscriptionsOf(pub i32);
 
 pub struct Batches {
     db: DatabaseConnection,
+    /// Customer pages' subscriptions with their display fields, by customer id: prefetched
+    /// by the list (`customers::page`), read by each customer's `subscriptions`.
+    page_rows: Mutex<HashMap<i32, Arc<[PageSubscription]>>>,
+}
+
+impl Batches {
+    /// Keeps a page's prefetched subscriptions for its customers' `subscriptions` fields.
+    pub fn keep_page_rows(&self, rows: HashMap<i32, Arc<[PageSubscription]>>) {
+        self.page_rows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .extend(rows);
+    }
+
+    /// The prefetched subscriptions of customer `id`, when a page prefetched them.
+    pub fn page_rows_of(&self, id: i32) -> Option<Arc<[PageSubscription]>> {
+        self.page_rows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&id)
+            .cloned()
+    }
 }
 
 pub type Loaders = DataLoader<Batches, HashMapCache>;
@@ -30,14 +55,21 @@ pub type Loaders = DataLoader<Batches, HashMapCache>;
 /// A loader for one request.
 pub fn for_request(db: DatabaseConnection) -> Arc<Loaders> {
     Arc::new(
-        DataLoader::with_cache(Batches { db }, tokio::spawn, HashMapCache::default())
-            .max_batch_size(10_000),
+        DataLoader::with_cache(
+            Batches {
+                db,
+                page_rows: Mutex::default(),
+            },
+            tokio::spawn,
+            HashMapCache::default(),
+        )
+        .max_batch_size(10_000),
     )
 }
 
 /// Loads, in three statements, everything the rows of a customer page resolve: their
 /// subscriptions, those subscriptions' offers, and every partner named by either.
-pub async fn prefetch_customers(loaders: &Loaders, customers: &[customer::Model]) -> Result<()> {
+pub async fn prefetch_customers(loaders: &Loaders, customers: &[&customer::Model]) -> Result<()> {
     let batches = loaders.loader();
     let keys: Vec<SubscriptionsOf> = customers.iter().map(|c| SubscriptionsOf(c.id)).collect();
     let subscriptions = batches.load(&keys).await?;

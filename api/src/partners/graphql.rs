@@ -5,7 +5,7 @@ use super::service;
 use crate::accounts::User;
 use crate::auth;
 use crate::error::ApiError;
-use crate::graphql::connection::{self, Page, PageArgs};
+use crate::graphql::connection::{self, Key, Page, PageArgs};
 use crate::graphql::payload::split;
 use crate::graphql::search::SearchTerm;
 use crate::graphql::user_error::UserError;
@@ -86,7 +86,10 @@ impl Partner {
             .filter(user::Column::PartnerId.eq(self.0.id))
             .filter(user::Column::DeactivatedAt.is_null())
             .order_by_asc(user::Column::Id);
-        Ok(connection::paginate(db(ctx), select, args, User).await?)
+        Ok(
+            connection::paginate(db(ctx), select, &[Key::Asc(user::Column::Id)], args, User)
+                .await?,
+        )
     }
 }
 
@@ -148,7 +151,14 @@ impl PartnerQuery {
             kind: filter.kind,
             search: SearchTerm::parse(filter.search.as_deref(), "search")?,
         });
-        Ok(connection::paginate(db(ctx), select, args, Partner).await?)
+        Ok(connection::paginate(
+            db(ctx),
+            select,
+            &[Key::Asc(partner::Column::Id)],
+            args,
+            Partner,
+        )
+        .await?)
     }
 }
 

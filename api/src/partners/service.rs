@@ -13,6 +13,7 @@ use entity::enums::{EnrollmentStatus, PartnerKind, UserRole};
 use entity::event_type::EventType;
 use entity::{partner, user};
 use rand::Rng;
+use sea_orm::ActiveEnum;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, Select, Set,
@@ -107,9 +108,10 @@ pub async fn enroll(
             action: EventType::PartnerEnrolled,
             target: NodeType::Partner,
             target_id: partner.id,
-            summary: format!(
-                "{} enrolled as {:?}, enrollment PENDING",
-                partner.company_name, partner.kind
+            summary: msg!(
+                "audit-partner-enrolled",
+                partner = &partner.company_name,
+                kind = partner.kind.to_value()
             ),
             subject_partner_id: None,
         },
@@ -179,7 +181,10 @@ pub async fn approve(
             action: EventType::PartnerApproved,
             target: NodeType::Partner,
             target_id: approved.id,
-            summary: format!("Enrollment of {} approved: ACTIVE", approved.company_name),
+            summary: msg!(
+                "audit-enrollment-approved",
+                partner = &approved.company_name
+            ),
             subject_partner_id: Some(approved.id),
         },
     )
@@ -213,7 +218,7 @@ pub async fn suspend(
             action: EventType::PartnerSuspended,
             target: NodeType::Partner,
             target_id: suspended.id,
-            summary: format!("{} suspended", suspended.company_name),
+            summary: msg!("audit-partner-suspended", partner = &suspended.company_name),
             subject_partner_id: Some(suspended.id),
         },
     )

@@ -8,7 +8,7 @@ use crate::auth;
 use crate::catalog::Money;
 use crate::customers::graphql::Subscription;
 use crate::error::ApiError;
-use crate::graphql::connection::{self, Page, PageArgs};
+use crate::graphql::connection::{self, Key, Page, PageArgs};
 use crate::graphql::search::SearchTerm;
 use crate::graphql::{db, ids};
 use crate::partners::Partner;
@@ -323,7 +323,14 @@ impl PartnershipQuery {
         let provider = own_partner(ctx, PartnerKind::IndirectProvider)?;
         let args = PageArgs::new(after, before, first, last)?;
         let select = invitations::list(provider, filter.unwrap_or_default().status);
-        Ok(connection::paginate(db(ctx), select, args, PartnershipInvitation).await?)
+        Ok(connection::paginate(
+            db(ctx),
+            select,
+            &[Key::Desc(invitation::Column::Id)],
+            args,
+            PartnershipInvitation,
+        )
+        .await?)
     }
 
     /// Users of a provider: its partnerships with indirect resellers (the "Indirect
@@ -354,7 +361,14 @@ impl PartnershipQuery {
             filter.status,
             SearchTerm::parse(filter.search.as_deref(), "search")?.as_ref(),
         );
-        Ok(connection::paginate(db(ctx), select, args, Partnership).await?)
+        Ok(connection::paginate(
+            db(ctx),
+            select,
+            &[Key::Desc(partnership::Column::Id)],
+            args,
+            Partnership,
+        )
+        .await?)
     }
 
     /// Users of a reseller: its partnerships with indirect providers, newest first. Others
@@ -385,7 +399,14 @@ impl PartnershipQuery {
             filter.status,
             SearchTerm::parse(filter.search.as_deref(), "search")?.as_ref(),
         );
-        Ok(connection::paginate(db(ctx), select, args, Partnership).await?)
+        Ok(connection::paginate(
+            db(ctx),
+            select,
+            &[Key::Desc(partnership::Column::Id)],
+            args,
+            Partnership,
+        )
+        .await?)
     }
 }
 

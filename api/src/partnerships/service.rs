@@ -221,7 +221,7 @@ pub async fn end(
             action: EventType::PartnershipEnded,
             target: crate::graphql::ids::NodeType::Partnership,
             target_id: ended.id,
-            summary: "Partnership ended".to_owned(),
+            summary: msg!("audit-partnership-ended"),
             subject_partner_id: Some(other),
         },
     )

@@ -7,7 +7,7 @@ use crate::audit::Who;
 use crate::auth::{self, Actor};
 use crate::error::{ApiError, ApiResult};
 use crate::events::graphql::Event;
-use crate::graphql::connection::{self, Page, PageArgs};
+use crate::graphql::connection::{self, Key, Page, PageArgs};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::payload::split;
 use crate::graphql::user_error::UserError;
@@ -51,9 +51,13 @@ impl WebhookEndpoint {
     async fn enabled(&self) -> bool {
         self.0.enabled
     }
-    /// Why the endpoint is disabled; null while enabled.
-    async fn disabled_reason(&self) -> Option<&str> {
-        self.0.disabled_reason.as_deref()
+    /// Why the endpoint is disabled, in the language of the request's `Accept-Language`;
+    /// null while enabled.
+    async fn disabled_reason(&self, ctx: &Context<'_>) -> Option<String> {
+        self.0
+            .disabled_reason
+            .as_deref()
+            .map(|reason| crate::language::read_stored(ctx, reason, None))
     }
     /// Since when deliveries fail without a success in between; null when healthy.
     async fn failing_since(&self) -> Option<DateTime<Utc>> {
@@ -83,7 +87,14 @@ impl WebhookEndpoint {
     ) -> Result<Page<WebhookDelivery>> {
         let args = PageArgs::new(after, before, first, last)?;
         let select = service::deliveries(self.0.id);
-        Ok(connection::paginate(db(ctx), select, args, WebhookDelivery).await?)
+        Ok(connection::paginate(
+            db(ctx),
+            select,
+            &[Key::Desc(webhook_delivery::Column::Id)],
+            args,
+            WebhookDelivery,
+        )
+        .await?)
     }
 }
 
@@ -201,7 +212,14 @@ impl WebhookQuery {
     ) -> Result<Page<WebhookEndpoint>> {
         let (_, partner) = admin_org(ctx)?;
         let args = PageArgs::new(after, before, first, last)?;
-        Ok(connection::paginate(db(ctx), service::list(partner), args, WebhookEndpoint).await?)
+        Ok(connection::paginate(
+            db(ctx),
+            service::list(partner),
+            &[Key::Desc(webhook_endpoint::Column::Id)],
+            args,
+            WebhookEndpoint,
+        )
+        .await?)
     }
 }
 

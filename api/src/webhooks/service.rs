@@ -16,6 +16,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
 };
+use worker::i18n::{Lang, Message};
 use worker::msg;
 use worker::webhooks::target::{self, TargetProblem};
 use worker::webhooks::{WebhookSettings, message};
@@ -97,7 +98,7 @@ async fn audit_endpoint<C: ConnectionTrait>(
     who: &Who,
     action: EventType,
     endpoint: &webhook_endpoint::Model,
-    summary: String,
+    summary: Message,
 ) -> ApiResult<()> {
     audit::record(
         db,
@@ -161,7 +162,7 @@ pub async fn create(
         who,
         EventType::WebhookEndpointCreated,
         &endpoint,
-        format!("Webhook endpoint {} registered", endpoint.url),
+        msg!("audit-webhook-endpoint-registered", url = &endpoint.url),
     )
     .await?;
     txn.commit().await?;
@@ -216,7 +217,7 @@ pub async fn update(
             active.disabled_reason = Set(None);
             active.failing_since = Set(None);
         } else {
-            active.disabled_reason = Set(Some("Disabled by an administrator".into()));
+            active.disabled_reason = Set(Some(msg!("webhook-disabled-by-admin").stored()));
         }
     }
     active.updated_at = Set(Utc::now());
@@ -226,7 +227,7 @@ pub async fn update(
         who,
         EventType::WebhookEndpointUpdated,
         &updated,
-        format!("Webhook endpoint {} updated", updated.url),
+        msg!("audit-webhook-endpoint-updated", url = &updated.url),
     )
     .await?;
     txn.commit().await?;
@@ -254,7 +255,7 @@ pub async fn delete(
         who,
         EventType::WebhookEndpointDeleted,
         &found,
-        format!("Webhook endpoint {} deleted", found.url),
+        msg!("audit-webhook-endpoint-deleted", url = &found.url),
     )
     .await?;
     txn.commit().await?;
@@ -286,7 +287,7 @@ pub async fn rotate_secret(
         who,
         EventType::WebhookEndpointSecretRotated,
         &rotated,
-        format!("Signing secret of {} rotated", rotated.url),
+        msg!("audit-webhook-secret-rotated", url = &rotated.url),
     )
     .await?;
     txn.commit().await?;
@@ -303,6 +304,7 @@ pub async fn send_test(
 ) -> ApiResult<webhook_delivery::Model> {
     let txn = begin_write(db).await?;
     let found = own_endpoint(&txn, partner_id, endpoint_id).await?;
+    let test = msg!("audit-webhook-test", url = &found.url);
     let event_id = audit_entry::record(
         &txn,
         audit_entry::NewEntry {
@@ -312,7 +314,8 @@ pub async fn send_test(
             action: EventType::WebhookTest,
             target_type: NodeType::WebhookEndpoint.as_str(),
             target_id: found.id,
-            summary: format!("Test event for {}", found.url),
+            summary: test.render(Lang::En),
+            summary_message: Some(test.stored()),
             subject_partner_id: None,
         },
     )
@@ -362,7 +365,11 @@ pub async fn redeliver(
         who,
         EventType::WebhookDeliveryRequeued,
         &endpoint,
-        format!("Delivery {} to {} queued again", again.id, endpoint.url),
+        msg!(
+            "audit-webhook-delivery-requeued",
+            delivery = again.id,
+            url = &endpoint.url
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -327,12 +327,13 @@ async fn demo_seed_is_idempotent(app: TestApp) {
             .unwrap(),
         partners
     );
-    assert_eq!((users, partners), (4, 3));
+    assert_eq!((users, partners), (5, 4));
     for email in [
         "platform@demo.test",
         "provider@demo.test",
         "reseller1@demo.test",
         "reseller2@demo.test",
+        "reseller3@demo.test",
     ] {
         let token = app.login(email, api::demo::PASSWORD).await;
         let viewer = app.gql(VIEWER, json!({}), Some(&token)).await;
@@ -342,5 +343,18 @@ async fn demo_seed_is_idempotent(app: TestApp) {
             "{email}"
         );
     }
+    // The zh-TW walkthrough's reseller reads Traditional Chinese.
+    let token = app.login("reseller3@demo.test", api::demo::PASSWORD).await;
+    let viewer = app
+        .gql(
+            "{ viewer { user { preferredLanguage } } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        viewer.data()["viewer"]["user"]["preferredLanguage"],
+        "zh-TW"
+    );
 }
 e2e!(demo_seed_is_idempotent);

@@ -45,11 +45,11 @@ pub fn money(lang: Lang, amount_minor: i64, currency: &str) -> String {
 
 /// A date (the UTC day of `at`) written for `lang`, medium length.
 pub fn date(lang: Lang, at: DateTime<Utc>) -> String {
-    static FORMATTERS: OnceLock<[DateTimeFormatter<YMD>; 2]> = OnceLock::new();
+    static FORMATTERS: OnceLock<[DateTimeFormatter<YMD>; Lang::ALL.len()]> = OnceLock::new();
     let formatters = FORMATTERS.get_or_init(|| {
         Lang::ALL.map(|l| {
             DateTimeFormatter::try_new((&locale(l)).into(), YMD::medium())
-                .expect("compiled data has both languages")
+                .expect("compiled data has every supported language")
         })
     });
     let index = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);

@@ -25,6 +25,11 @@ pub(crate) const FILES: &[(Lang, &str, &str)] = &[
         include_str!("../../locales/en/pages.ftl"),
     ),
     (
+        Lang::En,
+        "audit.ftl",
+        include_str!("../../locales/en/audit.ftl"),
+    ),
+    (
         Lang::ZhTw,
         "errors.ftl",
         include_str!("../../locales/zh-TW/errors.ftl"),
@@ -38,6 +43,11 @@ pub(crate) const FILES: &[(Lang, &str, &str)] = &[
         Lang::ZhTw,
         "pages.ftl",
         include_str!("../../locales/zh-TW/pages.ftl"),
+    ),
+    (
+        Lang::ZhTw,
+        "audit.ftl",
+        include_str!("../../locales/zh-TW/audit.ftl"),
     ),
 ];
 

@@ -11,10 +11,12 @@
 
 mod format;
 mod messages;
+mod stored;
 pub mod templates;
 
 pub use format::{date, money};
 pub use messages::{Arg, Args, Message, text};
+pub use stored::{read_stored, render_stored};
 
 /// A supported language.
 #[derive(
@@ -58,7 +60,7 @@ impl Lang {
     fn negotiate(requested: &[&str]) -> Lang {
         use fluent_langneg::{NegotiationStrategy, convert_vec_str_to_langids_lossy};
         let requested = convert_vec_str_to_langids_lossy(requested);
-        let available = convert_vec_str_to_langids_lossy(["en", "zh-TW"]);
+        let available = convert_vec_str_to_langids_lossy(Lang::ALL.map(Lang::tag));
         let default = unic_langid::langid!("en");
         let chosen = fluent_langneg::negotiate_languages(
             &requested,
@@ -66,10 +68,15 @@ impl Lang {
             Some(&default),
             NegotiationStrategy::Filtering,
         );
-        match chosen.first().map(|l| l.language.as_str()) {
-            Some("zh") => Lang::ZhTw,
-            _ => Lang::En,
-        }
+        // The chosen one is one of `available`: back to its `Lang`.
+        chosen
+            .first()
+            .and_then(|id| {
+                Lang::ALL
+                    .into_iter()
+                    .find(|lang| id.to_string() == lang.tag())
+            })
+            .unwrap_or_default()
     }
 }
 

@@ -344,14 +344,14 @@ async fn endpoint_health<C: ConnectionTrait>(
     let Attempt::Failed { error, .. } = attempt else {
         return Ok(false);
     };
-    let reason = format!(
-        "Disabled after failing since before {}: {}",
-        cutoff.format("%Y-%m-%d %H:%M UTC"),
-        error.chars().take(300).collect::<String>()
+    let reason = crate::msg!(
+        "webhook-disabled-failing",
+        since = cutoff.format("%Y-%m-%d %H:%M UTC").to_string(),
+        error = error.chars().take(300).collect::<String>()
     );
     let disabled = webhook_endpoint::Entity::update_many()
         .col_expr(E::Enabled, Expr::value(false))
-        .col_expr(E::DisabledReason, Expr::value(Some(reason.clone())))
+        .col_expr(E::DisabledReason, Expr::value(Some(reason.stored())))
         .col_expr(E::UpdatedAt, Expr::value(now))
         .filter(E::Id.eq(endpoint_id))
         .filter(E::Enabled.eq(true))
@@ -373,7 +373,8 @@ async fn endpoint_health<C: ConnectionTrait>(
                 action: EventType::WebhookEndpointDisabled,
                 target_type: "WebhookEndpoint",
                 target_id: endpoint_id,
-                summary: reason,
+                summary: reason.render(crate::i18n::Lang::En),
+                summary_message: Some(reason.stored()),
                 subject_partner_id: endpoint.map(|e| e.partner_id),
             },
         )

@@ -57,7 +57,7 @@ pub async fn revoke(
             action: EventType::PartnershipInvitationRevoked,
             target: NodeType::PartnershipInvitation,
             target_id: current.id,
-            summary: format!("Invitation to {} revoked", current.reseller_email),
+            summary: msg!("audit-invitation-revoked", email = &current.reseller_email),
             subject_partner_id: None,
         },
     )
@@ -172,9 +172,21 @@ pub async fn answer(
         }
         Answer::Decline => None,
     };
-    let (action, verb) = match answer {
-        Answer::Accept => (EventType::PartnershipInvitationAccepted, "accepted"),
-        Answer::Decline => (EventType::PartnershipInvitationDeclined, "declined"),
+    let (action, summary) = match answer {
+        Answer::Accept => (
+            EventType::PartnershipInvitationAccepted,
+            msg!(
+                "audit-invitation-accepted",
+                reseller = &reseller.company_name
+            ),
+        ),
+        Answer::Decline => (
+            EventType::PartnershipInvitationDeclined,
+            msg!(
+                "audit-invitation-declined",
+                reseller = &reseller.company_name
+            ),
+        ),
     };
     audit::record(
         &txn,
@@ -183,10 +195,7 @@ pub async fn answer(
             action,
             target: NodeType::PartnershipInvitation,
             target_id: found.id,
-            summary: format!(
-                "{} {verb} the partnership invitation",
-                reseller.company_name
-            ),
+            summary,
             subject_partner_id: Some(found.provider_id),
         },
     )

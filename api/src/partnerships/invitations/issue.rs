@@ -78,15 +78,17 @@ pub async fn request(
             action: EventType::PartnershipInvitationRequested,
             target: NodeType::PartnershipInvitation,
             target_id: invitation.id,
-            summary: format!(
-                "Partnership requested with {}{}",
-                invitation.reseller_email,
-                if email_id.is_some() {
-                    ""
-                } else {
-                    " (draft only)"
-                }
-            ),
+            summary: if email_id.is_some() {
+                msg!(
+                    "audit-partnership-requested",
+                    email = &invitation.reseller_email
+                )
+            } else {
+                msg!(
+                    "audit-partnership-drafted",
+                    email = &invitation.reseller_email
+                )
+            },
             subject_partner_id: None,
         },
     )
@@ -195,9 +197,9 @@ pub async fn resend(
             action: EventType::PartnershipInvitationResent,
             target: NodeType::PartnershipInvitation,
             target_id: invitation.id,
-            summary: format!(
-                "Invitation to {} re-sent with a new link",
-                invitation.reseller_email
+            summary: msg!(
+                "audit-invitation-resent",
+                email = &invitation.reseller_email
             ),
             subject_partner_id: None,
         },

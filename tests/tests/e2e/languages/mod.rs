@@ -4,6 +4,7 @@
 //! same codes, pages `Accept-Language` or `?lang=`; tags are validated; an unsupported
 //! language reads English.
 
+mod audit;
 mod emails;
 mod messages;
 mod pages;

@@ -1,0 +1,181 @@
+//! The keyset query behind every page: the rows beyond a cursor's key, in the list's
+//! order or its reverse, one more than asked for to tell whether more follow.
+
+use super::{Key, PageArgs, Window, cursor};
+use crate::error::ApiError;
+use sea_orm::sea_query::{Expr, SelectStatement};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, Order, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select, Value,
+};
+
+impl<C: ColumnTrait> Key<C> {
+    /// The column compared with `value`: beyond it when read in list order (`ahead`) or
+    /// against it, and also equal when `or_equal`.
+    fn compare(self, value: Value, ahead: bool, or_equal: bool) -> Expr {
+        let c = self.column();
+        match (self.ascending() == ahead, or_equal) {
+            (true, false) => c.gt(value),
+            (true, true) => c.gte(value),
+            (false, false) => c.lt(value),
+            (false, true) => c.lte(value),
+        }
+    }
+}
+
+/// The rows beyond the key `at` in list order (`ahead`) or against it, `at`'s own row
+/// included when `inclusive`: (k1 > v1) OR (k1 = v1 AND k2 > v2) OR ...
+fn beyond<C: ColumnTrait>(
+    order: &[Key<C>],
+    at: &[Value],
+    ahead: bool,
+    inclusive: bool,
+) -> Condition {
+    let mut any = Condition::any();
+    for (i, key) in order.iter().enumerate() {
+        let mut all = Condition::all();
+        for (k, v) in order.iter().zip(at).take(i) {
+            all = all.add(k.column().eq(v.clone()));
+        }
+        let last = i + 1 == order.len();
+        any = any.add(all.add(key.compare(at[i].clone(), ahead, inclusive && last)));
+    }
+    // A bound on the first column alone gives the planner an index range to start from.
+    Condition::all()
+        .add(order[0].compare(at[0].clone(), ahead, true))
+        .add(any)
+}
+
+/// The page: `first` rows ahead of `after` (or `last` rows back from `before`) in list
+/// order, short of the other cursor if both are given. The query starts *at* the cursor
+/// it pages away from: finding that row tells whether anything lies behind the page,
+/// without a second statement (only a deleted cursor row costs one).
+pub(super) async fn fetch<E, M, C>(
+    db: &C,
+    mut select: Select<E>,
+    order: &[Key<E::Column>],
+    args: PageArgs,
+    by_key: bool,
+) -> Result<Window<M>, ApiError>
+where
+    E: EntityTrait<Model = M>,
+    M: FromQueryResult + Sized + Send + Sync,
+    C: ConnectionTrait,
+{
+    assert!(!order.is_empty(), "a list needs an order");
+    let after = args.after.map(|c| c.values_for::<E>(order)).transpose()?;
+    let before = args.before.map(|c| c.values_for::<E>(order)).transpose()?;
+    QueryTrait::query(&mut select).clear_order_by();
+    let count = count_of(&select);
+    let ahead = args.first.is_some();
+    let n = args.first.or(args.last).unwrap_or(0);
+    let (from, to) = if ahead {
+        (after, before)
+    } else {
+        (before, after)
+    };
+
+    let mut page = select.clone();
+    if let Some(at) = &from {
+        page = page.filter(beyond(order, at, ahead, true));
+    }
+    if let Some(at) = &to {
+        page = page.filter(beyond(order, at, !ahead, false));
+    }
+    let limit = n + 1 + u64::from(from.is_some());
+    let mut rows = if by_key {
+        let unique = order[order.len() - 1].column();
+        let ids = ordered(page, order, ahead)
+            .select_only()
+            .column(unique)
+            .limit(limit)
+            .into_query();
+        let rows = select.clone().filter(unique.in_subquery(ids));
+        ordered(rows, order, ahead).all(db).await?
+    } else {
+        ordered(page, order, ahead).limit(limit).all(db).await?
+    };
+
+    let mut behind = false;
+    if let Some(at) = &from {
+        if rows
+            .first()
+            .is_some_and(|r| cursor::key_of::<E>(r, order) == *at)
+        {
+            rows.remove(0);
+            behind = true;
+        } else {
+            behind = exists(db, &select, beyond(order, at, !ahead, false)).await?;
+        }
+    }
+    let further = if rows.len() as u64 > n {
+        rows.truncate(n as usize);
+        true
+    } else if let Some(at) = &to {
+        exists(db, &select, beyond(order, at, ahead, true)).await?
+    } else {
+        false
+    };
+    if !ahead {
+        rows.reverse();
+    }
+    let tag = cursor::tag::<E>(order);
+    let cursors = rows
+        .iter()
+        .map(|r| cursor::encode(&tag, &cursor::key_of::<E>(r, order)))
+        .collect::<Result<_, _>>()?;
+    let (has_previous, has_next) = if ahead {
+        (behind, further)
+    } else {
+        (further, behind)
+    };
+    Ok(Window {
+        rows,
+        cursors,
+        has_previous,
+        has_next,
+        count,
+    })
+}
+
+/// `select` in `order`, or in reverse when paging back.
+fn ordered<E: EntityTrait>(
+    mut select: Select<E>,
+    order: &[Key<E::Column>],
+    ahead: bool,
+) -> Select<E> {
+    for key in order {
+        let dir = if key.ascending() == ahead {
+            Order::Asc
+        } else {
+            Order::Desc
+        };
+        select = select.order_by(key.column(), dir);
+    }
+    select
+}
+
+async fn exists<E: EntityTrait, C: ConnectionTrait>(
+    db: &C,
+    select: &Select<E>,
+    condition: Condition,
+) -> Result<bool, ApiError> {
+    let found: Option<i32> = select
+        .clone()
+        .filter(condition)
+        .select_only()
+        .expr_as(Expr::cust("1"), "found")
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// `SELECT COUNT(*)` of an unordered `select`, as SeaORM's paginator counts.
+fn count_of<E: EntityTrait>(select: &Select<E>) -> SelectStatement {
+    SelectStatement::new()
+        .expr(Expr::cust("COUNT(*) AS num_items"))
+        .from_subquery(select.clone().into_query(), "sub_query")
+        .to_owned()
+}

@@ -1,0 +1,61 @@
+# Summaries of audit entries and events (auditLog, live events), one per kind of change.
+# Stored as id and arguments and written in the reader's language when read.
+
+audit-signed-in = { $email } signed in
+audit-signed-out = { $email } signed out
+audit-password-changed = Password changed; other sessions ended
+audit-preferred-language = { $email }: preferred language { $language }
+audit-user-added = { $email } added as { $role }
+audit-user-updated = { $email } is now { $role } named { $name }
+audit-user-removed = { $email } removed; sessions ended
+
+audit-partner-enrolled = { $partner } enrolled as { $kind ->
+    [INDIRECT_PROVIDER] an indirect provider
+   *[other] an indirect reseller
+}, enrollment PENDING
+audit-enrollment-approved = Enrollment of { $partner } approved: ACTIVE
+audit-partner-suspended = { $partner } suspended
+
+audit-partnership-requested = Partnership requested with { $email }
+audit-partnership-drafted = Partnership requested with { $email } (draft only)
+audit-invitation-resent = Invitation to { $email } re-sent with a new link
+audit-invitation-revoked = Invitation to { $email } revoked
+audit-invitation-accepted = { $reseller } accepted the partnership invitation
+audit-invitation-declined = { $reseller } declined the partnership invitation
+audit-invitation-expired = Invitation to { $email } expired unanswered
+audit-partnership-ended = Partnership ended
+audit-email-sent = Email to { $email } sent
+audit-email-failed = Email to { $email } failed after { $attempts } attempts: { $error }
+
+audit-customer-created = Customer { $customer } ({ $domain }) created with its admin account
+audit-customer-admin-password-reset = { $customer }: new temporary password for { $email }; its sessions ended
+audit-order-placed = Order placed for { $customer }
+audit-relationship-requested = { $customer } asked to accept { $reseller } as reseller
+audit-relationship-accepted = { $customer } accepted its new reseller
+audit-relationship-accepted-by-customer = { $customer } accepted you as its reseller
+audit-relationship-expired = Customer relationship request expired unanswered
+audit-tenant-owner-granted = { $customer }: Azure tenant owner role granted
+audit-subscription-suspended = { $customer }: subscription suspended
+audit-subscription-reactivated = { $customer }: subscription reactivated
+
+audit-subscription-quantity = { $customer }: { $quantity } licenses of { $offer } (was { $was })
+audit-subscription-upgraded = { $customer }: upgraded to { $offer } ({ $quantity } licenses)
+audit-partner-of-record-set = { $customer }: { $partner ->
+    [none] partner of record removed
+   *[other] partner of record set to { $partner }
+}
+audit-support-contact-set = { $customer }: support contact set to { $partner }
+
+audit-profile-change-requested = Profile change requested: { $partner }
+audit-profile-change-in-review = Profile change request taken into review
+audit-profile-updated = Profile updated: { $partner }
+audit-profile-change-rejected = Profile change rejected: { $reason }
+
+audit-webhook-endpoint-registered = Webhook endpoint { $url } registered
+audit-webhook-endpoint-updated = Webhook endpoint { $url } updated
+audit-webhook-endpoint-deleted = Webhook endpoint { $url } deleted
+audit-webhook-secret-rotated = Signing secret of { $url } rotated
+audit-webhook-test = Test event for { $url }
+audit-webhook-delivery-requeued = Delivery { $delivery } to { $url } queued again
+webhook-disabled-by-admin = Disabled by an administrator
+webhook-disabled-failing = Disabled after failing since before { $since }: { $error }

@@ -1,0 +1,61 @@
+# 稽核項目與事件（auditLog、即時事件）的摘要，每種變更一則。
+# 以識別碼與參數儲存，讀取時以讀者的語言寫出。
+
+audit-signed-in = { $email } 已登入
+audit-signed-out = { $email } 已登出
+audit-password-changed = 已變更密碼；其他工作階段已結束
+audit-preferred-language = { $email }：偏好語言為 { $language }
+audit-user-added = 已新增 { $email }，角色為 { $role }
+audit-user-updated = { $email } 現在的角色為 { $role }，名稱為 { $name }
+audit-user-removed = 已移除 { $email }；其工作階段已結束
+
+audit-partner-enrolled = { $partner } 已註冊為{ $kind ->
+    [INDIRECT_PROVIDER] 間接提供者
+   *[other] 間接經銷商
+}，註冊狀態為待處理（PENDING）
+audit-enrollment-approved = 已核准 { $partner } 的註冊：已啟用（ACTIVE）
+audit-partner-suspended = 已暫停 { $partner }
+
+audit-partnership-requested = 已向 { $email } 提出建立合作關係要求
+audit-partnership-drafted = 已向 { $email } 提出建立合作關係要求（僅草稿）
+audit-invitation-resent = 已以新連結重新傳送給 { $email } 的邀請
+audit-invitation-revoked = 已撤回給 { $email } 的邀請
+audit-invitation-accepted = { $reseller } 已接受建立合作關係邀請
+audit-invitation-declined = { $reseller } 已拒絕建立合作關係邀請
+audit-invitation-expired = 給 { $email } 的邀請已過期，未獲回覆
+audit-partnership-ended = 合作關係已結束
+audit-email-sent = 已傳送電子郵件給 { $email }
+audit-email-failed = 傳送給 { $email } 的電子郵件在嘗試 { $attempts } 次後失敗：{ $error }
+
+audit-customer-created = 已建立客戶 { $customer }（{ $domain }）及其系統管理員帳戶
+audit-customer-admin-password-reset = { $customer }：已為 { $email } 設定新的暫時密碼；其工作階段已結束
+audit-order-placed = 已為 { $customer } 提交訂單
+audit-relationship-requested = 已要求 { $customer } 接受 { $reseller } 作為經銷商
+audit-relationship-accepted = { $customer } 已接受新的經銷商
+audit-relationship-accepted-by-customer = { $customer } 已接受您作為其經銷商
+audit-relationship-expired = 客戶關係要求已過期，未獲回覆
+audit-tenant-owner-granted = { $customer }：已授予 Azure 租用戶擁有者角色
+audit-subscription-suspended = { $customer }：訂閱已暫停
+audit-subscription-reactivated = { $customer }：訂閱已重新啟用
+
+audit-subscription-quantity = { $customer }：{ $offer } 的授權數為 { $quantity }（原為 { $was }）
+audit-subscription-upgraded = { $customer }：已升級為 { $offer }（{ $quantity } 個授權）
+audit-partner-of-record-set = { $customer }：{ $partner ->
+    [none] 已移除記錄合作夥伴
+   *[other] 記錄合作夥伴已設為 { $partner }
+}
+audit-support-contact-set = { $customer }：指派的支援連絡人已設為 { $partner }
+
+audit-profile-change-requested = 已要求變更設定檔：{ $partner }
+audit-profile-change-in-review = 設定檔變更要求已進入審核
+audit-profile-updated = 設定檔已更新：{ $partner }
+audit-profile-change-rejected = 設定檔變更已遭拒絕：{ $reason }
+
+audit-webhook-endpoint-registered = 已註冊 Webhook 端點 { $url }
+audit-webhook-endpoint-updated = 已更新 Webhook 端點 { $url }
+audit-webhook-endpoint-deleted = 已刪除 Webhook 端點 { $url }
+audit-webhook-secret-rotated = 已輪替 { $url } 的簽署密碼
+audit-webhook-test = { $url } 的測試事件
+audit-webhook-delivery-requeued = 已將傳遞 { $delivery }（目的地 { $url }）重新排入佇列
+webhook-disabled-by-admin = 已由系統管理員停用
+webhook-disabled-failing = 自 { $since } 之前持續失敗，已停用：{ $error }
