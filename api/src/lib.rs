@@ -21,6 +21,7 @@ pub mod http;
 pub mod jobs;
 pub mod language;
 pub mod mailbox;
+pub mod metrics;
 pub mod outbox;
 pub mod pages;
 pub mod partners;

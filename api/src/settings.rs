@@ -137,13 +137,7 @@ impl Default for EventSettings {
     }
 }
 
-/// `/metrics` is served only with this bearer token (`METRICS__TOKEN`); without one it is
-/// not served at all.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct MetricsSettings {
-    pub token: Option<SecretString>,
-}
+pub use worker::settings::MetricsSettings;
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]

@@ -48,7 +48,7 @@ impl Application {
         crate::http::cors::origins(&settings.cors.allowed_origins)?;
         db::migrate(&settings).await?;
         let mut db = db::connect(&settings).await?;
-        let metrics = Arc::new(http::metrics::Metrics::default());
+        let metrics = crate::metrics::ApiMetrics::new(settings.runs_embedded_worker());
         metrics.observe(&mut db);
         let listener =
             TcpListener::bind(&settings.bind)
@@ -79,18 +79,21 @@ impl Application {
             .await
             .map_err(|e| StartupError::Database(DbSetupError::Connect(e)))?;
         let jobs = if settings.runs_embedded_worker() {
-            Some(worker::runtime::Runtime::new(
-                db.clone(),
-                worker::boot::mailer(
-                    settings.smtp_url.as_ref(),
-                    &settings.data_dir,
-                    &settings.jobs,
-                )?,
-                queue.clone(),
-                settings.jobs.clone(),
-                settings.webhooks.clone(),
-                signal.clone(),
-            ))
+            Some(
+                worker::runtime::Runtime::new(
+                    db.clone(),
+                    worker::boot::mailer(
+                        settings.smtp_url.as_ref(),
+                        &settings.data_dir,
+                        &settings.jobs,
+                    )?,
+                    queue.clone(),
+                    settings.jobs.clone(),
+                    settings.webhooks.clone(),
+                    signal.clone(),
+                )
+                .with_metrics(metrics.worker.clone().unwrap_or_default()),
+            )
         } else {
             None
         };
@@ -101,6 +104,7 @@ impl Application {
                 dispatcher: Dispatcher::new(queue.clone()),
                 public_url: PublicUrl(public_url),
                 hub,
+                metrics: metrics.clone(),
             }),
             settings.clone(),
         );

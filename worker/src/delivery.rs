@@ -21,7 +21,8 @@ const REDACTED: &str = "[redacted]";
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
-    Sent,
+    /// Accepted by the mail server; `queued_at` is when the email was committed.
+    Sent { queued_at: chrono::DateTime<Utc> },
     /// Already SENT, FAILED or CANCELLED: nothing to do (a duplicate job).
     AlreadyDone,
     /// Another sender holds the claim.
@@ -29,13 +30,9 @@ pub enum Outcome {
     /// The row does not exist.
     Missing,
     /// This attempt failed; another is scheduled.
-    WillRetry {
-        attempts: i32,
-    },
+    WillRetry { attempts: i32 },
     /// The last attempt failed.
-    Failed {
-        attempts: i32,
-    },
+    Failed { attempts: i32 },
     /// The row was withdrawn (or re-claimed) while this attempt ran; nothing was recorded.
     Superseded,
 }
@@ -130,7 +127,9 @@ pub async fn deliver(
                 )
                 .await?;
                 tracing::info!(email_id, attempts, to = %email.to_address, "email sent");
-                Outcome::Sent
+                Outcome::Sent {
+                    queued_at: email.created_at,
+                }
             } else {
                 Outcome::Superseded
             }

@@ -6,7 +6,7 @@ use std::time::Duration;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use worker::runtime::{self, Runtime};
-use worker::{WorkerSettings, boot};
+use worker::{WorkerSettings, boot, http, metrics};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -19,14 +19,30 @@ async fn main() -> anyhow::Result<()> {
     let queue = boot::queue(settings.redis_url.as_ref(), &settings.data_dir, &jobs).await?;
     let mailer = boot::mailer(settings.smtp_url.as_ref(), &settings.data_dir, &jobs)?;
     let signal = boot::signal(settings.redis_url.as_ref()).await?;
+    let mut registry = metrics::registry();
+    let series = metrics::WorkerMetrics::registered(&mut registry);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    if let Some(bind) = &settings.worker.http_bind {
+        let listener = tokio::net::TcpListener::bind(bind).await?;
+        tracing::info!(address = %listener.local_addr()?, "worker /healthz, /readyz, /metrics");
+        let surface = http::Surface {
+            db: db.clone(),
+            queue: queue.clone(),
+            registry,
+            metrics: series.clone(),
+            token: settings.metrics.token.clone(),
+        };
+        let mut stopped = stopped.clone();
+        tokio::spawn(http::serve(listener, surface, async move {
+            let _ = stopped.changed().await;
+        }));
+    }
     tracing::info!(pid = std::process::id(), "worker started");
     let grace = Duration::from_secs(jobs.shutdown_grace_seconds);
-    runtime::run(
-        Runtime::new(db, mailer, queue, jobs, settings.webhooks.clone(), signal),
-        shutdown_signal(),
-        grace,
-    )
-    .await?;
+    let rt = Runtime::new(db, mailer, queue, jobs, settings.webhooks.clone(), signal)
+        .with_metrics(series);
+    runtime::run(rt, shutdown_signal(), grace).await?;
+    let _ = stop.send(true);
     tracing::info!("worker stopped");
     Ok(())
 }

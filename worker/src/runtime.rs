@@ -16,6 +16,7 @@
 
 use crate::jobs::SendEmail;
 use crate::mail::Mailer;
+use crate::metrics::{Channel, JobKind, JobOutcome, WorkerMetrics};
 use crate::queue::EmailQueue;
 use crate::settings::JobSettings;
 use crate::signal::EventSignal;
@@ -39,6 +40,8 @@ pub struct Runtime {
     pub webhooks: WebhookSettings,
     /// Raised after commits that wrote audit entries.
     pub signal: EventSignal,
+    /// The jobs' series (unregistered, so counted nowhere, unless [`Runtime::with_metrics`]).
+    pub metrics: WorkerMetrics,
     /// Held by a running relay pass (one at a time per process).
     relay_running: Mutex<()>,
     /// Held by a running cleanup pass.
@@ -61,9 +64,23 @@ impl Runtime {
             settings,
             webhooks,
             signal,
+            metrics: WorkerMetrics::default(),
             relay_running: Mutex::new(()),
             retention_running: Mutex::new(()),
         }
+    }
+}
+
+impl Runtime {
+    /// Counts the jobs in `metrics` (registered where `/metrics` serves them).
+    pub fn with_metrics(mut self, metrics: WorkerMetrics) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Records one run of a job that started at `started`.
+    fn ran(&self, kind: JobKind, outcome: JobOutcome, started: std::time::Instant) {
+        self.metrics.job(kind, outcome, started.elapsed());
     }
 }
 
@@ -78,12 +95,26 @@ fn abort(context: &'static str, err: impl std::fmt::Display) -> BoxDynError {
 }
 
 async fn send_email(job: SendEmail, rt: Data<Shared>) -> Result<(), BoxDynError> {
+    let started = std::time::Instant::now();
     let outcome = delivery::deliver(&rt.db, &rt.mailer, &rt.settings, job.outbound_email_id)
         .await
-        .map_err(|e| abort("send-email", e))?;
+        .map_err(|e| {
+            rt.ran(JobKind::SendEmail, JobOutcome::Failed, started);
+            abort("send-email", e)
+        })?;
+    let ran = match outcome {
+        delivery::Outcome::Sent { queued_at } => {
+            rt.metrics.delivered(Channel::Email, queued_at);
+            JobOutcome::Done
+        }
+        delivery::Outcome::WillRetry { .. } => JobOutcome::Retried,
+        delivery::Outcome::Failed { .. } => JobOutcome::Failed,
+        _ => JobOutcome::Done,
+    };
+    rt.ran(JobKind::SendEmail, ran, started);
     if matches!(
         outcome,
-        delivery::Outcome::Sent | delivery::Outcome::Failed { .. }
+        delivery::Outcome::Sent { .. } | delivery::Outcome::Failed { .. }
     ) {
         rt.signal.notify();
     }
@@ -91,10 +122,17 @@ async fn send_email(job: SendEmail, rt: Data<Shared>) -> Result<(), BoxDynError>
 }
 
 async fn relay_outbox(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynError> {
-    relay_once(&rt)
-        .await
-        .map(drop)
-        .map_err(|e| abort("outbox-relay", e))
+    let started = std::time::Instant::now();
+    let result = relay_once(&rt).await;
+    rt.ran(JobKind::OutboxRelay, done_or_failed(&result), started);
+    result.map(drop).map_err(|e| abort("outbox-relay", e))
+}
+
+fn done_or_failed<T, E>(result: &Result<T, E>) -> JobOutcome {
+    match result {
+        Ok(_) => JobOutcome::Done,
+        Err(_) => JobOutcome::Failed,
+    }
 }
 
 /// One relay pass: enqueue every due email; returns how many were enqueued. Skipped while
@@ -133,9 +171,11 @@ pub async fn relay_once(rt: &Runtime) -> Result<usize, sea_orm::DbErr> {
 }
 
 async fn expire_invitations(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynError> {
-    let expired = expiry::expire_invitations(&rt.db, chrono::Utc::now())
-        .await
-        .map_err(|e| abort("invitation-expiry", e))?;
+    let started = std::time::Instant::now();
+    let result = expiry::expire_invitations(&rt.db, chrono::Utc::now()).await;
+    rt.ran(JobKind::InvitationExpiry, done_or_failed(&result), started);
+    let expired = result.map_err(|e| abort("invitation-expiry", e))?;
+    rt.metrics.expiry_run(expired);
     if expired > 0 {
         rt.signal.notify();
     }
@@ -146,10 +186,10 @@ async fn clean_up(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynError> {
     let Ok(_running) = rt.retention_running.try_lock() else {
         return Ok(());
     };
-    retention::clean(&rt.db, &rt.queue, &rt.settings.retention, &rt.webhooks)
-        .await
-        .map(drop)
-        .map_err(|e| abort("retention", e))
+    let started = std::time::Instant::now();
+    let result = retention::clean(&rt.db, &rt.queue, &rt.settings.retention, &rt.webhooks).await;
+    rt.ran(JobKind::Retention, done_or_failed(&result), started);
+    result.map(drop).map_err(|e| abort("retention", e))
 }
 
 /// A 6-field cron expression firing every `seconds` (whole minutes from 60 seconds, whole
@@ -191,6 +231,7 @@ pub async fn run(
         rt.db.clone(),
         rt.webhooks.clone(),
         rt.signal.clone(),
+        rt.metrics.clone(),
         stop_rx,
     ));
     let signal = async move {

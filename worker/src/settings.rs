@@ -92,6 +92,25 @@ pub struct WorkerSettings {
     pub log_format: String,
     pub jobs: JobSettings,
     pub webhooks: crate::webhooks::WebhookSettings,
+    pub metrics: MetricsSettings,
+    /// `WORKER__HTTP_BIND`.
+    pub worker: WorkerHttpSettings,
+}
+
+/// `/metrics` is served only with this bearer token (`METRICS__TOKEN`); without one it is
+/// not served at all. The same rule in the API and the worker.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MetricsSettings {
+    pub token: Option<SecretString>,
+}
+
+/// The worker process's own `/healthz`, `/readyz` and `/metrics`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct WorkerHttpSettings {
+    /// Address to serve them on (e.g. `0.0.0.0:9090`); not served when unset.
+    pub http_bind: Option<String>,
 }
 
 impl Default for WorkerSettings {
@@ -104,6 +123,8 @@ impl Default for WorkerSettings {
             log_format: "text".into(),
             jobs: JobSettings::default(),
             webhooks: Default::default(),
+            metrics: MetricsSettings::default(),
+            worker: WorkerHttpSettings::default(),
         }
     }
 }

@@ -119,6 +119,9 @@ impl AccountMutation {
             },
         )
         .await;
+        if let Some(metrics) = crate::metrics::of(ctx) {
+            metrics.login_result(&result);
+        }
         let (signed_in, user_errors) = split(result)?;
         Ok(match signed_in {
             Some(s) => LoginPayload {

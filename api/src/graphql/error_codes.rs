@@ -79,3 +79,30 @@ pub fn finish(response: &mut Response, request_id: &str, lang: Lang) {
         }
     }
 }
+
+/// The `userErrors` codes of a mutation's answer (each root field's payload), appended to
+/// `out`: business-rule refusals are errors an operator counts too.
+pub fn user_error_codes(data: &async_graphql::Value, out: &mut Vec<String>) {
+    use async_graphql::Value;
+    let Value::Object(fields) = data else {
+        return;
+    };
+    for payload in fields.values() {
+        let Value::Object(payload) = payload else {
+            continue;
+        };
+        let Some(Value::List(errors)) = payload.get("userErrors") else {
+            continue;
+        };
+        for error in errors {
+            let Value::Object(error) = error else {
+                continue;
+            };
+            match error.get("code") {
+                Some(Value::Enum(code)) => out.push(code.to_string()),
+                Some(Value::String(code)) => out.push(code.clone()),
+                _ => {}
+            }
+        }
+    }
+}

@@ -53,6 +53,9 @@ pub struct Shape {
     pub has_subscription: bool,
     /// Whether an operation is a query or a mutation (which `/graphql/ws` does not run).
     pub has_request: bool,
+    /// The operation that runs: its name (if any) and type (for metrics); no type when
+    /// the document does not parse or names no such operation.
+    pub operation: Option<(Option<String>, &'static str)>,
 }
 
 /// Checks one request and attaches its parsed document, so the executor does not parse it
@@ -79,7 +82,22 @@ pub fn prepare(
     let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
         return Ok(Shape::default());
     };
-    let shape = inspect(&doc, &sizes, max_selections)?;
+    let mut shape = inspect(&doc, &sizes, max_selections)?;
+    shape.operation = doc
+        .operations
+        .iter()
+        .find(|(name, _)| match &request.operation_name {
+            Some(wanted) => name.is_some_and(|n| n.as_str() == wanted),
+            None => true,
+        })
+        .map(|(name, op)| {
+            let kind = match op.node.ty {
+                OperationType::Query => "query",
+                OperationType::Mutation => "mutation",
+                OperationType::Subscription => "subscription",
+            };
+            (name.map(|n| n.to_string()), kind)
+        });
     request.set_parsed_query(doc);
     Ok(shape)
 }

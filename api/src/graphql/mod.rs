@@ -85,6 +85,7 @@ pub struct SchemaDeps {
     pub dispatcher: Dispatcher,
     pub public_url: PublicUrl,
     pub hub: Hub,
+    pub metrics: Arc<crate::metrics::ApiMetrics>,
 }
 
 /// Builds the schema. Without dependencies it is only good for exporting the SDL.
@@ -106,7 +107,8 @@ pub fn build(deps: Option<SchemaDeps>, settings: Arc<Settings>) -> AppSchema {
             .data(deps.db)
             .data(deps.dispatcher)
             .data(deps.public_url)
-            .data(deps.hub);
+            .data(deps.hub)
+            .data(deps.metrics);
     }
     builder.data(settings).finish()
 }

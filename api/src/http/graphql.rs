@@ -100,10 +100,7 @@ async fn execute_as(
     let refuse =
         |status, code, message: Message| error_response(status, code, &message.render(lang));
     let max_batch = state.settings.graphql.max_batch;
-    state.metrics.graphql_requests.fetch_add(
-        batch.iter().count() as u64,
-        std::sync::atomic::Ordering::Relaxed,
-    );
+    state.metrics.requests(batch.iter().count());
     if let BatchRequest::Batch(requests) = &batch
         && requests.len() > max_batch
     {
@@ -175,16 +172,20 @@ async fn execute_as(
         .data(ClientAddr(client_addr(&state, &headers, peer)))
         .data(RequestId(request_id.clone()))
         .data(crate::graphql::loaders::for_request(state.db.clone()));
+    let started = std::time::Instant::now();
     let mut answer = state.schema.execute_batch(batch).await;
     // Mutations write audit entries: every replica's hub should read them now.
     if shapes.iter().any(|s| !s.mutation_fields.is_empty()) {
         state.signal.notify();
     }
-    match &mut answer {
-        BatchResponse::Single(response) => error_codes::finish(response, &request_id, lang),
-        BatchResponse::Batch(responses) => responses
-            .iter_mut()
-            .for_each(|response| error_codes::finish(response, &request_id, lang)),
+    let took = started.elapsed();
+    let responses = match &mut answer {
+        BatchResponse::Single(response) => std::slice::from_mut(response),
+        BatchResponse::Batch(responses) => responses.as_mut_slice(),
+    };
+    for (response, shape) in responses.iter_mut().zip(&shapes) {
+        error_codes::finish(response, &request_id, lang);
+        record(&state, shape, response, took);
     }
     GraphQLResponse::from(answer).into_response()
 }
@@ -225,6 +226,32 @@ fn forwarded_client(headers: &HeaderMap, hops: usize) -> Option<String> {
         .parse::<std::net::IpAddr>()
         .is_ok()
         .then(|| entry.to_owned())
+}
+
+/// One executed operation in the metrics: name, type, time (a batch's operations share
+/// the batch's) and the codes of its top-level errors and `userErrors`. A document that did
+/// not parse counts its errors only.
+fn record(
+    state: &AppState,
+    shape: &guard::Shape,
+    response: &async_graphql::Response,
+    took: std::time::Duration,
+) {
+    let mut codes: Vec<String> = response
+        .errors
+        .iter()
+        .filter_map(|e| e.extensions.as_ref()?.get("code"))
+        .filter_map(|code| match code {
+            async_graphql::Value::String(code) => Some(code.clone()),
+            _ => None,
+        })
+        .collect();
+    error_codes::user_error_codes(&response.data, &mut codes);
+    let codes = codes.iter().map(String::as_str);
+    match &shape.operation {
+        Some((name, kind)) => state.metrics.operation(name.as_deref(), kind, took, codes),
+        None => codes.for_each(|code| state.metrics.error(code)),
+    }
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The job queue (readiness pings its own connection).
     pub queue: worker::queue::EmailQueue,
-    pub metrics: Arc<metrics::Metrics>,
+    pub metrics: Arc<crate::metrics::ApiMetrics>,
     /// Raised after mutations, so every replica's hub reads the new events at once.
     pub signal: worker::signal::EventSignal,
     /// Turns true when the server stops (WebSocket connections close).
@@ -69,7 +69,11 @@ pub fn router(state: AppState) -> Router {
         .route("/logos/{id}", get(crate::directory::logo_handler))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::handler));
+        .route("/metrics", get(metrics::handler))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::count_request,
+        ));
     let router = if mailbox {
         router
             .route("/dev/mailbox", get(crate::mailbox::list))

@@ -124,6 +124,7 @@ async fn serve(
     peer: SocketAddr,
     lang: Lang,
 ) {
+    let _counted = state.metrics.websocket();
     let connection = Arc::new(Connection::default());
     let (mut sink, stream) = socket.split();
     // Set when the client's stream failed (a message over the size limit, a broken frame):
@@ -386,6 +387,7 @@ impl Executor for SubscriptionExecutor {
                 &msg!("error-ws-too-many-subscriptions", max = max).render(lang),
             ));
         }
+        let counted = self.state.metrics.subscription();
         let request_id = uuid::Uuid::new_v4().to_string();
         let request = request
             .data(ClientAddr(self.client.clone()))
@@ -396,7 +398,7 @@ impl Executor for SubscriptionExecutor {
             .schema
             .execute_stream_with_session_data(request, session_data.unwrap_or_default())
             .map(move |mut response| {
-                let _held = &slot;
+                let _held = (&slot, &counted);
                 error_codes::finish(&mut response, &request_id, lang);
                 response
             })

@@ -2,6 +2,7 @@
 //! bounded concurrency, write each result under the claim, back off, give up, disable.
 
 use super::{WebhookSettings, message, target};
+use crate::metrics::{Channel, JobKind, JobOutcome, WorkerMetrics};
 use crate::signal::EventSignal;
 use chrono::{DateTime, Duration, Utc};
 use entity::enums::WebhookDeliveryStatus as Status;
@@ -59,13 +60,14 @@ pub async fn run(
     db: DatabaseConnection,
     settings: WebhookSettings,
     signal: EventSignal,
+    metrics: WorkerMetrics,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let client = http_client(&settings);
     let mut wake = signal.listen();
     let idle = std::time::Duration::from_millis(Ord::max(settings.poll_interval_ms, 10));
     while !*stop.borrow() {
-        let sent = match pass(&db, &client, &settings, &signal).await {
+        let sent = match pass(&db, &client, &settings, &signal, &metrics).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "webhook delivery pass failed");
@@ -88,6 +90,7 @@ pub async fn pass(
     client: &reqwest::Client,
     settings: &WebhookSettings,
     signal: &EventSignal,
+    metrics: &WorkerMetrics,
 ) -> Result<usize, DbErr> {
     let claim = uuid::Uuid::new_v4().to_string();
     let claimed = claim_due(db, settings, &claim).await?;
@@ -137,12 +140,36 @@ pub async fn pass(
         .collect::<Vec<_>>()
         .await;
     for (delivery, attempt) in results {
+        let started = std::time::Instant::now();
         let disabled = record(db, settings, &claim, &delivery, &attempt).await?;
+        observe(metrics, settings, &delivery, &attempt, started);
         if disabled {
             signal.notify();
         }
     }
     Ok(count)
+}
+
+/// One delivery attempt in the jobs' series (its duration is the recording's; the request's
+/// own time is in the delivery latency).
+fn observe(
+    metrics: &WorkerMetrics,
+    settings: &WebhookSettings,
+    delivery: &webhook_delivery::Model,
+    attempt: &Attempt,
+    started: std::time::Instant,
+) {
+    let outcome = match attempt {
+        Attempt::Delivered { .. } => {
+            metrics.delivered(Channel::Webhook, delivery.created_at);
+            JobOutcome::Done
+        }
+        Attempt::Failed { .. } if delivery.attempts + 1 < settings.max_attempts => {
+            JobOutcome::Retried
+        }
+        Attempt::Failed { .. } | Attempt::Skipped { .. } => JobOutcome::Failed,
+    };
+    metrics.job(JobKind::WebhookPass, outcome, started.elapsed());
 }
 
 /// Takes due rows for this pass (one conditional update: rows another worker took since,

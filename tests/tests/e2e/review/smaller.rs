@@ -66,7 +66,7 @@ async fn email_audit_entries_name_what_the_email_was_for(backend: Backend) {
         relationship_email,
     ] {
         let outcome = deliver(&app.db, &files, &settings, email).await.unwrap();
-        assert_eq!(outcome, Outcome::Sent);
+        assert!(matches!(outcome, Outcome::Sent { .. }), "{outcome:?}");
     }
     let nowhere = Mailer::smtp(&format!("smtp://127.0.0.1:{}", free_port()), 1).unwrap();
     let email = email_of_invitation(&app, &failing.id).await;

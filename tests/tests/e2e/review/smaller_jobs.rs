@@ -179,12 +179,10 @@ async fn retention_removes_old_sessions_and_email_bodies(backend: Backend) {
         .outbound_email_id
         .unwrap();
     let files = worker::mail::Mailer::files(&app.data_dir.join("outbox")).unwrap();
-    assert_eq!(
-        deliver(&app.db, &files, &Default::default(), sent_email)
-            .await
-            .unwrap(),
-        Outcome::Sent
-    );
+    let outcome = deliver(&app.db, &files, &Default::default(), sent_email)
+        .await
+        .unwrap();
+    assert!(matches!(outcome, Outcome::Sent { .. }), "{outcome:?}");
     // One session expired an hour ago (sessions are stored by the SHA-256 of their token).
     use sha2::Digest;
     let stale_hash = hex::encode(sha2::Sha256::digest(stale.as_bytes()));

@@ -1,0 +1,354 @@
+//! The API's metrics: one [`ApiMetrics`] per application, its series in a
+//! `prometheus-client` registry (see `worker::metrics`, which owns the exposition format and
+//! the jobs' series; in embedded mode those are registered here too). Features record with
+//! one call (`metrics.login(..)`, `metrics.operation(..)`); `http::metrics` serves them.
+//!
+//! Every label is a closed set or capped: operation names are the client's, so only the
+//! first [`MAX_OPERATION_NAMES`] distinct well-formed names get a series of their own and
+//! the rest count as `other`.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use std::collections::HashSet;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use worker::metrics::{Registry, WorkerMetrics, latency_histogram};
+
+/// Distinct operation names with a series of their own.
+pub const MAX_OPERATION_NAMES: usize = 200;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabels {
+    operation: String,
+    r#type: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TypeLabel {
+    r#type: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CodeLabel {
+    code: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HttpLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabel {
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabel {
+    state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: &'static str,
+}
+
+/// How a sign-in ended.
+#[derive(Clone, Copy, Debug)]
+pub enum LoginOutcome {
+    SignedIn,
+    /// Wrong password or unknown account.
+    Refused,
+    /// Over the attempt limit (`RATE_LIMITED`).
+    Throttled,
+}
+
+/// The API process's series.
+pub struct ApiMetrics {
+    registry: Registry,
+    statements: Counter,
+    statement_errors: Counter,
+    statement_seconds: Counter<f64, AtomicU64>,
+    graphql_requests: Counter,
+    operations: Family<OperationLabels, Counter>,
+    operation_seconds: Family<TypeLabel, Histogram>,
+    errors: Family<CodeLabel, Counter>,
+    http: Family<HttpLabels, Counter>,
+    http_seconds: Family<RouteLabel, Histogram>,
+    pool: Family<StateLabel, Gauge>,
+    logins: Family<OutcomeLabel, Counter>,
+    ws_connections: Gauge,
+    ws_subscriptions: Gauge,
+    /// The in-process worker's series (embedded mode).
+    pub worker: Option<WorkerMetrics>,
+    names: Mutex<HashSet<String>>,
+}
+
+impl ApiMetrics {
+    /// The series, with the in-process worker's when `embedded_worker`.
+    pub fn new(embedded_worker: bool) -> Arc<Self> {
+        let mut r = worker::metrics::registry();
+        let m = Self {
+            statements: Counter::default(),
+            statement_errors: Counter::default(),
+            statement_seconds: Counter::default(),
+            graphql_requests: Counter::default(),
+            operations: Family::default(),
+            operation_seconds: Family::new_with_constructor(latency_histogram),
+            errors: Family::default(),
+            http: Family::default(),
+            http_seconds: Family::new_with_constructor(latency_histogram),
+            pool: Family::default(),
+            logins: Family::default(),
+            ws_connections: Gauge::default(),
+            ws_subscriptions: Gauge::default(),
+            worker: embedded_worker.then(|| WorkerMetrics::registered(&mut r)),
+            names: Mutex::new(HashSet::new()),
+            registry: Registry::default(),
+        };
+        r.register(
+            "db_statements",
+            "SQL statements executed",
+            m.statements.clone(),
+        );
+        r.register(
+            "db_statement_errors",
+            "SQL statements that failed",
+            m.statement_errors.clone(),
+        );
+        r.register(
+            "db_statement_seconds",
+            "Time spent in SQL statements",
+            m.statement_seconds.clone(),
+        );
+        r.register(
+            "db_pool_connections",
+            "Database pool connections by state (idle, in_use), as of the scrape",
+            m.pool.clone(),
+        );
+        r.register(
+            "graphql_requests",
+            "GraphQL operations received (batched ones each count)",
+            m.graphql_requests.clone(),
+        );
+        r.register(
+            "graphql_operations",
+            "GraphQL operations executed, by operation name and type",
+            m.operations.clone(),
+        );
+        r.register(
+            "graphql_operation_duration_seconds",
+            "Time to execute one GraphQL operation, by type",
+            m.operation_seconds.clone(),
+        );
+        r.register(
+            "graphql_errors",
+            "Errors answered, by code (top-level extensions.code and userErrors codes)",
+            m.errors.clone(),
+        );
+        r.register(
+            "http_requests",
+            "HTTP requests by method, route and status",
+            m.http.clone(),
+        );
+        r.register(
+            "http_request_duration_seconds",
+            "Time to answer one HTTP request, by route",
+            m.http_seconds.clone(),
+        );
+        r.register(
+            "login_attempts",
+            "Sign-ins by outcome (signed_in, refused, throttled)",
+            m.logins.clone(),
+        );
+        r.register(
+            "websocket_connections",
+            "Open /graphql/ws connections",
+            m.ws_connections.clone(),
+        );
+        r.register(
+            "websocket_subscriptions",
+            "Running subscriptions on /graphql/ws",
+            m.ws_subscriptions.clone(),
+        );
+        Arc::new(Self { registry: r, ..m })
+    }
+
+    /// Hooks the statement counters into every statement the connection runs.
+    pub fn observe(self: &Arc<Self>, db: &mut sea_orm::DatabaseConnection) {
+        let metrics = self.clone();
+        db.set_metric_callback(move |info| {
+            metrics.statements.inc();
+            metrics.statement_seconds.inc_by(info.elapsed.as_secs_f64());
+            if info.failed {
+                metrics.statement_errors.inc();
+            }
+        });
+    }
+
+    /// The exposition, with the figures read at scrape time refreshed first.
+    pub async fn render(&self, db: &sea_orm::DatabaseConnection) -> String {
+        let (size, idle) = pool_use(db);
+        self.pool
+            .get_or_create(&StateLabel { state: "idle" })
+            .set(idle);
+        self.pool
+            .get_or_create(&StateLabel { state: "in_use" })
+            .set(size - idle);
+        if let Some(worker) = &self.worker
+            && let Err(e) = worker.refresh_outbox(db).await
+        {
+            tracing::warn!(error = %e, "metrics: outbox figures not refreshed");
+        }
+        worker::metrics::encode(&self.registry)
+    }
+
+    /// GraphQL operations received in one HTTP request.
+    pub fn requests(&self, n: usize) {
+        self.graphql_requests.inc_by(n as u64);
+    }
+
+    /// One executed operation: its name (as the client gave it), type, time and the codes
+    /// of the errors it answered.
+    pub fn operation<'a>(
+        &self,
+        name: Option<&str>,
+        kind: &'static str,
+        took: Duration,
+        codes: impl IntoIterator<Item = &'a str>,
+    ) {
+        let operation = self.operation_label(name);
+        self.operations
+            .get_or_create(&OperationLabels {
+                operation,
+                r#type: kind,
+            })
+            .inc();
+        self.operation_seconds
+            .get_or_create(&TypeLabel { r#type: kind })
+            .observe(took.as_secs_f64());
+        for code in codes {
+            self.error(code);
+        }
+    }
+
+    /// One error answered with `code` (codes are the API's closed set; anything else is
+    /// counted as `other`).
+    pub fn error(&self, code: &str) {
+        let known = code.len() <= 40 && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+        let code = if known { code } else { "other" };
+        self.errors
+            .get_or_create(&CodeLabel {
+                code: code.to_owned(),
+            })
+            .inc();
+    }
+
+    /// A GraphQL name with a series of its own, `anonymous`, or `other` once the cap is
+    /// reached.
+    fn operation_label(&self, name: Option<&str>) -> String {
+        let Some(name) = name.filter(|n| !n.is_empty()) else {
+            return "anonymous".into();
+        };
+        let well_formed = name.len() <= 64
+            && name
+                .chars()
+                .next()
+                .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+            && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
+        if !well_formed {
+            return "other".into();
+        }
+        let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        if names.contains(name) || names.len() < MAX_OPERATION_NAMES {
+            names.insert(name.to_owned());
+            name.to_owned()
+        } else {
+            "other".into()
+        }
+    }
+
+    /// One answered HTTP request (`route` is the matched route pattern, never the path).
+    pub fn http_request(&self, method: &str, route: &str, status: u16, took: Duration) {
+        self.http
+            .get_or_create(&HttpLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+                status,
+            })
+            .inc();
+        self.http_seconds
+            .get_or_create(&RouteLabel {
+                route: route.to_owned(),
+            })
+            .observe(took.as_secs_f64());
+    }
+
+    /// One sign-in, by what `login` answered (an internal error is not a sign-in outcome).
+    pub fn login_result<T>(&self, result: &crate::error::ApiResult<T>) {
+        use crate::error::ApiError;
+        match result {
+            Ok(_) => self.login(LoginOutcome::SignedIn),
+            Err(ApiError::User(_)) => self.login(LoginOutcome::Refused),
+            Err(ApiError::RateLimited { .. }) => self.login(LoginOutcome::Throttled),
+            Err(_) => {}
+        }
+    }
+
+    /// One sign-in.
+    pub fn login(&self, outcome: LoginOutcome) {
+        let outcome = match outcome {
+            LoginOutcome::SignedIn => "signed_in",
+            LoginOutcome::Refused => "refused",
+            LoginOutcome::Throttled => "throttled",
+        };
+        self.logins.get_or_create(&OutcomeLabel { outcome }).inc();
+    }
+
+    /// Counts an open WebSocket connection until the returned guard drops.
+    pub fn websocket(self: &Arc<Self>) -> Open {
+        self.ws_connections.inc();
+        Open(self.ws_connections.clone())
+    }
+
+    /// Counts a running subscription until the returned guard drops.
+    pub fn subscription(self: &Arc<Self>) -> Open {
+        self.ws_subscriptions.inc();
+        Open(self.ws_subscriptions.clone())
+    }
+}
+
+/// Something counted in a gauge while it lives.
+pub struct Open(Gauge);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// The application's metrics, from a resolver (absent only in the SDL-export schema).
+pub fn of<'a>(ctx: &async_graphql::Context<'a>) -> Option<&'a Arc<ApiMetrics>> {
+    ctx.data_opt::<Arc<ApiMetrics>>()
+}
+
+/// (connections, idle connections) of the pool.
+fn pool_use(db: &sea_orm::DatabaseConnection) -> (i64, i64) {
+    match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (i64::from(pool.size()), pool.num_idle() as i64)
+        }
+        sea_orm::DatabaseBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            (i64::from(pool.size()), pool.num_idle() as i64)
+        }
+        _ => (0, 0),
+    }
+}
