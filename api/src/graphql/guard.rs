@@ -79,7 +79,7 @@ pub fn prepare(
             max = MAX_VARIABLE_VALUES
         )));
     }
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+    let Ok(doc) = super::documents::parse(&request.query) else {
         return Ok(Shape::default());
     };
     let mut shape = inspect(&doc, &sizes, max_selections)?;
