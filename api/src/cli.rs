@@ -58,7 +58,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 
     let settings = Settings::load()?;
-    telemetry::init(settings.log_format);
+    let _telemetry = telemetry::init(settings.log_format);
     match command {
         Command::Serve { demo } => {
             let mailbox = settings.smtp_url.is_none();

@@ -20,8 +20,13 @@ impl Dispatcher {
     /// Hands the email to the queue in the background; returns at once.
     pub fn email(&self, outbound_email_id: i32) {
         let queue = self.queue.clone();
+        // The request's trace goes with the job, so the worker's send continues it.
+        let job = worker::jobs::SendEmail {
+            outbound_email_id,
+            trace: worker::telemetry::traceparent(),
+        };
         tokio::spawn(async move {
-            if let Err(err) = queue.push(outbound_email_id).await {
+            if let Err(err) = queue.push(job).await {
                 tracing::warn!(
                     outbound_email_id,
                     error = %err,

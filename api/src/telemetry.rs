@@ -1,7 +1,9 @@
-//! Structured logs: the same set-up as the worker binary (`worker::telemetry`).
+//! Logs and traces: the same set-up as the worker binary (`worker::telemetry`).
 
 use crate::settings::LogFormat;
+pub use worker::telemetry::Telemetry;
 
-pub fn init(format: LogFormat) {
-    worker::telemetry::init(format == LogFormat::Json);
+/// Keep the answer until the process exits: dropping it flushes the traces.
+pub fn init(format: LogFormat) -> Telemetry {
+    worker::telemetry::init(format == LogFormat::Json, "partner-center-api")
 }

@@ -63,26 +63,45 @@ impl Drop for RedisServer {
     }
 }
 
-/// The `worker` binary next to the test binary (built by `scripts/test`).
-pub fn worker_binary() -> PathBuf {
+/// A binary of the workspace next to the test binary (`worker` and `partner-center` are
+/// built by `scripts/test`).
+fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
-    let path = dir.join("worker");
+    let path = dir.join(name);
     assert!(
         path.exists(),
-        "{} is missing: build it with `cargo build -p worker` (scripts/test does)",
+        "{} is missing: build it with `cargo build -p worker -p api` (scripts/test does)",
         path.display()
     );
     path
 }
 
+/// The `worker` binary.
+pub fn worker_binary() -> PathBuf {
+    binary("worker")
+}
+
+/// A `worker` process, or with [`WorkerProcess::spawn_api`] a `partner-center` one (a
+/// process of its own when a test needs what only a process has: its own global tracing
+/// subscriber, a SIGKILL).
 pub struct WorkerProcess {
     child: Child,
 }
 
 impl WorkerProcess {
     pub fn spawn(env: &[(&str, String)]) -> Self {
-        let mut cmd = Command::new(worker_binary());
+        Self::spawn_binary(worker_binary(), &[], env)
+    }
+
+    /// `partner-center <args>`.
+    pub fn spawn_api(args: &[&str], env: &[(&str, String)]) -> Self {
+        Self::spawn_binary(binary("partner-center"), args, env)
+    }
+
+    fn spawn_binary(path: PathBuf, args: &[&str], env: &[(&str, String)]) -> Self {
+        let mut cmd = Command::new(path);
+        cmd.args(args);
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("RUST_LOG", "warn")

@@ -90,7 +90,11 @@ pub async fn deliver(
     // Rendered now, in the reader's language, from what the row says the email is about.
     let email = rendered(email);
     let result = match mail::build_message(&email, &settings.mail_from) {
-        Ok(message) => mailer.send(message).await,
+        Ok(message) => {
+            use tracing::Instrument;
+            let span = tracing::info_span!("smtp-send", email_id);
+            mailer.send(message).instrument(span).await
+        }
         Err(e) => Err(e),
     };
     let attempts = email.attempts + 1;

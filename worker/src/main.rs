@@ -11,7 +11,8 @@ use worker::{WorkerSettings, boot, http, metrics};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let settings = WorkerSettings::load()?;
-    worker::telemetry::init(settings.log_format == "json");
+    let _telemetry =
+        worker::telemetry::init(settings.log_format == "json", "partner-center-worker");
     // Safe beside API replicas doing the same: migrations take a lock on PostgreSQL.
     migration::database::migrate(&settings.database_url()).await?;
     let db = migration::database::connect(&settings.database_url(), 10).await?;

@@ -122,16 +122,15 @@ impl EmailQueue {
     /// The first command over a connection that Redis dropped (a restart) fails and makes
     /// the connection manager reconnect; one more try then goes through, so no email waits
     /// for the relay only because its connection was stale.
-    pub async fn push(&self, outbound_email_id: i32) -> Result<(), QueueError> {
-        let job = SendEmail { outbound_email_id };
+    pub async fn push(&self, job: SendEmail) -> Result<(), QueueError> {
         let push = || async {
             match self.clone() {
                 Self::Redis(mut s) => s
-                    .push(job)
+                    .push(job.clone())
                     .await
                     .map_err(|e| QueueError::Push(e.to_string())),
                 Self::Sqlite(mut s) => s
-                    .push(job)
+                    .push(job.clone())
                     .await
                     .map_err(|e| QueueError::Push(e.to_string())),
             }

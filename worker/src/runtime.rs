@@ -95,8 +95,12 @@ fn abort(context: &'static str, err: impl std::fmt::Display) -> BoxDynError {
 }
 
 async fn send_email(job: SendEmail, rt: Data<Shared>) -> Result<(), BoxDynError> {
+    use tracing::Instrument;
     let started = std::time::Instant::now();
+    let span = tracing::info_span!("send-email", email_id = job.outbound_email_id);
+    let span = crate::telemetry::continued(span, job.trace.as_deref());
     let outcome = delivery::deliver(&rt.db, &rt.mailer, &rt.settings, job.outbound_email_id)
+        .instrument(span)
         .await
         .map_err(|e| {
             rt.ran(JobKind::SendEmail, JobOutcome::Failed, started);
@@ -155,7 +159,12 @@ pub async fn relay_once(rt: &Runtime) -> Result<usize, sea_orm::DbErr> {
     let due = relay::take_due(&rt.db, &rt.settings).await?;
     let mut pushed = 0;
     for id in due {
-        match rt.queue.push(id).await {
+        // A relayed email starts a trace of its own: its request's trace ended long ago.
+        let job = SendEmail {
+            outbound_email_id: id,
+            trace: None,
+        };
+        match rt.queue.push(job).await {
             Ok(()) => pushed += 1,
             // Still due again after `relay_after_ms`: a later pass retries.
             Err(e) => {

@@ -1,7 +1,9 @@
 //! Operations (issue 16): what an operator reads on `/metrics` of the API and of the worker
-//! process, parsed by an independent Prometheus text parser (`prometheus-parse`).
+//! process, parsed by an independent Prometheus text parser (`prometheus-parse`), and the
+//! traces both export.
 
 mod metrics;
+mod traces;
 mod worker_process;
 
 use prometheus_parse::{Sample, Scrape, Value};

@@ -1,0 +1,156 @@
+//! One invitation is one trace across the API and the worker: both processes export their
+//! spans over OTLP/HTTP (JSON) to a receiver under test, and the worker's send continues
+//! the trace of the request that queued the email. Both run as processes of their own (a
+//! tracing subscriber is global to its process).
+
+use crate::partnerships::REQUEST;
+use e2e::receiver::Receiver;
+use e2e::services::{RedisServer, WorkerProcess, eventually};
+use e2e::smtp::{SmtpSink, free_port};
+use e2e::{Backend, spawn_app_with};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// One exported span.
+#[derive(Debug, Clone)]
+struct Span {
+    service: String,
+    name: String,
+    trace: String,
+    id: String,
+    parent: String,
+}
+
+/// Every span the collector received (OTLP/JSON `resourceSpans`).
+fn spans(collector: &Receiver) -> Vec<Span> {
+    let mut out = Vec::new();
+    for request in collector.requests() {
+        assert_eq!(request.path, "/v1/traces");
+        let body = request.json();
+        for resource in body["resourceSpans"].as_array().into_iter().flatten() {
+            let service = resource["resource"]["attributes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|a| a["key"] == "service.name")
+                .and_then(|a| a["value"]["stringValue"].as_str())
+                .unwrap_or_default()
+                .to_owned();
+            let all = resource["scopeSpans"].as_array().into_iter().flatten();
+            for span in all.flat_map(|s| s["spans"].as_array().into_iter().flatten()) {
+                let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+                out.push(Span {
+                    service: service.clone(),
+                    name: text(&span["name"]),
+                    trace: text(&span["traceId"]),
+                    id: text(&span["spanId"]),
+                    parent: text(&span["parentSpanId"]),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_invitation_is_one_trace_across_the_api_and_the_worker() {
+    let redis = RedisServer::start();
+    let sink = SmtpSink::start();
+    let collector = Receiver::start().await;
+    // A migrated PostgreSQL database of its own; the in-process app stays idle.
+    let app = spawn_app_with(Backend::Postgres, |s| {
+        s.embedded_worker = Some(false);
+    })
+    .await;
+    let database_url = app.database_url.clone().expect("PostgreSQL");
+    let otel = |service: &str| {
+        [
+            ("DATABASE_URL", database_url.clone()),
+            ("REDIS_URL", redis.url()),
+            ("DATA_DIR", app.data_dir.display().to_string()),
+            ("RUST_LOG", "info".to_owned()),
+            (
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                format!("http://{}", collector.addr),
+            ),
+            ("OTEL_BSP_SCHEDULE_DELAY", "100".to_owned()),
+            ("OTEL_SERVICE_NAME", service.to_owned()),
+        ]
+    };
+    let port = free_port();
+    let mut api_env = otel("api-under-test").to_vec();
+    api_env.extend([
+        ("BIND", format!("127.0.0.1:{port}")),
+        ("EMBEDDED_WORKER", "false".to_owned()),
+    ]);
+    let _api = WorkerProcess::spawn_api(&["serve", "--demo"], &api_env);
+    let mut worker_env = otel("worker-under-test").to_vec();
+    worker_env.push(("SMTP_URL", sink.url()));
+    let _worker = WorkerProcess::spawn(&worker_env);
+
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let gql = |query: &'static str, variables: Value, token: Option<String>| {
+        let mut request = client
+            .post(format!("{base}/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move { request.send().await.ok()?.json::<Value>().await.ok() }
+    };
+    const LOGIN: &str = "mutation($e: String!, $p: String!) {
+      login(input: {email: $e, password: $p}) { token } }";
+    let token = eventually(
+        "the API process signs in",
+        Duration::from_secs(60),
+        || async {
+            let answer = gql(
+                LOGIN,
+                json!({ "e": "provider@demo.test", "p": "demo-password" }),
+                None,
+            )
+            .await?;
+            answer["data"]["login"]["token"].as_str().map(str::to_owned)
+        },
+    )
+    .await;
+    let requested = gql(
+        REQUEST,
+        json!({ "input": { "resellerEmail": "traced@fabrikam.test" } }),
+        Some(token),
+    )
+    .await
+    .expect("an answer");
+    assert_eq!(
+        requested["data"]["requestPartnership"]["userErrors"],
+        json!([]),
+        "{requested}"
+    );
+
+    let (send, api_parent) = eventually("one trace", Duration::from_secs(60), || async {
+        let spans = spans(&collector);
+        let send = spans
+            .iter()
+            .find(|s| s.service == "worker-under-test" && s.name == "send-email")?;
+        let parent = spans
+            .iter()
+            .find(|s| s.service == "api-under-test" && s.id == send.parent)?;
+        Some((send.clone(), parent.clone()))
+    })
+    .await;
+    assert_eq!(sink.received().len(), 1, "the email went out");
+    assert_eq!(
+        send.trace, api_parent.trace,
+        "the worker continues the API's trace"
+    );
+    assert_eq!(api_parent.name, "request", "{api_parent:?}");
+    let smtp = eventually("the SMTP span", Duration::from_secs(30), || async {
+        spans(&collector)
+            .into_iter()
+            .find(|s| s.name == "smtp-send" && s.parent == send.id)
+    })
+    .await;
+    assert_eq!(smtp.trace, send.trace);
+    assert_eq!(smtp.service, "worker-under-test");
+}
