@@ -11,6 +11,7 @@ pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod customers;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod directory;

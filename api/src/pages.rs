@@ -19,6 +19,14 @@ use worker::i18n::{self, Lang};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("../templates/layout.html")),
+    (
+        "dashboard.html",
+        include_str!("../templates/dashboard.html"),
+    ),
+    (
+        "dashboard_sign_in.html",
+        include_str!("../templates/dashboard_sign_in.html"),
+    ),
     ("mailbox.html", include_str!("../templates/mailbox.html")),
     (
         "mailbox_message.html",

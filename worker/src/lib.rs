@@ -4,6 +4,7 @@
 //! The job payload types and queue names live in [`jobs`] and are shared with the API,
 //! which enqueues them after committing the outbox row ([`queue::EmailQueue::push`]).
 
+pub mod board;
 pub mod boot;
 pub mod compose;
 pub mod delivery;

@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
             state.metrics.clone(),
             metrics::count_request,
         ));
+    let router = router.merge(crate::dashboard::routes(&state));
     let router = if mailbox {
         router
             .route("/dev/mailbox", get(crate::mailbox::list))

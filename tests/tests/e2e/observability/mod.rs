@@ -2,6 +2,7 @@
 //! process, parsed by an independent Prometheus text parser (`prometheus-parse`), and the
 //! traces both export.
 
+mod dashboard;
 mod metrics;
 mod traces;
 mod worker_process;
