@@ -18,6 +18,7 @@ pub mod events;
 pub mod expiry;
 pub mod fanout;
 pub mod load;
+pub mod overhead;
 pub mod pgbench;
 pub mod processes;
 pub mod receiver;

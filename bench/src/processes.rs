@@ -135,22 +135,28 @@ const INSECURE_WEBHOOK_TARGETS: (&str, &str) = ("WEBHOOKS__ALLOW_INSECURE_TARGET
 
 impl Api {
     pub async fn start(services: &Services, port: u16) -> anyhow::Result<Api> {
+        Self::start_with(services, port, "api", &[]).await
+    }
+
+    /// Another API process (its log `<name>.log`) with `extra` environment.
+    pub async fn start_with(
+        services: &Services,
+        port: u16,
+        name: &str,
+        extra: &[(&str, String)],
+    ) -> anyhow::Result<Api> {
         let bind = format!("127.0.0.1:{port}");
-        let process = spawn(
-            services,
-            "partner-center",
-            "api",
-            &["serve"],
-            &[
-                ("BIND", bind.clone()),
-                ("PUBLIC_URL", format!("http://{bind}")),
-                ("METRICS__TOKEN", METRICS_TOKEN.to_owned()),
-                (
-                    INSECURE_WEBHOOK_TARGETS.0,
-                    INSECURE_WEBHOOK_TARGETS.1.to_owned(),
-                ),
-            ],
-        )?;
+        let mut env = vec![
+            ("BIND", bind.clone()),
+            ("PUBLIC_URL", format!("http://{bind}")),
+            ("METRICS__TOKEN", METRICS_TOKEN.to_owned()),
+            (
+                INSECURE_WEBHOOK_TARGETS.0,
+                INSECURE_WEBHOOK_TARGETS.1.to_owned(),
+            ),
+        ];
+        env.extend(extra.iter().cloned());
+        let process = spawn(services, "partner-center", name, &["serve"], &env)?;
         let api = Api {
             process,
             base_url: format!("http://{bind}"),

@@ -40,6 +40,8 @@ pub struct Results {
     pub webhooks: Option<WebhookResult>,
     /// The audit log's 1,000th page beside its first (issue 15).
     pub deep_page: Option<DeepPageResult>,
+    /// The read page with traces exported beside it without (issue 16).
+    pub overhead: Option<crate::overhead::OverheadResult>,
     /// RLIMIT_NOFILE of the harness and the processes it starts.
     pub open_files_limit: Option<u64>,
     pub rss_idle_mib: Option<f64>,
@@ -141,6 +143,19 @@ impl Results {
                 ratio: Some(d.cost_ratio),
                 target: format!("≤ {}", deep_page::TARGET),
                 met: Some(d.met()),
+            });
+        }
+        if let Some(o) = &self.overhead {
+            let untraced = (o.untraced_before.requests_per_second
+                + o.untraced_after.requests_per_second)
+                / 2.0;
+            rows.push(Row {
+                figure: "read page, traces exported vs off".into(),
+                value: format!("{:.1} req/s", o.traced.requests_per_second),
+                limit: format!("{untraced:.1} req/s"),
+                ratio: Some(o.ratio),
+                target: String::new(),
+                met: None,
             });
         }
         rows.extend(self.event_rows());
@@ -260,6 +275,9 @@ impl Results {
         }
         if let Some(d) = &self.deep_page {
             out.push_str(&deep_page::details(d));
+        }
+        if let Some(o) = &self.overhead {
+            out.push_str(&crate::overhead::details(o));
         }
         out.push_str(&self.event_details());
         if let Some(rss) = self.rss_after_load_mib {

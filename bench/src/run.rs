@@ -5,7 +5,7 @@ use crate::dataset::{self, Size};
 use crate::email::{self, Sink};
 use crate::processes::{Api, Services, rss_mib};
 use crate::report::Results;
-use crate::{cpu, deep_page, events, expiry, load, pgbench, scenarios, webhooks};
+use crate::{cpu, deep_page, events, expiry, load, overhead, pgbench, scenarios, webhooks};
 use anyhow::{Context, bail};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -32,8 +32,8 @@ pub struct Options {
     pub size: Size,
     /// Reuse the database seeded by an earlier run.
     pub reuse_data: bool,
-    /// Which parts to run: floor, read, deep, write, email, expiry, events, webhooks (all
-    /// when empty).
+    /// Which parts to run: floor, read, overhead, deep, write, email, expiry, events,
+    /// webhooks (all when empty).
     pub only: BTreeSet<String>,
     pub out_dir: PathBuf,
 }
@@ -134,6 +134,12 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
                 ("customers", options.size.customers.to_string()),
             ],
         )?);
+    }
+
+    if options.wants("overhead") {
+        eprintln!("overhead: the read page with traces off, on, off ...");
+        results.overhead =
+            Some(overhead::run(&services, &client, &api, free_port()?, providers, c, w, d).await?);
     }
 
     if options.wants("deep") {
