@@ -10,6 +10,9 @@ fn sample(lang: Lang) -> minijinja::Value {
     let email = minijinja::context! {
         file => "a.eml", to => "r@example.com", subject => "<b>Hi</b>",
         time => "2026-11-24T08:00:00+00:00", delivery => "SENT", about => about.clone(),
+        // The dashboard's rows.
+        id => 7, what => "PARTNERSHIP_INVITATION", status => "FAILED", attempts => 2,
+        last_error => "<b>Hi</b>", created_at => "2026-11-24T08:00:00+00:00",
     };
     let asset = minijinja::context! { name => "x.js", integrity => "sha384-x" };
     minijinja::context! {
@@ -20,6 +23,18 @@ fn sample(lang: Lang) -> minijinja::Value {
         date => "today", delivery => "FAILED", about => about,
         html => true, text => vec![minijinja::context! { text => "see ", link => "https://x.test/a?b=1&c=2" }],
         why => "<npm missing>", css => asset.clone(), scripts => vec![asset],
+        refused => true,
+        queue => minijinja::context! {
+            stats => vec![minijinja::context! { title => "PENDING_JOBS", value => "<b>Hi</b>" }],
+            workers => vec![minijinja::context! { id => "send-email-1", last_heartbeat => "2026-11-24T08:00:00+00:00" }],
+            given_up => vec![minijinja::context! { id => "01J", status => "Killed", attempts => 1 }],
+        },
+        email_counts => vec![minijinja::context! { status => "FAILED", count => 2 }],
+        delivery_counts => vec![minijinja::context! { status => "PENDING", count => 1 }],
+        deliveries => vec![minijinja::context! {
+            id => 1, to => "https://hooks.example.com/<b>Hi</b>", what => "500", status => "FAILED",
+            attempts => 3, last_error => "<b>Hi</b>", created_at => "2026-11-24T08:00:00+00:00",
+        }],
     }
 }
 

@@ -51,6 +51,20 @@ pub const WALKTHROUGH: [&str; 3] = [
     "PARTNERSHIP_INVITATION_ACCEPTED",
 ];
 
+/// The id of the newest event so far, for `after`: a subscription resumed from it gets
+/// everything committed later, however late the server takes the subscription up (one
+/// without `after` starts where the hub stands when it does).
+pub async fn newest_event(app: &e2e::TestApp) -> String {
+    use sea_orm::{EntityTrait, QueryOrder};
+    let newest = entity::audit_entry::Entity::find()
+        .order_by_desc(entity::audit_entry::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .map_or(0, |e| e.id);
+    api::graphql::ids::encode(api::graphql::ids::NodeType::Event, newest).0
+}
+
 /// Long enough for a webhook to go through a few fast retries on a busy machine.
 pub const WAIT: Duration = Duration::from_secs(30);
 
