@@ -355,20 +355,7 @@ impl PartnershipQuery {
     ) -> Result<Page<Partnership>> {
         let provider = own_partner(ctx, PartnerKind::IndirectProvider)?;
         let args = PageArgs::new(after, before, first, last)?;
-        let filter = filter.unwrap_or_default();
-        let select = service::list(
-            service::Side::Provider(provider),
-            filter.status,
-            SearchTerm::parse(filter.search.as_deref(), "search")?.as_ref(),
-        );
-        Ok(connection::paginate(
-            db(ctx),
-            select,
-            &[Key::Desc(partnership::Column::Id)],
-            args,
-            Partnership,
-        )
-        .await?)
+        partnerships_page(ctx, service::Side::Provider(provider), filter, args).await
     }
 
     /// Users of a reseller: its partnerships with indirect providers, newest first. Others
@@ -393,21 +380,31 @@ impl PartnershipQuery {
     ) -> Result<Page<Partnership>> {
         let reseller = own_partner(ctx, PartnerKind::IndirectReseller)?;
         let args = PageArgs::new(after, before, first, last)?;
-        let filter = filter.unwrap_or_default();
-        let select = service::list(
-            service::Side::Reseller(reseller),
-            filter.status,
-            SearchTerm::parse(filter.search.as_deref(), "search")?.as_ref(),
-        );
-        Ok(connection::paginate(
-            db(ctx),
-            select,
-            &[Key::Desc(partnership::Column::Id)],
-            args,
-            Partnership,
-        )
-        .await?)
+        partnerships_page(ctx, service::Side::Reseller(reseller), filter, args).await
     }
+}
+
+/// One side's partnerships, newest first, narrowed by `filter`.
+async fn partnerships_page(
+    ctx: &Context<'_>,
+    side: service::Side,
+    filter: Option<PartnershipFilter>,
+    args: PageArgs,
+) -> Result<Page<Partnership>> {
+    let filter = filter.unwrap_or_default();
+    let select = service::list(
+        side,
+        filter.status,
+        SearchTerm::parse(filter.search.as_deref(), "search")?.as_ref(),
+    );
+    Ok(connection::paginate(
+        db(ctx),
+        select,
+        &[Key::Desc(partnership::Column::Id)],
+        args,
+        Partnership,
+    )
+    .await?)
 }
 
 /// The caller's own partner id, which must be of `kind`.
