@@ -14,6 +14,8 @@
 //! in-flight jobs are recovered by the others once its heartbeat stops, and a restarted
 //! worker never waits for its own old name to expire. Restarts back off exponentially.
 
+mod schedule;
+
 use crate::jobs::SendEmail;
 use crate::mail::Mailer;
 use crate::metrics::{Channel, JobKind, JobOutcome, WorkerMetrics};
@@ -24,9 +26,9 @@ use crate::webhooks::{self, WebhookSettings};
 use crate::{delivery, expiry, relay, retention};
 use apalis::prelude::*;
 use apalis_cron::{CronScheduler, Tick};
+use schedule::{every, restart_delay, unique};
 use sea_orm::DatabaseConnection;
 use std::future::Future;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
@@ -201,31 +203,6 @@ async fn clean_up(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynError> {
     result.map(drop).map_err(|e| abort("retention", e))
 }
 
-/// A 6-field cron expression firing every `seconds` (whole minutes from 60 seconds, whole
-/// hours from 3600).
-fn every(seconds: u64) -> cron::Schedule {
-    let expr = match seconds {
-        0..=1 => "* * * * * *".to_owned(),
-        2..=59 => format!("*/{seconds} * * * * *"),
-        60..=3599 => format!("0 */{} * * * *", (seconds / 60).clamp(1, 59)),
-        _ => format!("0 0 */{} * * *", (seconds / 3600).clamp(1, 23)),
-    };
-    cron::Schedule::from_str(&expr).expect("valid generated cron expression")
-}
-
-/// A name unique to this process, e.g. `send-email-7f3a9c1e`.
-fn unique(name: &str) -> String {
-    format!("{name}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
-}
-
-/// How long a worker waits before its `restarts`-th restart: 0, then 1 s doubling to 30 s.
-fn restart_delay(restarts: usize) -> Duration {
-    match restarts {
-        0 => Duration::ZERO,
-        n => Duration::from_secs(1 << (n - 1).min(5)).min(Duration::from_secs(30)),
-    }
-}
-
 /// Runs all jobs until `signal` resolves, then lets in-flight jobs finish for at most
 /// `grace`.
 pub async fn run(
@@ -338,25 +315,4 @@ pub async fn run(
         tracing::warn!("webhook deliveries still running after the grace period");
     }
     monitor
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn restarts_back_off() {
-        let delays: Vec<u64> = (0..9).map(|n| restart_delay(n).as_secs()).collect();
-        assert_eq!(delays, [0, 1, 2, 4, 8, 16, 30, 30, 30]);
-    }
-
-    #[test]
-    fn schedules() {
-        for seconds in [1, 5, 60, 300, 3600, 7200] {
-            let schedule = every(seconds);
-            let mut next = schedule.upcoming(chrono::Utc);
-            let (a, b) = (next.next().unwrap(), next.next().unwrap());
-            assert_eq!((b - a).num_seconds() as u64, seconds, "{seconds}");
-        }
-    }
 }
