@@ -103,7 +103,8 @@ pub async fn sign_in(
         (status, no_store(page)).into_response()
     };
     let settings = &state.settings;
-    let address = peer.ip().to_string();
+    // The same client address as a GraphQL sign-in (behind trusted proxies, theirs).
+    let address = crate::http::client_addr(&state, &headers, peer);
     let result = login::login(
         &state.db,
         "-",

@@ -201,7 +201,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// The peer address, or when configured to trust proxies, the `X-Forwarded-For` entry the
 /// outermost trusted proxy appended (see `forwarded_client`).
-fn client_addr(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
+pub(crate) fn client_addr(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
     if state.settings.trust_forwarded_for
         && let Some(client) = forwarded_client(headers, state.settings.forwarded_for_hops)
     {

@@ -10,6 +10,8 @@ mod problem;
 pub mod security;
 mod ws;
 
+pub(crate) use graphql::client_addr;
+
 use crate::graphql::AppSchema;
 use crate::settings::Settings;
 use axum::Router;
