@@ -126,6 +126,7 @@ pub fn print_logins(public_url: &str, mailbox: bool) {
     if mailbox {
         println!("  Mailbox:        {public_url}/dev/mailbox   (the emails the server \"sent\")");
     }
+    println!("  Jobs:           {public_url}/admin/jobs   (platform administrators)");
     println!();
     println!("Demo logins (password for all: {PASSWORD}):");
     println!("  platform@demo.test   platform administrator");
