@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, Form, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use entity::enums::UserRole;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -17,13 +18,7 @@ const COOKIE: &str = "pc_admin";
 
 /// The session token a request carries: its bearer token, else the dashboard's cookie.
 fn token(headers: &HeaderMap) -> Option<&str> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
-    bearer.or_else(|| {
+    crate::http::bearer(headers).or_else(|| {
         headers
             .get_all(header::COOKIE)
             .iter()
@@ -121,11 +116,11 @@ pub async fn sign_in(
     let Ok(signed_in) = result else {
         return refused(StatusCode::UNAUTHORIZED);
     };
-    let Ok(Some(actor)) = session::resolve(&state.db, &signed_in.session.token).await else {
-        return refused(StatusCode::UNAUTHORIZED);
-    };
-    if !actor.is_platform_admin() {
-        end(&state, &actor).await;
+    if signed_in.user.role != UserRole::PlatformAdmin {
+        // The session just issued is of no use here: end it at once.
+        if let Ok(Some(actor)) = session::resolve(&state.db, &signed_in.session.token).await {
+            end(&state, &actor).await;
+        }
         return refused(StatusCode::FORBIDDEN);
     }
     let secure = state

@@ -10,7 +10,7 @@ mod problem;
 pub mod security;
 mod ws;
 
-pub(crate) use graphql::client_addr;
+pub(crate) use graphql::{bearer, client_addr};
 
 use crate::graphql::AppSchema;
 use crate::settings::Settings;

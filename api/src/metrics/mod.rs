@@ -50,8 +50,7 @@ pub struct ApiMetrics {
 impl ApiMetrics {
     /// The series, with the in-process worker's when `embedded_worker`.
     pub fn new(embedded_worker: bool) -> Arc<Self> {
-        let mut r = worker::metrics::registry();
-        let m = Self {
+        let mut m = Self {
             statements: Counter::default(),
             statement_errors: Counter::default(),
             statement_seconds: Counter::default(),
@@ -65,10 +64,14 @@ impl ApiMetrics {
             logins: Family::default(),
             ws_connections: Gauge::default(),
             ws_subscriptions: Gauge::default(),
-            worker: embedded_worker.then(|| WorkerMetrics::registered(&mut r)),
+            worker: None,
             names: Mutex::new(HashSet::new()),
-            registry: Registry::default(),
+            registry: worker::metrics::registry(),
         };
+        let r = &mut m.registry;
+        if embedded_worker {
+            m.worker = Some(WorkerMetrics::registered(r));
+        }
         r.register(
             "db_statements",
             "SQL statements executed",
@@ -134,7 +137,7 @@ impl ApiMetrics {
             "Running subscriptions on /graphql/ws",
             m.ws_subscriptions.clone(),
         );
-        Arc::new(Self { registry: r, ..m })
+        Arc::new(m)
     }
 
     /// Hooks the statement counters into every statement the connection runs.

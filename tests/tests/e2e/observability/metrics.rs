@@ -198,3 +198,56 @@ async fn client_chosen_operation_names_do_not_grow_the_series_without_bound() {
         20.0
     );
 }
+
+/// An email that cannot go out shows as unsent, with the age of the oldest, on both
+/// databases (the age is read from the rows' own timestamps).
+async fn waiting_email_is_counted(backend: Backend) {
+    let port = e2e::smtp::free_port();
+    let app = spawn_app_with(backend, |s| {
+        s.metrics.token = Some(TOKEN.to_owned().into());
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
+        s.jobs.max_attempts = 50;
+    })
+    .await;
+    let (contoso, _) = provider_and_reseller(&app).await;
+    let invited = request(&app, &contoso, "admin@fabrikam.test").await;
+    eventually("a failed attempt", Duration::from_secs(30), || async {
+        let res = app
+            .gql(INVITATION, json!({ "id": invited.id }), Some(&contoso))
+            .await;
+        (res.data()["node"]["delivery"]["attempts"].as_i64() >= Some(1)).then_some(())
+    })
+    .await;
+    let url = format!("{}/metrics", app.address);
+    let m = eventually("an age over zero", Duration::from_secs(10), || async {
+        let m = scrape(&app.client, &url, TOKEN).await;
+        let age = value(
+            &m,
+            "partner_center_outbox_oldest_unsent_age_seconds",
+            &[("channel", "email")],
+        );
+        (age > 0.0).then_some(m)
+    })
+    .await;
+    assert_eq!(
+        value(&m, "partner_center_outbox_unsent", &[("channel", "email")]),
+        1.0
+    );
+    assert!(
+        value(
+            &m,
+            "partner_center_jobs_total",
+            &[("kind", "send-email"), ("outcome", "retried")]
+        ) >= 1.0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_email_is_counted_sqlite() {
+    waiting_email_is_counted(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_email_is_counted_postgres() {
+    waiting_email_is_counted(Backend::Postgres).await;
+}
