@@ -57,6 +57,12 @@ pub struct GraphqlSettings {
     /// Most selections a document may stand for once its fragments are expanded (fields,
     /// spreads, directives, arguments and the variables they use; see `graphql::guard`).
     pub max_selections: usize,
+    /// Most values an introspection may answer by the guard's estimate (its lists times
+    /// what they can hold in this schema; GraphiQL's own introspection is well within).
+    pub max_introspection_values: usize,
+    /// Largest response body, in bytes, the server writes for one request; a bigger answer
+    /// is replaced by one `RESPONSE_TOO_LARGE` error.
+    pub max_response_bytes: usize,
     /// Most operations accepted in one batched request.
     pub max_batch: usize,
     pub max_body_bytes: usize,
@@ -182,6 +188,8 @@ impl Default for GraphqlSettings {
             max_depth: 16,
             max_complexity: 5_000,
             max_selections: 2_000,
+            max_introspection_values: 200_000,
+            max_response_bytes: 8 * 1024 * 1024,
             max_batch: 10,
             max_body_bytes: 2 * 1024 * 1024,
             introspection: true,

@@ -108,6 +108,8 @@ impl Application {
             }),
             settings.clone(),
         );
+        // What introspection lists can hold, for the document guard (once per process).
+        graphql::guard::introspection::measure(&schema).await;
         Ok(Self {
             listener,
             address,

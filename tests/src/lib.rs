@@ -3,6 +3,7 @@
 //! client for it. The `e2e!` macro runs one test body on both backends.
 
 pub mod browser;
+pub mod node;
 pub mod npm;
 pub mod receiver;
 pub mod services;

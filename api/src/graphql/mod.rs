@@ -9,6 +9,7 @@ pub mod guard;
 pub mod ids;
 pub mod loaders;
 pub mod node;
+pub mod order;
 pub mod payload;
 pub mod search;
 pub mod user_error;

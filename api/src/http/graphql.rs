@@ -1,9 +1,11 @@
 //! `POST/GET /graphql` and GraphiQL. The handler resolves the bearer token to the caller,
 //! enforces the batch cap, runs every document through the guard (`graphql::guard`),
 //! refuses mutations over GET and mutations by suspended partners, and hands the request
-//! to the schema.
+//! to the schema; `answer` writes the result. A large document is checked and run on the
+//! blocking pool, so parsing and validating it never holds up the runtime's threads.
 
 use super::AppState;
+use super::answer::{self, MediaType};
 use super::problem::{error_response, forbidden, invalid_input, too_large};
 use crate::accounts::session;
 use crate::auth::{Auth, ClientAddr, suspension};
@@ -11,7 +13,7 @@ use crate::graphql::error_codes::{self, RequestId};
 use crate::graphql::guard;
 use crate::language::RequestLang;
 use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLBatchRequest;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -65,10 +67,11 @@ pub async fn post_handler(
     headers: HeaderMap,
     request: Result<Request, Rejection>,
 ) -> Response {
-    match request {
+    let media = MediaType::negotiate(&headers);
+    media.retag(match request {
         Ok(request) => execute_as(state, peer, headers, request.into_inner(), Method::Post).await,
         Err(rejection) => rejection.answer(crate::language::of_headers(&headers)),
-    }
+    })
 }
 
 pub async fn get_handler(
@@ -77,10 +80,11 @@ pub async fn get_handler(
     headers: HeaderMap,
     request: Result<Request, Rejection>,
 ) -> Response {
-    match request {
+    let media = MediaType::negotiate(&headers);
+    media.retag(match request {
         Ok(request) => execute_as(state, peer, headers, request.into_inner(), Method::Get).await,
         Err(rejection) => rejection.answer(crate::language::of_headers(&headers)),
-    }
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -89,14 +93,19 @@ enum Method {
     Post,
 }
 
+/// Documents longer than this (in bytes, a batch's together) are checked and run on the
+/// blocking pool: a few KB is what applications send; more is rare and costs more.
+const OFF_THREAD_BYTES: usize = 16 * 1024;
+
 async fn execute_as(
     state: AppState,
     peer: SocketAddr,
     headers: HeaderMap,
-    mut batch: BatchRequest,
+    batch: BatchRequest,
     method: Method,
 ) -> Response {
     let lang = crate::language::of_headers(&headers);
+    let media = MediaType::negotiate(&headers);
     let refuse =
         |status, code, message: Message| error_response(status, code, &message.render(lang));
     let max_batch = state.settings.graphql.max_batch;
@@ -110,18 +119,42 @@ async fn execute_as(
             msg!("error-batch-too-large", max = max_batch),
         );
     }
-    let mut shapes = Vec::new();
-    for request in batch.iter_mut() {
-        match guard::prepare(request, state.settings.graphql.max_selections) {
-            Ok(shape) => shapes.push(shape),
-            Err(guard::Refusal::TooComplex(message)) => {
-                return refuse(StatusCode::BAD_REQUEST, "QUERY_TOO_COMPLEX", message);
-            }
-            Err(guard::Refusal::Invalid(message)) => {
-                return invalid_input(&message.render(lang));
+    // A typo in the body's keys (`qeury`) leaves the document empty: say what is missing.
+    if batch.iter().any(|r| r.query.trim().is_empty()) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            msg!("error-query-missing"),
+        );
+    }
+    let heavy = batch.iter().map(|r| r.query.len()).sum::<usize>() > OFF_THREAD_BYTES;
+    let limits = guard::Limits::from(&state.settings.graphql);
+    let (batch, prepared) = if heavy {
+        match tokio::task::spawn_blocking(move || prepare_all(batch, limits)).await {
+            Ok(done) => done,
+            Err(_) => {
+                return refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    msg!("error-internal"),
+                );
             }
         }
-    }
+    } else {
+        prepare_all(batch, limits)
+    };
+    let shapes = match prepared {
+        Ok(shapes) => shapes,
+        Err(guard::Refusal::TooComplex(message)) => {
+            return refuse(StatusCode::BAD_REQUEST, "QUERY_TOO_COMPLEX", message);
+        }
+        Err(guard::Refusal::Invalid(message)) => {
+            return invalid_input(&message.render(lang));
+        }
+        Err(guard::Refusal::Syntax { message, at }) => {
+            return answer::request_error(media, "BAD_USER_INPUT", &message.render(lang), at);
+        }
+    };
     if shapes.iter().any(|s| s.has_subscription) {
         return refuse(
             StatusCode::BAD_REQUEST,
@@ -173,7 +206,23 @@ async fn execute_as(
         .data(RequestId(request_id.clone()))
         .data(crate::graphql::loaders::for_request(state.db.clone()));
     let started = std::time::Instant::now();
-    let mut answer = state.schema.execute_batch(batch).await;
+    let mut answer = if heavy {
+        let (schema, runtime) = (state.schema.clone(), tokio::runtime::Handle::current());
+        match tokio::task::spawn_blocking(move || runtime.block_on(schema.execute_batch(batch)))
+            .await
+        {
+            Ok(answer) => answer,
+            Err(_) => {
+                return refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    msg!("error-internal"),
+                );
+            }
+        }
+    } else {
+        state.schema.execute_batch(batch).await
+    };
     // Mutations write audit entries: every replica's hub should read them now.
     if shapes.iter().any(|s| !s.mutation_fields.is_empty()) {
         state.signal.notify();
@@ -187,7 +236,21 @@ async fn execute_as(
         error_codes::finish(response, &request_id, lang);
         record(&state, shape, response, took);
     }
-    GraphQLResponse::from(answer).into_response()
+    let orders: Vec<_> = shapes.into_iter().map(|s| s.order).collect();
+    let max_bytes = state.settings.graphql.max_response_bytes;
+    answer::write(answer, &orders, media, max_bytes, lang)
+}
+
+/// Runs every request of the batch through the guard (the first refusal refuses all).
+fn prepare_all(
+    mut batch: BatchRequest,
+    limits: guard::Limits,
+) -> (BatchRequest, Result<Vec<guard::Shape>, guard::Refusal>) {
+    let shapes = batch
+        .iter_mut()
+        .map(|request| guard::prepare(request, limits))
+        .collect();
+    (batch, shapes)
 }
 
 /// The token of `Authorization: Bearer <token>`, if the request carries one.

@@ -362,12 +362,11 @@ impl Executor for SubscriptionExecutor {
     ) -> BoxStream<'static, Response> {
         let once = |r: Response| futures::stream::once(async move { r }).boxed();
         let lang = self.lang;
-        let max_selections = self.state.settings.graphql.max_selections;
-        match guard::prepare(&mut request, max_selections) {
+        match guard::prepare(&mut request, &self.state.settings.graphql) {
             Err(guard::Refusal::TooComplex(m)) => {
                 return once(refused("QUERY_TOO_COMPLEX", &m.render(lang)));
             }
-            Err(guard::Refusal::Invalid(m)) => {
+            Err(guard::Refusal::Invalid(m) | guard::Refusal::Syntax { message: m, .. }) => {
                 return once(refused("BAD_USER_INPUT", &m.render(lang)));
             }
             Ok(shape) if shape.has_request || !shape.has_subscription => {

@@ -122,3 +122,7 @@ error-ws-token = Send {"{"}"Authorization": "Bearer <token>"{"}"} in connection_
 error-ws-session = The token is not valid (expired or signed out); sign in again.
 error-ws-unavailable = The session could not be checked; try again.
 error-ws-too-many-connections = Too many open connections for this user; close one first.
+error-introspection-too-large = This introspection could answer more than { $max } values (its lists multiply what they hold); select fewer nested lists.
+error-response-too-large = The answer is larger than { $max } bytes; select fewer fields or a smaller page.
+error-syntax = The document is not valid GraphQL: { $detail }.
+error-query-missing = The request has no `query` (the GraphQL document to run).

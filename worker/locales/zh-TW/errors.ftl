@@ -121,3 +121,7 @@ error-ws-token = 請在 connection_init 中傳送 {"{"}"Authorization": "Bearer 
 error-ws-session = 權杖無效（已過期或已登出）；請重新登入。
 error-ws-unavailable = 目前無法檢查工作階段；請再試一次。
 error-ws-too-many-connections = 此使用者開啟的連線過多；請先關閉其中一個。
+error-introspection-too-large = 此自我檢查查詢可能回傳超過 { $max } 個值（其清單會使內容倍增）；請減少巢狀清單。
+error-response-too-large = 回應大於 { $max } 位元組；請選取較少的欄位或較小的頁面。
+error-syntax = 此文件不是有效的 GraphQL：{ $detail }。
+error-query-missing = 要求中沒有 `query`（要執行的 GraphQL 文件）。
