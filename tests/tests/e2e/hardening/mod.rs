@@ -2,6 +2,8 @@
 
 mod csrf;
 mod documents;
+mod enumeration;
 mod inputs;
+mod logos;
 mod operations;
 mod queue_outage;
