@@ -15,7 +15,9 @@ use crate::graphql::user_error::UserErrorCode;
 use entity::enums::{EnrollmentStatus, PartnerKind, PartnershipStatus, UserRole};
 use entity::{partner, partnership};
 use sea_orm::sea_query::JoinType;
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+};
 use std::collections::HashSet;
 use worker::msg;
 
@@ -63,41 +65,66 @@ pub async fn require_active_partners(
     if named.is_empty() {
         return Ok(());
     }
-    let active = active_partners(txn, provider_id, named.iter().map(|(id, _)| *id)).await?;
+    let active = active_partners(txn, provider_id, named.iter().map(|(id, _)| *id), true).await?;
     match named.iter().find(|(id, _)| !active.contains(id)) {
         None => Ok(()),
-        Some((_, field)) => Err(ApiError::user(
-            UserErrorCode::ResellerNotPartner,
-            field,
-            msg!("error-reseller-not-partner"),
-        )),
+        Some((_, field)) => Err(not_partner(field)),
+    }
+}
+
+/// The one answer for a reseller id that is not an ACTIVE partner of the caller: whether no
+/// organization has that id, another provider's partner has it, or a former partner does.
+/// Anything that told these apart would let a provider list every partner id.
+pub fn not_partner(field: &[&str]) -> ApiError {
+    ApiError::user(
+        UserErrorCode::ResellerNotPartner,
+        field,
+        msg!("error-reseller-not-partner"),
+    )
+}
+
+/// [`require_active_partner`] before any other work, without a transaction or locks: for a
+/// request whose other steps (throttles, lookups) would otherwise answer a partner and a
+/// stranger differently. What depends on it still checks again, locked, when it writes.
+pub async fn check_active_partner(
+    db: &impl ConnectionTrait,
+    provider_id: i32,
+    reseller_id: i32,
+    field: &[&str],
+) -> ApiResult<()> {
+    let active = active_partners(db, provider_id, std::iter::once(reseller_id), false).await?;
+    if active.contains(&reseller_id) {
+        Ok(())
+    } else {
+        Err(not_partner(field))
     }
 }
 
 /// Which of `resellers` are ACTIVE and have an ACTIVE partnership with `provider_id`: the
 /// partnership joined with the reseller, both rows share-locked (PostgreSQL locks the rows
-/// of every table of a `FOR SHARE` join).
+/// of every table of a `FOR SHARE` join) when `lock` is set.
 async fn active_partners(
-    txn: &DatabaseTransaction,
+    db: &impl ConnectionTrait,
     provider_id: i32,
     resellers: impl Iterator<Item = i32>,
+    lock: bool,
 ) -> ApiResult<HashSet<i32>> {
     let joined = partnership::Entity::belongs_to(partner::Entity)
         .from(partnership::Column::ResellerId)
         .to(partner::Column::Id)
         .into();
-    let rows = partnership::Entity::find()
+    let mut query = partnership::Entity::find()
         .select_only()
         .column(partnership::Column::ResellerId)
         .join(JoinType::InnerJoin, joined)
         .filter(partnership::Column::ProviderId.eq(provider_id))
         .filter(partnership::Column::ResellerId.is_in(resellers))
         .filter(partnership::Column::Status.eq(PartnershipStatus::Active))
-        .filter(partner::Column::EnrollmentStatus.eq(EnrollmentStatus::Active))
-        .lock_shared()
-        .into_tuple::<i32>()
-        .all(txn)
-        .await?;
+        .filter(partner::Column::EnrollmentStatus.eq(EnrollmentStatus::Active));
+    if lock {
+        query = query.lock_shared();
+    }
+    let rows = query.into_tuple::<i32>().all(db).await?;
     Ok(rows.into_iter().collect())
 }
 

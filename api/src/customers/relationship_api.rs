@@ -107,8 +107,9 @@ impl RelationshipMutation {
     /// by default). Emails sent on an organization's behalf are rate-limited.
     ///
     /// userErrors: `PROVIDER_NOT_ACTIVE`, `INVALID_STATE` (the reseller already administers
-    /// the customer), `RESELLER_NOT_PARTNER`. Top-level: `NOT_FOUND` (customer or reseller),
-    /// `FORBIDDEN` (reason `PROVIDER_ONLY` or `SALES_ONLY`), `RATE_LIMITED`.
+    /// the customer), `RESELLER_NOT_PARTNER` (also for an id no organization has, as on every
+    /// field that names a reseller). Top-level: `NOT_FOUND` (customer), `FORBIDDEN` (reason
+    /// `PROVIDER_ONLY` or `SALES_ONLY`), `RATE_LIMITED`.
     async fn request_customer_reseller_relationship(
         &self,
         ctx: &Context<'_>,

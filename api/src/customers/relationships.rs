@@ -4,7 +4,10 @@
 //! expiry, refusal and concurrency rules as partnership invitations.
 
 use super::access::{self, Standing};
-use super::eligibility::{ordering_provider, require_active_partner, require_active_provider};
+use super::eligibility::{
+    check_active_partner, not_partner, ordering_provider, require_active_partner,
+    require_active_provider,
+};
 use crate::auth::{Actor, token};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::user_error::UserErrorCode;
@@ -44,17 +47,21 @@ pub async fn request(
     if standing != Standing::Provider {
         return Err(ApiError::Forbidden("PROVIDER_ONLY"));
     }
+    let field: &[&str] = &["input", "indirectResellerId"];
     if cust.reseller_id == Some(reseller_id) {
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
-            &["input", "indirectResellerId"],
+            field,
             msg!("error-already-administers"),
         ));
     }
+    // First of all: an id no organization has and one that is not this provider's partner
+    // get the same answer, before the email throttle or the language could tell them apart.
+    check_active_partner(db, provider.id, reseller_id, field).await?;
     let reseller = partner::Entity::find_by_id(reseller_id)
         .one(db)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or_else(|| not_partner(field))?;
     crate::throttle::organization_email(db, links.rate_limits, provider.id).await?;
     let token = token::generate();
     let link = format!(
@@ -73,13 +80,7 @@ pub async fn request(
     let composed = content.compose(lang);
     let now = Utc::now();
     let txn = migration::database::begin_write(db).await?;
-    require_active_partner(
-        &txn,
-        provider.id,
-        reseller_id,
-        &["input", "indirectResellerId"],
-    )
-    .await?;
+    require_active_partner(&txn, provider.id, reseller_id, field).await?;
     let email_id = crate::outbox::write(
         &txn,
         crate::outbox::Email {

@@ -95,7 +95,8 @@ pub async fn submit(
         None => None,
         Some(bytes) => {
             let field: &[&str] = &["input", "logo"];
-            Some(logo::check(&bytes).map_err(|p| match p {
+            let checked = logo::check_off_thread(bytes, logo::CHECK_TIME).await;
+            Some(checked.map_err(|p| match p {
                 LogoProblem::TooLarge => field_error(
                     UserErrorCode::LogoTooLarge,
                     field,
@@ -109,6 +110,11 @@ pub async fn submit(
                 LogoProblem::UnsafeSvg(why) => {
                     field_error(UserErrorCode::UnsafeSvg, field, Message::new(why))
                 }
+                LogoProblem::TooSlow => field_error(
+                    UserErrorCode::InvalidLogo,
+                    field,
+                    msg!("error-logo-too-slow"),
+                ),
             })?)
         }
     };

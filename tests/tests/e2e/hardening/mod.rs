@@ -3,7 +3,9 @@
 mod conformance;
 mod csrf;
 mod documents;
+mod enumeration;
 mod inputs;
 mod introspection;
+mod logos;
 mod operations;
 mod queue_outage;
