@@ -76,6 +76,10 @@ pub async fn find_visible(
     Ok(Event(Arc::new(entry)))
 }
 
+/// Request data (`/graphql/ws`): where the hub stood when the subscription was received; an
+/// `events` subscription without `after` starts there.
+pub struct ListenFrom(pub i32);
+
 #[derive(Default)]
 pub struct EventSubscription;
 
@@ -107,7 +111,10 @@ impl EventSubscription {
         let after = after
             .map(|id| ids::decode_as(NodeType::Event, &id))
             .transpose()
-            .map_err(|_| ApiError::Invalid(msg!("error-after-not-event")))?;
+            .map_err(|_| ApiError::Invalid(msg!("error-after-not-event")))?
+            // Without `after`: from where the hub stood when the subscription arrived, not
+            // when it got this far (the caller was looked up in between).
+            .or_else(|| ctx.data_opt::<ListenFrom>().map(|from| from.0));
         // On `/graphql/ws` the caller is looked up again before each event (`auth::live`).
         let rights = ctx.data_opt::<Arc<LiveRights>>().cloned();
         let types = types.map(|t| t.iter().map(|t| t.dotted()).collect());

@@ -22,7 +22,6 @@ pub use sockets::Sockets;
 
 use super::AppState;
 use crate::accounts::session;
-use crate::auth::Auth;
 use crate::auth::live::LiveRights;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
@@ -95,7 +94,10 @@ async fn serve(socket: WebSocket, state: AppState, flavor: Flavor, peer: SocketA
             .signed_in
             .as_ref()
             .map(|s| s.actor.session_expires_at);
+        // The client's messages first (a `complete` stops an operation before it sends
+        // more), then results, then timers and events.
         let outcome = tokio::select! {
+            biased;
             frame = stream.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
                     received(&mut connection, &state, &client, lang, text.as_bytes()).await
@@ -272,8 +274,9 @@ async fn sign_in(
         )
         .ok_or(msg!("error-ws-too-many-connections"))?;
     let rights = LiveRights::new(state.db.clone(), token.to_owned());
+    // No `Auth` here: every execution gets the caller as of then (`operation`, `auth::live`),
+    // so nothing can fall back to the rights of the sign-in.
     let mut session = async_graphql::Data::default();
-    session.insert(Auth(Some(actor.clone())));
     session.insert(rights.clone());
     Ok(SignedIn {
         actor,

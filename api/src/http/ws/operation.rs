@@ -35,7 +35,7 @@ pub enum Reply {
 pub struct Operations {
     pub state: AppState,
     pub rights: Arc<LiveRights>,
-    /// The connection's data (its `LiveRights`, the caller at sign-in).
+    /// The connection's data (its `LiveRights`).
     pub session: Arc<Data>,
     pub client: String,
     pub lang: Lang,
@@ -56,6 +56,11 @@ impl Operations {
     /// The replies of `request`, in order; the stream ends when the operation is complete.
     pub fn start(&self, request: Request) -> BoxStream<'static, Reply> {
         let this = self.clone();
+        // Now, before anything is looked up: an `events` subscription goes live from here.
+        let request = match self.state.schema.data::<crate::events::Hub>() {
+            Some(hub) => request.data(crate::events::graphql::ListenFrom(hub.emitted())),
+            None => request,
+        };
         futures::stream::once(async move { this.prepare(request).await })
             .flat_map(|prepared| match prepared {
                 Ok(replies) => replies,

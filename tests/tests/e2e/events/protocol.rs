@@ -197,3 +197,44 @@ async fn malformed_frames_close_with_4400_and_a_reason_that_fits() {
     let (code, _) = ended_after(&app, Some(&token), &[init.to_string()]).await;
     assert_eq!(code, 4429);
 }
+
+/// The legacy `graphql-ws` subprotocol (subscriptions-transport-ws) keeps working: its own
+/// message names, results as `data`, and a refused sign-in said in `connection_error`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_legacy_protocol_still_works() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (_, token) = app
+        .active_partner("INDIRECT_PROVIDER", "Contoso", "admin@contoso.test")
+        .await;
+    let mut socket = WsClient::connect_with(&app.address, "graphql-ws").await;
+    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
+    socket.send(init).await;
+    assert_eq!(socket.next_json().await.unwrap()["type"], "connection_ack");
+    let start = json!({ "type": "start", "id": "1", "payload": { "query": "{ viewer { user { email } } }" } });
+    socket.send(start).await;
+    let data = socket.next_json().await.unwrap();
+    assert_eq!(data["type"], "data", "{data}");
+    assert_eq!(
+        data["payload"]["data"]["viewer"]["user"]["email"],
+        "admin@contoso.test"
+    );
+    assert_eq!(socket.next_json().await.unwrap()["type"], "complete");
+    // A refusal before execution: its errors as a result, then `complete`.
+    let start = json!({ "type": "start", "id": "2", "payload": { "query": "{ nope }" } });
+    socket.send(start).await;
+    let data = socket.next_json().await.unwrap();
+    assert_eq!(data["type"], "data", "{data}");
+    assert_eq!(first_code(&data["payload"]["errors"]), "BAD_USER_INPUT");
+    assert_eq!(socket.next_json().await.unwrap()["type"], "complete");
+
+    let mut refused = WsClient::connect_with(&app.address, "graphql-ws").await;
+    refused
+        .send(json!({ "type": "connection_init", "payload": {} }))
+        .await;
+    let said = refused.next_json().await.unwrap();
+    assert_eq!(said["type"], "connection_error", "{said}");
+    assert!(matches!(
+        refused.ended().await,
+        Ended::Closed { code: 4403, .. }
+    ));
+}
