@@ -128,6 +128,9 @@ pub struct EventSettings {
     pub session_check_seconds: u64,
     /// How long a client has to send `connection_init` after connecting.
     pub init_timeout_seconds: u64,
+    /// How long a run of missing audit ids (rolled-back transactions) may hold back the
+    /// events after it, however many ids the run has.
+    pub gap_wait_ms: u64,
 }
 
 impl Default for EventSettings {
@@ -139,6 +142,7 @@ impl Default for EventSettings {
             keepalive_seconds: 30,
             session_check_seconds: 60,
             init_timeout_seconds: 10,
+            gap_wait_ms: 3_000,
         }
     }
 }

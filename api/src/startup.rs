@@ -75,7 +75,11 @@ impl Application {
             .await
             .map_err(StartupError::Signal)?;
         let (stopping, stopped) = tokio::sync::watch::channel(false);
-        let hub = crate::events::Hub::start(db.clone(), &signal, stopped.clone())
+        let gaps = crate::events::hub::Gaps {
+            wait: std::time::Duration::from_millis(settings.events.gap_wait_ms),
+            given_up: metrics.event_gaps(),
+        };
+        let hub = crate::events::Hub::start(db.clone(), &signal, stopped.clone(), gaps)
             .await
             .map_err(|e| StartupError::Database(DbSetupError::Connect(e)))?;
         let jobs = if settings.runs_embedded_worker() {
@@ -98,16 +102,15 @@ impl Application {
             None
         };
         let settings = Arc::new(settings);
-        let schema = graphql::build(
-            Some(graphql::SchemaDeps {
-                db: db.clone(),
-                dispatcher: Dispatcher::new(queue.clone()),
-                public_url: PublicUrl(public_url),
-                hub,
-                metrics: metrics.clone(),
-            }),
-            settings.clone(),
-        );
+        let deps = graphql::SchemaDeps {
+            db: db.clone(),
+            dispatcher: Dispatcher::new(queue.clone()),
+            public_url: PublicUrl(public_url),
+            hub,
+            metrics: metrics.clone(),
+        };
+        let schema = graphql::build(Some(deps.clone()), settings.clone());
+        let live_schema = graphql::build_live(deps, settings.clone());
         // What introspection lists can hold, for the document guard (once per process).
         graphql::guard::introspection::measure(&schema).await;
         Ok(Self {
@@ -115,6 +118,7 @@ impl Application {
             address,
             state: AppState {
                 schema,
+                live_schema,
                 db,
                 settings,
                 queue,

@@ -23,19 +23,20 @@ pub enum Ended {
 impl WsClient {
     /// Connects to `/graphql/ws` of `http_address` with the `graphql-transport-ws` protocol.
     pub async fn connect(http_address: &str) -> Self {
+        Self::connect_with(http_address, "graphql-transport-ws").await
+    }
+
+    /// Connects with this subprotocol (`graphql-ws` is the legacy one).
+    pub async fn connect_with(http_address: &str, protocol: &str) -> Self {
         let url = format!("{}/graphql/ws", http_address.replacen("http", "ws", 1));
         let mut request = url.into_client_request().unwrap();
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", protocol.parse().unwrap());
         let (socket, response) = tokio_tungstenite::connect_async(request)
             .await
             .expect("WebSocket handshake");
-        assert_eq!(
-            response.headers()["sec-websocket-protocol"],
-            "graphql-transport-ws"
-        );
+        assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
         Self { socket }
     }
 

@@ -1,6 +1,7 @@
 //! Who is calling: the signed-in user resolved from the bearer token, and the checks every
 //! resolver uses (`actor`, `platform_admin`, `partner_admin`).
 
+pub mod live;
 pub mod password;
 pub mod suspension;
 pub mod token;
@@ -53,7 +54,11 @@ pub fn signed_in<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
 
 /// The signed-in caller, refused while a temporary password is still in place.
 pub fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
-    let actor = signed_in(ctx)?;
+    usable(signed_in(ctx)?)
+}
+
+/// The check of [`actor`] on a caller looked up elsewhere (`live::LiveRights`).
+pub fn usable(actor: &Actor) -> ApiResult<&Actor> {
     if actor.user.must_change_password {
         return Err(ApiError::Forbidden("PASSWORD_CHANGE_REQUIRED"));
     }

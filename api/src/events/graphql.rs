@@ -1,22 +1,21 @@
 //! `Event` (an audit entry seen as something that happened) and the `events` subscription:
 //! replay of the stored events after a given one, then live events from the hub, with no gap
-//! and no duplicate at the switch, filtered by who may see them and by type.
+//! and no duplicate at the switch, filtered by who may see them and by type (`tail`).
 
 use super::audience::Viewer;
 use super::hub::{self, Hub};
-use crate::auth;
+use super::tail::Tail;
+use crate::auth::{self, live::LiveRights};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::node::{self, Node};
 use async_graphql::{Context, ID, Object, Result, Subscription};
 use chrono::{DateTime, Utc};
-use entity::audit_entry::{self, Column};
+use entity::audit_entry;
 use entity::event_type::EventType;
 use futures::Stream;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::VecDeque;
+use sea_orm::{DatabaseConnection, EntityTrait};
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 use worker::msg;
 
 /// Something that happened: every entry of the audit log is an event.
@@ -77,6 +76,10 @@ pub async fn find_visible(
     Ok(Event(Arc::new(entry)))
 }
 
+/// Request data (`/graphql/ws`): where the hub stood when the subscription was received; an
+/// `events` subscription without `after` starts there.
+pub struct ListenFrom(pub i32);
+
 #[derive(Default)]
 pub struct EventSubscription;
 
@@ -101,112 +104,20 @@ impl EventSubscription {
                     answers `BAD_USER_INPUT` (reason `INVALID`)."
         )]
         after: Option<ID>,
-    ) -> Result<impl Stream<Item = Event> + use<>> {
+    ) -> Result<impl Stream<Item = Result<Event>> + use<>> {
         let viewer = Viewer::of(auth::actor(ctx)?)?;
         let hub = ctx.data_unchecked::<Hub>().clone();
         let db = crate::graphql::db(ctx).clone();
         let after = after
             .map(|id| ids::decode_as(NodeType::Event, &id))
             .transpose()
-            .map_err(|_| ApiError::Invalid(msg!("error-after-not-event")))?;
-        let receiver = hub.subscribe();
-        let emitted = hub.emitted();
-        let state = Tail {
-            db,
-            viewer,
-            // An empty list, like an absent one, keeps every type (as a webhook endpoint's).
-            types: types
-                .filter(|t| !t.is_empty())
-                .map(|t| t.iter().map(|t| t.dotted()).collect()),
-            receiver,
-            hub,
-            last: after.unwrap_or(emitted),
-            replay_to: after.map(|_| emitted),
-            buffer: VecDeque::new(),
-        };
-        Ok(futures::stream::unfold(state, Tail::next))
-    }
-}
-
-/// Where one subscriber stands: events up to `last` are handled; `replay_to` is set while
-/// stored events up to it are still to be read from the database.
-struct Tail {
-    db: DatabaseConnection,
-    viewer: Viewer,
-    /// Dotted types to keep; all when `None`.
-    types: Option<Vec<&'static str>>,
-    receiver: tokio::sync::broadcast::Receiver<hub::Event>,
-    hub: Hub,
-    last: i32,
-    replay_to: Option<i32>,
-    buffer: VecDeque<hub::Event>,
-}
-
-/// Stored events read per page of a replay.
-const REPLAY_PAGE: u64 = 100;
-
-impl Tail {
-    async fn next(mut self) -> Option<(Event, Self)> {
-        loop {
-            if let Some(event) = self.buffer.pop_front() {
-                self.last = event.id;
-                return Some((Event(event), self));
-            }
-            if let Some(upto) = self.replay_to {
-                match self.page(upto).await {
-                    Ok(page) if !page.is_empty() => self.buffer.extend(page),
-                    Ok(_) => {
-                        self.last = self.last.max(upto);
-                        self.replay_to = None;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "replaying events");
-                        return None;
-                    }
-                }
-                continue;
-            }
-            match self.receiver.recv().await {
-                Ok(event) if event.id <= self.last => {}
-                Ok(event) => {
-                    self.last = event.id;
-                    if self.wants(&event) {
-                        return Some((Event(event), self));
-                    }
-                }
-                // Too slow for the live stream: catch up from the database, then go on.
-                Err(RecvError::Lagged(_)) => self.replay_to = Some(self.hub.emitted()),
-                Err(RecvError::Closed) => return None,
-            }
-        }
-    }
-
-    fn wants(&self, event: &audit_entry::Model) -> bool {
-        self.viewer.sees(event)
-            && self
-                .types
-                .as_ref()
-                .is_none_or(|types| types.contains(&event.action.as_str()))
-    }
-
-    /// The next stored events after `last`, up to `upto`, that this subscriber wants.
-    async fn page(&self, upto: i32) -> Result<Vec<hub::Event>, sea_orm::DbErr> {
-        let mut select = audit_entry::Entity::find()
-            .filter(Column::Id.gt(self.last))
-            .filter(Column::Id.lte(upto))
-            .order_by_asc(Column::Id)
-            .limit(REPLAY_PAGE);
-        if let Some(visible) = self.viewer.condition() {
-            select = select.filter(visible);
-        }
-        if let Some(types) = &self.types {
-            select = select.filter(Column::Action.is_in(types.iter().copied()));
-        }
-        Ok(select
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(Arc::new)
-            .collect())
+            .map_err(|_| ApiError::Invalid(msg!("error-after-not-event")))?
+            // Without `after`: from where the hub stood when the subscription arrived, not
+            // when it got this far (the caller was looked up in between).
+            .or_else(|| ctx.data_opt::<ListenFrom>().map(|from| from.0));
+        // On `/graphql/ws` the caller is looked up again before each event (`auth::live`).
+        let rights = ctx.data_opt::<Arc<LiveRights>>().cloned();
+        let types = types.map(|t| t.iter().map(|t| t.dotted()).collect());
+        Ok(Tail::new(db, viewer, rights, types, hub, after).stream())
     }
 }

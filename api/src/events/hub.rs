@@ -4,12 +4,18 @@
 //! It reads the database when signalled (`worker::signal`: any replica or worker that
 //! committed entries) and every second regardless, so a lost signal only delays. Ids are
 //! handed out before commit, so a lower id can commit after a higher one: the hub emits in
-//! id order up to the first id it has not seen, and waits for that id until
-//! [`GAP_TIMEOUT`] (a transaction that rolled back leaves its id unused forever). Because
-//! emission is in id order, a subscriber that saw id `n` has seen every visible event up to
-//! `n`, which is what makes `events(after:)` exact.
+//! id order up to the first id it has not seen, and waits for the missing ids (a
+//! transaction that rolled back leaves its id unused forever). Because emission is in id
+//! order, a subscriber that saw id `n` has seen every visible event up to `n`, which is what
+//! makes `events(after:)` exact.
+//!
+//! A missing id was handed out before any higher id, so it has been pending at least since
+//! the hub first read a row above it: the wait for a run of missing ids starts when the row
+//! after them is first read and lasts `EVENTS__GAP_WAIT_MS` in all, however many ids the run
+//! has (a thousand rolled-back ids cost one wait, not a thousand).
 
 use entity::audit_entry;
+use prometheus_client::metrics::counter::Counter;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,9 +23,6 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 use worker::signal::EventSignal;
-
-/// How long a missing id may hold back later ones.
-pub const GAP_TIMEOUT: Duration = Duration::from_secs(3);
 /// Entries read per look.
 const BATCH: u64 = 500;
 /// Events buffered per subscriber before it lags (and catches up from the database).
@@ -36,6 +39,16 @@ struct Inner {
     sender: broadcast::Sender<Event>,
     /// Every id up to this one has been emitted (or given up on).
     emitted: AtomicI32,
+    gaps: Gaps,
+}
+
+/// How the hub treats ids that never show up.
+#[derive(Clone, Debug)]
+pub struct Gaps {
+    /// How long a run of missing ids may hold back the rows after it.
+    pub wait: Duration,
+    /// Counts the runs of missing ids given up on (each cost one `wait`).
+    pub given_up: Counter,
 }
 
 impl Hub {
@@ -44,6 +57,7 @@ impl Hub {
         db: DatabaseConnection,
         signal: &EventSignal,
         mut shutdown: tokio::sync::watch::Receiver<bool>,
+        gaps: Gaps,
     ) -> Result<Self, sea_orm::DbErr> {
         let newest: Option<i32> = audit_entry::Entity::find()
             .select_only()
@@ -56,6 +70,7 @@ impl Hub {
             inner: Arc::new(Inner {
                 sender: broadcast::channel(CAPACITY).0,
                 emitted: AtomicI32::new(newest.unwrap_or(0)),
+                gaps,
             }),
         };
         let mut wake = signal.listen();
@@ -66,7 +81,9 @@ impl Hub {
                 if let Err(e) = tail.look(&db, &mut pending).await {
                     tracing::warn!(error = %e, "event hub could not read the audit log");
                 }
-                let wait = pending.next_deadline().unwrap_or(Duration::from_secs(1));
+                let wait = pending
+                    .next_deadline(tail.emitted(), tail.inner.gaps.wait)
+                    .unwrap_or(Duration::from_secs(1));
                 tokio::select! {
                     _ = wake.recv() => {}
                     () = tokio::time::sleep(wait) => {}
@@ -101,8 +118,13 @@ impl Hub {
                 .all(db)
                 .await?;
             let full = rows.len() as u64 == BATCH;
+            let read_at = Instant::now();
             for row in rows {
-                pending.rows.entry(row.id).or_insert_with(|| Arc::new(row));
+                // The first read counts: it is when the ids below this row were known taken.
+                pending
+                    .rows
+                    .entry(row.id)
+                    .or_insert_with(|| (read_at, Arc::new(row)));
             }
             self.emit_ready(pending);
             // Stop when the page was not full or nothing moved.
@@ -112,30 +134,29 @@ impl Hub {
         }
     }
 
-    /// Emits read rows in id order while there is no hole, or the hole is old enough.
+    /// Emits read rows in id order while there is no hole before them, or the hole is old
+    /// enough: a run of missing ids is skipped as a whole once the row after it was read
+    /// [`Gaps::wait`] ago.
     fn emit_ready(&self, pending: &mut Pending) {
         let now = Instant::now();
-        loop {
+        while let Some(entry) = pending.rows.first_entry() {
             let next = self.emitted() + 1;
-            if let Some(event) = pending.rows.remove(&next) {
-                pending.hole_since = None;
-                self.inner.emitted.store(next, Ordering::SeqCst);
-                // No receiver is fine: nobody listens on this replica right now.
-                let _ = self.inner.sender.send(event);
-                continue;
+            if *entry.key() != next {
+                let (read_at, _) = entry.get();
+                if now.duration_since(*read_at) < self.inner.gaps.wait {
+                    return;
+                }
+                tracing::debug!(
+                    from = next,
+                    to = *entry.key() - 1,
+                    "event ids never committed; skipping them"
+                );
+                self.inner.gaps.given_up.inc();
             }
-            if pending.rows.is_empty() {
-                pending.hole_since = None;
-                return;
-            }
-            // `next` is missing but later ids exist: wait for it, up to the timeout.
-            let since = *pending.hole_since.get_or_insert(now);
-            if now.duration_since(since) < GAP_TIMEOUT {
-                return;
-            }
-            tracing::debug!(id = next, "event id never committed; skipping it");
-            pending.hole_since = None;
-            self.inner.emitted.store(next, Ordering::SeqCst);
+            let (id, (_, event)) = entry.remove_entry();
+            self.inner.emitted.store(id, Ordering::SeqCst);
+            // No receiver is fine: nobody listens on this replica right now.
+            let _ = self.inner.sender.send(event);
         }
     }
 }
@@ -145,11 +166,10 @@ pub async fn stopping(stop: &mut tokio::sync::watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
 }
 
-/// Rows read but not yet emitted (they follow a hole).
+/// Rows read but not yet emitted (they follow a hole), with when each was first read.
 #[derive(Default)]
 struct Pending {
-    rows: BTreeMap<i32, Event>,
-    hole_since: Option<Instant>,
+    rows: BTreeMap<i32, (Instant, Event)>,
 }
 
 impl Pending {
@@ -157,9 +177,10 @@ impl Pending {
         self.rows.keys().next_back().copied().unwrap_or(0)
     }
 
-    /// When the current hole times out, if there is one.
-    fn next_deadline(&self) -> Option<Duration> {
-        self.hole_since
-            .map(|since| GAP_TIMEOUT.saturating_sub(since.elapsed()) + Duration::from_millis(10))
+    /// When the hole after `emitted` times out, if there is one.
+    fn next_deadline(&self, emitted: i32, wait: Duration) -> Option<Duration> {
+        let (&first, (read_at, _)) = self.rows.first_key_value()?;
+        (first > emitted + 1)
+            .then(|| wait.saturating_sub(read_at.elapsed()) + Duration::from_millis(10))
     }
 }

@@ -4,11 +4,14 @@
 //!
 //! - `audience`: who sees an event (one rule, for all three);
 //! - `hub`: this process's tail of the audit log, broadcasting new entries in id order;
-//! - `graphql`: the `Event` type and the `events` subscription (replay, then live).
+//! - `graphql`: the `Event` type and the `events` subscription;
+//! - `tail`: one subscriber's stream (replay, then live), filtered with the caller's rights
+//!   as of each event.
 
 pub mod audience;
 pub mod graphql;
 pub mod hub;
+mod tail;
 
 pub use graphql::EventSubscription;
 pub use hub::Hub;

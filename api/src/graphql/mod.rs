@@ -82,6 +82,7 @@ pub struct SubscriptionRoot(EventSubscription);
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// What resolvers reach through the context.
+#[derive(Clone)]
 pub struct SchemaDeps {
     pub db: DatabaseConnection,
     pub dispatcher: Dispatcher,
@@ -92,6 +93,17 @@ pub struct SchemaDeps {
 
 /// Builds the schema. Without dependencies it is only good for exporting the SDL.
 pub fn build(deps: Option<SchemaDeps>, settings: Arc<Settings>) -> AppSchema {
+    build_with(deps, settings, false)
+}
+
+/// The same schema for `/graphql/ws`, where every execution (each operation, each event of
+/// a subscription) runs with the caller looked up again (`auth::live`). A schema of its own
+/// so that HTTP requests do not pay for an extension in every field's resolution.
+pub fn build_live(deps: SchemaDeps, settings: Arc<Settings>) -> AppSchema {
+    build_with(Some(deps), settings, true)
+}
+
+fn build_with(deps: Option<SchemaDeps>, settings: Arc<Settings>, live: bool) -> AppSchema {
     let limits = &settings.graphql;
     let mut builder = Schema::build(
         QueryRoot::default(),
@@ -111,6 +123,9 @@ pub fn build(deps: Option<SchemaDeps>, settings: Arc<Settings>) -> AppSchema {
             .data(deps.public_url)
             .data(deps.hub)
             .data(deps.metrics);
+    }
+    if live {
+        builder = builder.extension(crate::auth::live::FreshRights);
     }
     builder.data(settings).finish()
 }

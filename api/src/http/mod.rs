@@ -31,6 +31,8 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub schema: AppSchema,
+    /// The same schema for `/graphql/ws`: callers looked up again per execution.
+    pub live_schema: AppSchema,
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     /// The job queue (readiness pings its own connection).

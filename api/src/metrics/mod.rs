@@ -42,6 +42,7 @@ pub struct ApiMetrics {
     logins: Family<OutcomeLabel, Counter>,
     ws_connections: Gauge,
     ws_subscriptions: Gauge,
+    event_gaps: Counter,
     /// The in-process worker's series (embedded mode).
     pub worker: Option<WorkerMetrics>,
     names: Mutex<HashSet<String>>,
@@ -64,6 +65,7 @@ impl ApiMetrics {
             logins: Family::default(),
             ws_connections: Gauge::default(),
             ws_subscriptions: Gauge::default(),
+            event_gaps: Counter::default(),
             worker: None,
             names: Mutex::new(HashSet::new()),
             registry: worker::metrics::registry(),
@@ -137,7 +139,17 @@ impl ApiMetrics {
             "Running subscriptions on /graphql/ws",
             m.ws_subscriptions.clone(),
         );
+        r.register(
+            "event_hub_gaps_skipped",
+            "Runs of missing audit ids (rolled-back transactions) the event hub stopped waiting for",
+            m.event_gaps.clone(),
+        );
         Arc::new(m)
+    }
+
+    /// The counter of the event hub's given-up gaps (`events::hub::Gaps`).
+    pub fn event_gaps(&self) -> Counter {
+        self.event_gaps.clone()
     }
 
     /// Hooks the statement counters into every statement the connection runs.

@@ -118,7 +118,6 @@ error-mutation-over-get = Mutations must be sent with POST.
 error-subscription-over-http = Subscriptions run over WebSocket at /graphql/ws (graphql-transport-ws).
 error-send-json = Send the request as JSON with `content-type: application/json`.
 error-multipart-preflight = A multipart request must carry a non-empty `apollo-require-preflight` header (or `x-apollo-operation-name`).
-error-ws-only-subscriptions = Only subscriptions run on /graphql/ws; send queries and mutations to POST /graphql.
 error-ws-too-many-subscriptions = At most { $max } subscriptions run at once on one connection.
 error-ws-token = Send {"{"}"Authorization": "Bearer <token>"{"}"} in connection_init.
 error-ws-session = The token is not valid (expired or signed out); sign in again.

@@ -117,7 +117,6 @@ error-mutation-over-get = 變動作業必須以 POST 傳送。
 error-subscription-over-http = 訂閱作業透過 /graphql/ws 的 WebSocket（graphql-transport-ws）執行。
 error-send-json = 請以 JSON 傳送要求，並使用 `content-type: application/json`。
 error-multipart-preflight = multipart 要求必須帶有非空白的 `apollo-require-preflight` 標頭（或 `x-apollo-operation-name`）。
-error-ws-only-subscriptions = /graphql/ws 只執行訂閱作業；請將查詢與變動作業傳送到 POST /graphql。
 error-ws-too-many-subscriptions = 一個連線最多同時執行 { $max } 個訂閱作業。
 error-ws-token = 請在 connection_init 中傳送 {"{"}"Authorization": "Bearer <token>"{"}"}。
 error-ws-session = 權杖無效（已過期或已登出）；請重新登入。

@@ -19,10 +19,13 @@ macro_rules! both {
     };
 }
 
+mod gaps;
 mod limits;
 mod live;
+mod protocol;
 mod replicas;
 mod resume;
+mod rights;
 mod sessions;
 mod shutdown;
 mod tenancy;

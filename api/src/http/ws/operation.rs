@@ -1,0 +1,149 @@
+//! One operation on a signed-in connection: a subscription, a query or a mutation, under the
+//! rules of `POST /graphql` — the same document guard and limits (`graphql::guard`, the
+//! schema's depth and complexity), the caller looked up again as it starts (a role lowered or
+//! an organization suspended since the connection opened counts), the suspended-partner rule
+//! (`auth::suspension`), the same error codes and metrics, and replicas woken after a
+//! mutation. Each event of a subscription is resolved with the caller as of that event
+//! (`auth::live`, in the WebSocket schema).
+//!
+//! Errors before execution (refused by the guard or a rule, a document that does not parse
+//! or validate) are a [`Reply::Error`]: graphql-transport-ws's `error` message.
+
+use crate::auth::live::LiveRights;
+use crate::auth::{Auth, ClientAddr, suspension};
+use crate::graphql::error_codes::{self, RequestId};
+use crate::graphql::guard;
+use crate::http::AppState;
+use crate::language::RequestLang;
+use async_graphql::{Data, Request, Response, ServerError, Value};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use std::sync::Arc;
+use worker::i18n::Lang;
+use worker::msg;
+
+/// What an operation sends back.
+pub enum Reply {
+    /// A result (`next`).
+    Next(Response),
+    /// Errors before anything ran (`error`); the operation is over.
+    Error(Vec<ServerError>),
+}
+
+/// Starts operations for one signed-in connection.
+#[derive(Clone)]
+pub struct Operations {
+    pub state: AppState,
+    pub rights: Arc<LiveRights>,
+    /// The connection's data (its `LiveRights`).
+    pub session: Arc<Data>,
+    pub client: String,
+    pub lang: Lang,
+}
+
+/// A coded error raised before execution.
+pub fn refusal(code: &str, reason: Option<&str>, message: &str) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", code);
+    if let Some(reason) = reason {
+        extensions.set("reason", reason);
+    }
+    error
+}
+
+impl Operations {
+    /// The replies of `request`, in order; the stream ends when the operation is complete.
+    pub fn start(&self, request: Request) -> BoxStream<'static, Reply> {
+        let this = self.clone();
+        // Now, before anything is looked up: an `events` subscription goes live from here.
+        let request = match self.state.schema.data::<crate::events::Hub>() {
+            Some(hub) => request.data(crate::events::graphql::ListenFrom(hub.emitted())),
+            None => request,
+        };
+        futures::stream::once(async move { this.prepare(request).await })
+            .flat_map(|prepared| match prepared {
+                Ok(replies) => replies,
+                Err(error) => {
+                    futures::stream::once(async move { Reply::Error(vec![error]) }).boxed()
+                }
+            })
+            .boxed()
+    }
+
+    async fn prepare(
+        &self,
+        mut request: Request,
+    ) -> Result<BoxStream<'static, Reply>, ServerError> {
+        let (state, lang) = (&self.state, self.lang);
+        state.metrics.requests(1);
+        let shape = match guard::prepare(&mut request, &state.settings.graphql) {
+            Ok(shape) => shape,
+            Err(guard::Refusal::TooComplex(m)) => {
+                return Err(refusal("QUERY_TOO_COMPLEX", None, &m.render(lang)));
+            }
+            Err(guard::Refusal::Invalid(m)) => {
+                return Err(refusal("BAD_USER_INPUT", Some("INVALID"), &m.render(lang)));
+            }
+            Err(guard::Refusal::Syntax { message, .. }) => {
+                return Err(refusal("BAD_USER_INPUT", None, &message.render(lang)));
+            }
+        };
+        let actor = self.rights.now().await.map_err(|e| {
+            tracing::error!(error = ?e, "looking the session up again");
+            refusal("INTERNAL", None, &msg!("error-internal").render(lang))
+        })?;
+        if let Some(actor) = &actor
+            && suspension::refuses(actor, &shape.mutation_fields)
+        {
+            let message = msg!("error-partner-suspended").render(lang);
+            return Err(refusal("FORBIDDEN", Some("PARTNER_SUSPENDED"), &message));
+        }
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let request = request
+            .data(Auth(actor))
+            .data(ClientAddr(self.client.clone()))
+            .data(RequestId(request_id.clone()))
+            .data(RequestLang(lang))
+            .data(crate::graphql::loaders::for_request(state.db.clone()));
+        let counted = shape.has_subscription.then(|| state.metrics.subscription());
+        let state = state.clone();
+        let started = std::time::Instant::now();
+        let mut first = true;
+        let replies = state
+            .live_schema
+            .execute_stream_with_session_data(request, self.session.clone())
+            .map(move |mut response| {
+                let _held = &counted;
+                error_codes::finish(&mut response, &request_id, lang);
+                // In the order of the selection sets, as over HTTP (`graphql::order`).
+                if let Some(order) = &shape.order {
+                    order.apply(&mut response.data);
+                }
+                if !shape.mutation_fields.is_empty() {
+                    // Mutations write audit entries: every replica's hub should read them now.
+                    state.signal.notify();
+                }
+                if !shape.has_subscription {
+                    super::super::graphql::record(&state, &shape, &response, started.elapsed());
+                }
+                let before_execution = first && is_request_error(&response);
+                first = false;
+                if before_execution {
+                    Reply::Error(response.errors)
+                } else {
+                    Reply::Next(response)
+                }
+            })
+            .boxed();
+        Ok(replies)
+    }
+}
+
+/// Whether nothing ran: no data, and only errors without a path (parsing, validation; a
+/// resolver's error has the path of its field).
+fn is_request_error(response: &Response) -> bool {
+    response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
