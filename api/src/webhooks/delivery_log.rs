@@ -15,8 +15,8 @@ use entity::{audit_entry, webhook_delivery};
 use migration::database::begin_write;
 use sea_orm::sea_query::LockType;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Select, Set,
 };
 use worker::i18n::Lang;
 use worker::msg;
@@ -77,7 +77,13 @@ pub async fn redeliver(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let endpoint = find_own(&txn, partner_id, found.endpoint_id, Some(LockType::KeyShare)).await?;
+    let endpoint = find_own(
+        &txn,
+        partner_id,
+        found.endpoint_id,
+        Some(LockType::KeyShare),
+    )
+    .await?;
     if found.status == WebhookDeliveryStatus::Pending {
         return Err(ApiError::user(
             UserErrorCode::InvalidState,

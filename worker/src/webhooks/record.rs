@@ -107,10 +107,7 @@ async fn record(
             let next =
                 now + Duration::from_std(settings.backoff(attempts)).unwrap_or(Duration::hours(1));
             let written = mine
-                .col_expr(
-                    Column::Status,
-                    Expr::value(next_status(settings, attempts)),
-                )
+                .col_expr(Column::Status, Expr::value(next_status(settings, attempts)))
                 .col_expr(Column::ResponseStatus, Expr::value(status.map(i32::from)))
                 .col_expr(
                     Column::LastError,

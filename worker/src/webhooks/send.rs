@@ -63,8 +63,7 @@ pub async fn send(
 ) -> Attempt {
     // Literal addresses never reach the resolver: today's rule is applied here, to URLs
     // stored under any earlier one too.
-    if let Err(problem) = target::check_delivery(&endpoint.url, settings.allow_insecure_targets)
-    {
+    if let Err(problem) = target::check_delivery(&endpoint.url, settings.allow_insecure_targets) {
         return Attempt::Failed {
             status: None,
             error: format!("target refused: {problem}"),

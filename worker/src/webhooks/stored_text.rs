@@ -25,7 +25,11 @@ pub fn disabled_reason(since: &str, error: &str) -> Message {
     loop {
         let text: String = error.iter().collect();
         let reason = crate::msg!("webhook-disabled-failing", since = since, error = text);
-        let over = reason.stored().chars().count().saturating_sub(REASON_COLUMN);
+        let over = reason
+            .stored()
+            .chars()
+            .count()
+            .saturating_sub(REASON_COLUMN);
         if over == 0 || error.is_empty() {
             return reason;
         }
@@ -55,7 +59,11 @@ mod tests {
             assert!(kept.contains("2026-01-01"), "{kept}");
         }
         let short = disabled_reason("2026-01-01 00:00 UTC", "HTTP 500: fine");
-        assert!(short.render(crate::i18n::Lang::En).ends_with("HTTP 500: fine"));
+        assert!(
+            short
+                .render(crate::i18n::Lang::En)
+                .ends_with("HTTP 500: fine")
+        );
     }
 
     #[test]

@@ -174,7 +174,10 @@ mod tests {
             "https://[2002:7f00:1::]/",
         ] {
             assert!(
-                matches!(check_url(private, false, 2000), Err(TargetProblem::NotPublic(_))),
+                matches!(
+                    check_url(private, false, 2000),
+                    Err(TargetProblem::NotPublic(_))
+                ),
                 "{private}"
             );
             // Again at delivery, for a URL stored before the rule knew these forms.
@@ -189,7 +192,10 @@ mod tests {
         // 700 CJK characters: 707 typed, 6,300 once %-encoded (what is stored and sent).
         let typed = format!("https://hooks.example.com/{}", "網".repeat(700));
         assert!(typed.chars().count() < 2000);
-        assert_eq!(check_url(&typed, false, 2000), Err(TargetProblem::TooLong(2000)));
+        assert_eq!(
+            check_url(&typed, false, 2000),
+            Err(TargetProblem::TooLong(2000))
+        );
         let fits = format!("https://hooks.example.com/{}", "網".repeat(200));
         let stored = check_url(&fits, false, 2000).unwrap();
         assert!(stored.as_str().len() <= 2000, "{}", stored.as_str().len());

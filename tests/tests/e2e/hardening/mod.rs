@@ -5,3 +5,4 @@ mod documents;
 mod inputs;
 mod operations;
 mod queue_outage;
+mod webhooks;
