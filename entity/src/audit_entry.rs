@@ -66,7 +66,20 @@ pub fn global_id(type_name: &str, id: i32) -> String {
 /// endpoint of an organization that sees it (its actor's or its subject's: the audit log's
 /// rule) and subscribes to its type (`event_types` is empty for all, else `,a,b,` of dotted
 /// names). The test event goes only where `sendTestWebhook` sends it.
-pub fn fan_out_insert(source: &str, filter: &str) -> String {
+///
+/// On PostgreSQL the endpoints joined are locked `FOR KEY SHARE`: an endpoint deleted by a
+/// transaction that commits while this one runs is re-read and left out (instead of a
+/// delivery that breaks the foreign key), and one still here cannot be deleted before this
+/// transaction ends. The lock does not conflict with updates of an endpoint's other columns,
+/// and deleting transactions take the organization's endpoint lock first
+/// (`api::webhooks::service`), so fan-outs and deletions never wait on each other in a
+/// circle.
+pub fn fan_out_insert(backend: sea_orm::DbBackend, source: &str, filter: &str) -> String {
+    let lock = match backend {
+        sea_orm::DbBackend::Postgres => " FOR KEY SHARE OF e",
+        // SQLite runs one writer at a time: nothing changes between the read and the write.
+        _ => "",
+    };
     format!(
         "INSERT INTO webhook_deliveries \
            (endpoint_id, audit_entry_id, status, attempts, created_at, next_attempt_at) \
@@ -75,7 +88,7 @@ pub fn fan_out_insert(source: &str, filter: &str) -> String {
            ON e.enabled \
            AND (e.partner_id = a.actor_partner_id OR e.partner_id = a.subject_partner_id) \
            AND (e.event_types = '' OR e.event_types LIKE '%,' || a.action || ',%') \
-         WHERE ({filter}) AND a.action <> 'webhook.test'"
+         WHERE ({filter}) AND a.action <> 'webhook.test'{lock}"
     )
 }
 
@@ -86,7 +99,7 @@ pub async fn fan_out<C: ConnectionTrait>(db: &C, first: i32, last: i32) -> Resul
         sea_orm::DbBackend::Postgres => "a.id BETWEEN $1 AND $2",
         _ => "a.id BETWEEN ? AND ?",
     };
-    let sql = fan_out_insert("audit_entries", range);
+    let sql = fan_out_insert(backend, "audit_entries", range);
     Ok(db
         .execute_raw(sea_orm::Statement::from_sql_and_values(
             backend,

@@ -1,7 +1,7 @@
 //! A real HTTP server that receives webhooks: it records every request as it arrives and
-//! answers the statuses a test scripted (then 200), optionally after a delay, so a test
-//! can play a failing endpoint, a recovering one, or a slow one that keeps requests in
-//! flight while a worker is killed.
+//! answers the statuses a test scripted (then 200), optionally with a body and after a
+//! delay, so a test can play a failing endpoint, a recovering one, or a slow one that keeps
+//! requests in flight while a worker is killed.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -66,6 +66,8 @@ struct Shared {
     /// The status of requests the script does not cover; 200 when unset.
     fallback: Mutex<Option<u16>>,
     delay: Mutex<Duration>,
+    /// The body of every answer (empty when unset).
+    body: Mutex<String>,
     arrived: Mutex<Vec<Received>>,
     /// Per request of `arrived`: whether its answer was written (its delay is over).
     answered: Mutex<Vec<bool>>,
@@ -113,6 +115,11 @@ impl Receiver {
         *self.shared.delay.lock().unwrap() = delay;
     }
 
+    /// Answers with this body (whatever the status).
+    pub fn body(&self, body: impl Into<String>) {
+        *self.shared.body.lock().unwrap() = body.into();
+    }
+
     /// Every request that arrived, in order of arrival, answered yet or not.
     pub fn requests(&self) -> Vec<Received> {
         self.shared.arrived.lock().unwrap().clone()
@@ -148,7 +155,7 @@ async fn receive(
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> StatusCode {
+) -> (StatusCode, String) {
     let scripted = shared.script.lock().unwrap().pop_front();
     let status = scripted.or(*shared.fallback.lock().unwrap()).unwrap_or(200);
     let headers = headers
@@ -178,5 +185,8 @@ async fn receive(
         tokio::time::sleep(delay).await;
     }
     shared.answered.lock().unwrap()[index] = true;
-    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        shared.body.lock().unwrap().clone(),
+    )
 }

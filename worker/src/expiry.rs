@@ -232,7 +232,7 @@ async fn expire_postgres_range<C: ConnectionTrait>(
         summary = kind.summary_sql(),
         message = kind.message_sql(),
         subject = kind.subject_sql,
-        fan_out = audit_entry::fan_out_insert("audited", "TRUE"),
+        fan_out = audit_entry::fan_out_insert(DbBackend::Postgres, "audited", "TRUE"),
     );
     let (before, after) = kind.summary_around();
     let row = db

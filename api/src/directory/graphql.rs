@@ -113,7 +113,8 @@ impl ProfileChangeRequest {
 pub struct LocationInput {
     /// ISO 3166-1 alpha-2 country code (any case).
     country: String,
-    /// A full `https` URL, e.g. https://example.com/partners.
+    /// A full `https` URL, e.g. https://example.com/partners; at most 2,000 characters
+    /// once normalized (non-ASCII characters %-escaped).
     target_url: String,
 }
 
@@ -317,8 +318,8 @@ impl DirectoryMutation {
     /// request when it carries a logo.
     ///
     /// userErrors: `INVALID` (company name, a country code, a URL that does not parse),
-    /// `DUPLICATE_COUNTRY`, `INSECURE_URL`, `LOGO_TOO_LARGE`, `INVALID_LOGO`, `UNSAFE_SVG`,
-    /// `OPEN_REQUEST_EXISTS`. Top-level: `FORBIDDEN` (reason `ADMIN_ONLY` or
+    /// `DUPLICATE_COUNTRY`, `INSECURE_URL`, `OUT_OF_RANGE` (a URL too long), `LOGO_TOO_LARGE`,
+    /// `INVALID_LOGO`, `UNSAFE_SVG`, `OPEN_REQUEST_EXISTS`. Top-level: `FORBIDDEN` (reason `ADMIN_ONLY` or
     /// `PROVIDER_ONLY`), `BAD_USER_INPUT` (the upload cannot be read).
     async fn submit_profile_change_request(
         &self,

@@ -30,6 +30,9 @@ use worker::msg;
 /// The program promises two to three weeks.
 pub const DUE_DAYS: i64 = 21;
 
+/// Longest target URL, normalized (`provider_locations.target_url` holds 2,048).
+pub const MAX_TARGET_URL: usize = 2000;
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Location {
@@ -61,7 +64,19 @@ fn check_locations(raw: Vec<Location>) -> ApiResult<Vec<Location>> {
             ));
         }
         let url_field = ["input", "locations", index.as_str(), "targetUrl"];
-        let parsed = url::Url::parse(loc.target_url.trim())
+        let too_long = || {
+            field_error(
+                UserErrorCode::OutOfRange,
+                &url_field,
+                msg!("error-url-long", max = MAX_TARGET_URL),
+            )
+        };
+        let raw = loc.target_url.trim();
+        // Bounds the parsing work only; the rule is on the normalized URL below.
+        if raw.len() > MAX_TARGET_URL * 4 {
+            return Err(too_long());
+        }
+        let parsed = url::Url::parse(raw)
             .map_err(|_| field_error(UserErrorCode::Invalid, &url_field, msg!("error-url")))?;
         if parsed.scheme() != "https" || parsed.host_str().is_none() {
             return Err(field_error(
@@ -69,6 +84,11 @@ fn check_locations(raw: Vec<Location>) -> ApiResult<Vec<Location>> {
                 &url_field,
                 msg!("error-url-https"),
             ));
+        }
+        // What is stored (and completed into the directory) is the normalized URL: %-escapes
+        // and punycode make it longer than what was typed.
+        if parsed.as_str().chars().count() > MAX_TARGET_URL {
+            return Err(too_long());
         }
         out.push(Location {
             country,

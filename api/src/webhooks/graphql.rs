@@ -227,7 +227,8 @@ impl WebhookQuery {
 #[derive(InputObject)]
 pub struct CreateWebhookEndpointInput {
     /// `https` on a public address (`http` and private addresses only when the server runs
-    /// with `WEBHOOKS__ALLOW_INSECURE_TARGETS=true`); at most 2,000 characters.
+    /// with `WEBHOOKS__ALLOW_INSECURE_TARGETS=true`); at most 2,000 characters once
+    /// normalized (non-ASCII characters %-escaped).
     url: String,
     /// The event types to deliver; empty or absent for every type.
     event_types: Option<Vec<EventType>>,

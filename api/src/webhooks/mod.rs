@@ -3,7 +3,10 @@
 //! which events reach an endpoint is decided where events are written
 //! (`entity::audit_entry::fan_out_insert`), by the audit log's visibility rule.
 
+mod delivery_log;
 pub mod graphql;
+mod rows;
+mod rules;
 pub mod service;
 
 pub use graphql::{WebhookMutation, WebhookQuery};

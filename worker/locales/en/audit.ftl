@@ -51,11 +51,14 @@ audit-profile-change-in-review = Profile change request taken into review
 audit-profile-updated = Profile updated: { $partner }
 audit-profile-change-rejected = Profile change rejected: { $reason }
 
-audit-webhook-endpoint-registered = Webhook endpoint { $url } registered
-audit-webhook-endpoint-updated = Webhook endpoint { $url } updated
-audit-webhook-endpoint-deleted = Webhook endpoint { $url } deleted
-audit-webhook-secret-rotated = Signing secret of { $url } rotated
-audit-webhook-test = Test event for { $url }
-audit-webhook-delivery-requeued = Delivery { $delivery } to { $url } queued again
+# Webhook summaries name no URL: every member reads the audit log, endpoints are
+# their ADMINs' (a URL often carries a token).
+audit-webhook-endpoint-registered = Webhook endpoint registered
+audit-webhook-endpoint-updated = Webhook endpoint updated
+audit-webhook-endpoint-deleted = Webhook endpoint deleted
+audit-webhook-secret-rotated = Signing secret of a webhook endpoint rotated
+audit-webhook-test = Test event for a webhook endpoint
+audit-webhook-delivery-requeued = Webhook delivery queued again
+audit-webhook-endpoint-disabled = Webhook endpoint disabled after failing for too long
 webhook-disabled-by-admin = Disabled by an administrator
 webhook-disabled-failing = Disabled after failing since before { $since }: { $error }

@@ -45,6 +45,7 @@ error-logo-unreadable = The logo upload could not be read.
 error-duplicate-country = { $country } appears twice; give one target URL per country.
 error-url = Enter a full URL such as https://example.com/partners.
 error-url-https = Target URLs must use https.
+error-url-long = The URL is longer than { $max } characters once written out in full.
 error-logo-too-large = Logos may be at most { $max } KiB.
 error-logo-invalid = Upload a PNG, JPEG or SVG image (at most 4096 pixels a side).
 error-open-request = You already have a profile change request in progress; wait for it to be resolved.

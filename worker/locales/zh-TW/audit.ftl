@@ -51,11 +51,14 @@ audit-profile-change-in-review = 設定檔變更要求已進入審核
 audit-profile-updated = 設定檔已更新：{ $partner }
 audit-profile-change-rejected = 設定檔變更已遭拒絕：{ $reason }
 
-audit-webhook-endpoint-registered = 已註冊 Webhook 端點 { $url }
-audit-webhook-endpoint-updated = 已更新 Webhook 端點 { $url }
-audit-webhook-endpoint-deleted = 已刪除 Webhook 端點 { $url }
-audit-webhook-secret-rotated = 已輪替 { $url } 的簽署密碼
-audit-webhook-test = { $url } 的測試事件
-audit-webhook-delivery-requeued = 已將傳遞 { $delivery }（目的地 { $url }）重新排入佇列
+# Webhook summaries name no URL: every member reads the audit log, endpoints are
+# their ADMINs' (a URL often carries a token).
+audit-webhook-endpoint-registered = 已註冊 Webhook 端點
+audit-webhook-endpoint-updated = 已更新 Webhook 端點
+audit-webhook-endpoint-deleted = 已刪除 Webhook 端點
+audit-webhook-secret-rotated = 已輪替 Webhook 端點的簽署密碼
+audit-webhook-test = Webhook 端點的測試事件
+audit-webhook-delivery-requeued = 已將 Webhook 傳遞重新排入佇列
+audit-webhook-endpoint-disabled = Webhook 端點持續失敗過久，已停用
 webhook-disabled-by-admin = 已由系統管理員停用
 webhook-disabled-failing = 自 { $since } 之前持續失敗，已停用：{ $error }

@@ -44,6 +44,7 @@ error-logo-unreadable = 無法讀取上傳的標誌。
 error-duplicate-country = { $country } 出現兩次；每個國家/地區只能提供一個目標 URL。
 error-url = 請輸入完整的 URL，例如 https://example.com/partners。
 error-url-https = 目標 URL 必須使用 https。
+error-url-long = 完整寫出後，URL 超過 { $max } 個字元。
 error-logo-too-large = 標誌最大為 { $max } KiB。
 error-logo-invalid = 請上傳 PNG、JPEG 或 SVG 影像（每邊最多 4096 像素）。
 error-open-request = 您已有正在處理中的設定檔變更要求；請等候處理完成。

@@ -9,8 +9,12 @@
 //! exponential backoff until FAILED; an endpoint failing for longer than
 //! `disable_after_hours` is disabled with a reason. `target` decides where requests may go.
 
+pub mod address;
 pub mod deliver;
 pub mod message;
+pub mod record;
+pub mod send;
+pub mod stored_text;
 pub mod target;
 
 use serde::Deserialize;

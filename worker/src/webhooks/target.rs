@@ -1,11 +1,15 @@
 //! Where webhooks may go: `https` URLs of hosts on public addresses only, so an endpoint
 //! cannot be used to reach the platform's own network (SSRF). Checked when an endpoint is
-//! registered (`check_url`, `resolve_public`) and again at every delivery, at connection
-//! time: the HTTP client resolves names through [`PublicResolver`], so a name that starts
-//! resolving to a private address later (DNS rebinding) is refused on the spot.
-//! `WEBHOOKS__ALLOW_INSECURE_TARGETS=true` lifts both rules (development and tests).
+//! registered (`check_url`, `resolve_public`) and again at every delivery: the URL's own
+//! rules and literal addresses by [`check_delivery`] before anything is sent (a URL stored
+//! under an older rule gets today's), names at connection time: the HTTP client resolves
+//! them through [`PublicResolver`], so a name that starts resolving to a private address
+//! later (DNS rebinding) is refused on the spot. The client never uses a proxy (see
+//! `deliver::http_client`): a proxy would resolve and connect in our place, out of reach of
+//! this rule. Which addresses are public is `super::address`'s rule.
+//! `WEBHOOKS__ALLOW_INSECURE_TARGETS=true` lifts these rules (development and tests).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use url::{Host, Url};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,13 +28,24 @@ pub enum TargetProblem {
     NoPublicAddress(String),
 }
 
-/// The syntactic rules and literal addresses; names are checked by [`resolve_public`].
+/// The length of the URL column (`webhook_endpoints.url`): no setting may let more through.
+pub const URL_COLUMN: usize = 2048;
+
+/// The syntactic rules and literal addresses; names are checked by [`resolve_public`]. The
+/// length rule applies to the normalized URL, the string that is stored and sent (`%`-escapes
+/// and punycode make it longer than what was typed), at most [`URL_COLUMN`] characters.
 pub fn check_url(raw: &str, allow_insecure: bool, max_len: usize) -> Result<Url, TargetProblem> {
+    let max_len = max_len.min(URL_COLUMN);
     let raw = raw.trim();
-    if raw.chars().count() > max_len {
+    // A bound on parsing work only: four bytes of input per character allowed is more
+    // than any URL that normalizes short enough needs.
+    if raw.len() > max_len.saturating_mul(4) {
         return Err(TargetProblem::TooLong(max_len));
     }
     let url = Url::parse(raw).map_err(|_| TargetProblem::Unparsable)?;
+    if url.as_str().chars().count() > max_len {
+        return Err(TargetProblem::TooLong(max_len));
+    }
     let scheme_ok = url.scheme() == "https" || (allow_insecure && url.scheme() == "http");
     if !scheme_ok {
         return Err(TargetProblem::NotHttps);
@@ -55,6 +70,11 @@ pub fn check_url(raw: &str, allow_insecure: bool, max_len: usize) -> Result<Url,
     Ok(url)
 }
 
+/// The rules of [`check_url`] again, at delivery, on the stored URL.
+pub fn check_delivery(stored: &str, allow_insecure: bool) -> Result<(), TargetProblem> {
+    check_url(stored, allow_insecure, URL_COLUMN).map(|_| ())
+}
+
 /// The public addresses of `host` (empty when it does not resolve at all, which is left to
 /// delivery to report); refused when it resolves only to non-public ones.
 pub async fn resolve_public(host: &str) -> Result<Vec<SocketAddr>, TargetProblem> {
@@ -73,62 +93,7 @@ pub async fn resolve_public(host: &str) -> Result<Vec<SocketAddr>, TargetProblem
     Ok(public)
 }
 
-/// True for addresses on the public internet: not loopback, private, link-local, shared
-/// (CGNAT), documentation, benchmarking, multicast, reserved or unspecified, including the
-/// IPv4 addresses embedded in IPv6 forms.
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public_v4(v4);
-            }
-            let seg = v6.segments();
-            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address.
-            if seg[0] == 0x64 && seg[1] == 0xff9b && seg[2..6] == [0, 0, 0, 0] {
-                return is_public_v4(Ipv4Addr::new(
-                    (seg[6] >> 8) as u8,
-                    seg[6] as u8,
-                    (seg[7] >> 8) as u8,
-                    seg[7] as u8,
-                ));
-            }
-            if seg[0] == 0x2002 {
-                return is_public_v4(Ipv4Addr::new(
-                    (seg[1] >> 8) as u8,
-                    seg[1] as u8,
-                    (seg[2] >> 8) as u8,
-                    seg[2] as u8,
-                ));
-            }
-            !(v6.is_unspecified()
-                || v6.is_loopback()
-                || v6.is_multicast()
-                || (seg[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
-                || (seg[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
-                || (seg[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
-                || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
-                || (seg[0] == 0x0100 && seg[1..4] == [0, 0, 0]) // discard 100::/64
-                || v6 == Ipv6Addr::from([0, 0, 0, 0, 0, 0, 0, 1]))
-        }
-    }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, c, _] = ip.octets();
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || ip.is_documentation()
-        || a == 0 // "this network"
-        || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
-        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
-        || (a == 198 && (b == 18 || b == 19)) // benchmarking
-        || a >= 240) // reserved
-}
+pub use super::address::is_public;
 
 /// DNS for webhook deliveries: only public addresses are ever connected to.
 pub struct PublicResolver;
@@ -195,6 +160,50 @@ mod tests {
         assert_eq!(
             check_url("ftp://127.0.0.1/", true, 2000),
             Err(TargetProblem::NotHttps)
+        );
+    }
+
+    #[test]
+    fn literal_ipv6_forms_carrying_private_ipv4_are_refused() {
+        for private in [
+            "https://[::127.0.0.1]/",
+            "https://[::169.254.169.254]/latest/meta-data",
+            "https://[::ffff:0:127.0.0.1]/",
+            "https://[64:ff9b:1::169.254.169.254]/",
+            "https://[64:ff9b::10.0.0.1]/",
+            "https://[2002:7f00:1::]/",
+        ] {
+            assert!(
+                matches!(
+                    check_url(private, false, 2000),
+                    Err(TargetProblem::NotPublic(_))
+                ),
+                "{private}"
+            );
+            // Again at delivery, for a URL stored before the rule knew these forms.
+            assert!(check_delivery(private, false).is_err(), "{private}");
+        }
+        assert!(check_delivery("https://93.184.215.14/hook", false).is_ok());
+        assert!(check_delivery("http://127.0.0.1:9000/hook", true).is_ok());
+    }
+
+    #[test]
+    fn the_length_rule_counts_the_url_as_stored() {
+        // 700 CJK characters: 707 typed, 6,300 once %-encoded (what is stored and sent).
+        let typed = format!("https://hooks.example.com/{}", "網".repeat(700));
+        assert!(typed.chars().count() < 2000);
+        assert_eq!(
+            check_url(&typed, false, 2000),
+            Err(TargetProblem::TooLong(2000))
+        );
+        let fits = format!("https://hooks.example.com/{}", "網".repeat(200));
+        let stored = check_url(&fits, false, 2000).unwrap();
+        assert!(stored.as_str().len() <= 2000, "{}", stored.as_str().len());
+        // No setting lets more through than the column holds.
+        let long = format!("https://hooks.example.com/{}", "a".repeat(2100));
+        assert_eq!(
+            check_url(&long, false, 10_000),
+            Err(TargetProblem::TooLong(URL_COLUMN))
         );
     }
 

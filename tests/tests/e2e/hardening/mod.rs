@@ -9,3 +9,4 @@ mod introspection;
 mod logos;
 mod operations;
 mod queue_outage;
+mod webhooks;
