@@ -95,7 +95,7 @@ enum Method {
 
 /// Documents longer than this (in bytes, a batch's together) are checked and run on the
 /// blocking pool: a few KB is what applications send; more is rare and costs more.
-const OFF_THREAD_BYTES: usize = 16 * 1024;
+pub(crate) const OFF_THREAD_BYTES: usize = 16 * 1024;
 
 async fn execute_as(
     state: AppState,

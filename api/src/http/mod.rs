@@ -4,7 +4,7 @@ mod answer;
 mod assets;
 pub mod cors;
 mod graphiql;
-mod graphql;
+pub(crate) mod graphql;
 mod health;
 pub mod metrics;
 mod problem;

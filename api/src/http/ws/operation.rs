@@ -77,7 +77,21 @@ impl Operations {
     ) -> Result<BoxStream<'static, Reply>, ServerError> {
         let (state, lang) = (&self.state, self.lang);
         state.metrics.requests(1);
-        let shape = match guard::prepare(&mut request, &state.settings.graphql) {
+        let limits = guard::Limits::from(&state.settings.graphql);
+        // A large document is checked on the blocking pool, as over HTTP.
+        let checked = if request.query.len() > crate::http::graphql::OFF_THREAD_BYTES {
+            let (request_back, checked) = tokio::task::spawn_blocking(move || {
+                let checked = guard::prepare(&mut request, limits);
+                (request, checked)
+            })
+            .await
+            .map_err(|_| refusal("INTERNAL", None, &msg!("error-internal").render(lang)))?;
+            request = request_back;
+            checked
+        } else {
+            guard::prepare(&mut request, limits)
+        };
+        let shape = match checked {
             Ok(shape) => shape,
             Err(guard::Refusal::TooComplex(m)) => {
                 return Err(refusal("QUERY_TOO_COMPLEX", None, &m.render(lang)));
