@@ -138,6 +138,26 @@ impl std::io::Write for Bounded {
     }
 }
 
+/// Whether `response` is written in at most `max` bytes (stops writing at the bound).
+pub fn fits(response: &Response, max: usize) -> bool {
+    let mut out = Bounded {
+        bytes: Vec::new(),
+        max,
+    };
+    serde_json::to_writer(&mut out, &Body::from(response)).is_ok()
+}
+
+/// The one error that replaces an answer over `max` bytes.
+pub fn too_large(max: usize, lang: Lang) -> ServerError {
+    let message = worker::msg!("error-response-too-large", max = max).render(lang);
+    let mut error = ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", "RESPONSE_TOO_LARGE");
+    error
+}
+
 /// Writes `answer` (each response put in the order of its operation's selection sets).
 pub fn write(
     mut answer: BatchResponse,
@@ -173,9 +193,7 @@ pub fn write(
         }
     };
     if written.is_err() {
-        let message = worker::msg!("error-response-too-large", max = max_bytes).render(lang);
-        let body = serde_json::json!({ "data": null, "errors": [{ "message": message,
-            "extensions": { "code": "RESPONSE_TOO_LARGE" } }] });
+        let body = serde_json::json!({ "data": null, "errors": [too_large(max_bytes, lang)] });
         return (
             status,
             [(header::CONTENT_TYPE, media.header())],

@@ -1,6 +1,6 @@
 //! The HTTP surface: routes, request ids, tracing, body limit and panic guard.
 
-mod answer;
+pub(crate) mod answer;
 mod assets;
 pub mod cors;
 mod graphiql;

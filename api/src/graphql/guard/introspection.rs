@@ -179,7 +179,7 @@ fn sizes_of(schema: &Value) -> Sizes {
     }
 }
 
-/// The measured sizes (for tests and the start-up log).
+/// The measured sizes (tests check what was measured).
 pub fn measured() -> Option<Sizes> {
     SIZES.get().copied()
 }

@@ -151,8 +151,9 @@ fn syntax(err: async_graphql::parser::Error) -> Refusal {
 }
 
 /// Checks a parsed document against `limits` (`variable_sizes`: values held by each
-/// variable) and returns its shape.
-pub fn inspect(
+/// variable) and returns its shape (the unit tests' way in; `prepare` is the server's).
+#[cfg(test)]
+fn inspect(
     doc: &ExecutableDocument,
     variable_sizes: &HashMap<String, usize>,
     limits: Limits,

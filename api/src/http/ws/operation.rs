@@ -14,8 +14,9 @@ use crate::auth::{Auth, ClientAddr, suspension};
 use crate::graphql::error_codes::{self, RequestId};
 use crate::graphql::guard;
 use crate::http::AppState;
+use crate::http::answer;
 use crate::language::RequestLang;
-use async_graphql::{Data, Request, Response, ServerError, Value};
+use async_graphql::{Data, Request, Response, ServerError};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use std::sync::Arc;
@@ -134,6 +135,14 @@ impl Operations {
                 if let Some(order) = &shape.order {
                     order.apply(&mut response.data);
                 }
+                let before_execution = first && answer::never_executed(&response);
+                first = false;
+                // The byte bound of HTTP answers holds here too (an executed answer that is
+                // too large is still a `next`, with the one error).
+                let max = state.settings.graphql.max_response_bytes;
+                if !answer::fits(&response, max) {
+                    response = Response::from_errors(vec![answer::too_large(max, lang)]);
+                }
                 if !shape.mutation_fields.is_empty() {
                     // Mutations write audit entries: every replica's hub should read them now.
                     state.signal.notify();
@@ -141,8 +150,6 @@ impl Operations {
                 if !shape.has_subscription {
                     super::super::graphql::record(&state, &shape, &response, started.elapsed());
                 }
-                let before_execution = first && is_request_error(&response);
-                first = false;
                 if before_execution {
                     Reply::Error(response.errors)
                 } else {
@@ -152,12 +159,4 @@ impl Operations {
             .boxed();
         Ok(replies)
     }
-}
-
-/// Whether nothing ran: no data, and only errors without a path (parsing, validation; a
-/// resolver's error has the path of its field).
-fn is_request_error(response: &Response) -> bool {
-    response.data == Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty())
 }

@@ -18,6 +18,7 @@ macro_rules! both {
         }
     };
 }
+pub(crate) use both;
 
 mod gaps;
 mod limits;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 /// The review's probe: `interfaces { possibleTypes { … } }` nested `pairs` times.
-fn nested_introspection(pairs: usize) -> String {
+pub(super) fn nested_introspection(pairs: usize) -> String {
     let open = "interfaces { possibleTypes { ".repeat(pairs);
     let close = "} } ".repeat(pairs);
     format!("{{ __schema {{ types {{ {open}name {close}}} }} }}")
@@ -26,20 +26,26 @@ async fn post(app: &TestApp, query: &str) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn introspection_lists_count_what_they_multiply() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let probe = nested_introspection(7);
-    assert!(probe.len() < 300, "{}", probe.len());
+/// Two of `doc` at once while `/healthz` is asked: their answers and liveness's status.
+async fn twice_with_health(app: &TestApp, doc: &str) -> ([(u16, Value); 2], u16) {
     let (a, b, health) = tokio::join!(
-        post(&app, &probe),
-        post(&app, &probe),
+        post(app, doc),
+        post(app, doc),
         app.client
             .get(format!("{}/healthz", app.address))
             .timeout(Duration::from_secs(10))
             .send()
     );
-    for (status, body) in [a, b] {
+    ([a, b], health.expect("liveness answers").status().as_u16())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn introspection_lists_count_what_they_multiply() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let probe = nested_introspection(7);
+    assert!(probe.len() < 300, "{}", probe.len());
+    let (answers, health) = twice_with_health(&app, &probe).await;
+    for (status, body) in answers {
         assert_eq!(status, 400, "{body}");
         assert_eq!(body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX");
         assert!(
@@ -49,7 +55,7 @@ async fn introspection_lists_count_what_they_multiply() {
                 .contains("introspection")
         );
     }
-    assert_eq!(health.unwrap().status(), 200);
+    assert_eq!(health, 200);
     // One level of the same is an ordinary question.
     let (status, body) = post(&app, &nested_introspection(1)).await;
     assert_eq!(status, 200, "{body}");
@@ -83,19 +89,12 @@ fn unused_fragments(n: usize, m: usize) -> String {
 async fn fragments_no_operation_uses_are_counted() {
     let app = spawn_app(Backend::Sqlite).await;
     let doc = unused_fragments(3_000, 3_000);
-    let (a, b, health) = tokio::join!(
-        post(&app, &doc),
-        post(&app, &doc),
-        app.client
-            .get(format!("{}/healthz", app.address))
-            .timeout(Duration::from_secs(10))
-            .send()
-    );
-    for (status, body) in [a, b] {
+    let (answers, health) = twice_with_health(&app, &doc).await;
+    for (status, body) in answers {
         assert_eq!(status, 400, "{body}");
         assert_eq!(body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX");
     }
-    assert_eq!(health.unwrap().status(), 200);
+    assert_eq!(health, 200);
     // A small unused fragment is validation's to report, as before.
     let (_, body) = post(&app, &unused_fragments(2, 2)).await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");

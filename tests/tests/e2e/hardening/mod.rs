@@ -9,4 +9,5 @@ mod introspection;
 mod logos;
 mod operations;
 mod queue_outage;
+mod socket_documents;
 mod webhooks;

@@ -11,23 +11,8 @@ mod targets;
 use e2e::TestApp;
 use serde_json::{Value, json};
 
-/// Runs `fn(Backend)` once on SQLite and once on PostgreSQL (for bodies that start their
-/// own app with their own settings).
-macro_rules! both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(e2e::Backend::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(e2e::Backend::Postgres).await;
-            }
-        }
-    };
-}
-pub(crate) use both;
+/// `fn(Backend)` once on each backend, as the events tests run theirs.
+pub(crate) use crate::events::both;
 
 /// A TCP port that counts who connects to it, without ever answering: a stand-in for a
 /// place a delivery must not reach (an internal service, a proxy). Connections wait in its
