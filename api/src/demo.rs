@@ -1,6 +1,7 @@
 //! Demo data for the quick start and guides: a platform admin, an ACTIVE provider and three
 //! ACTIVE resellers with fixed logins (one reads Traditional Chinese, for the zh-TW
-//! walkthrough). Idempotent: existing accounts are left alone.
+//! walkthrough), and a delegation with roles (`demo_delegation`). Idempotent: existing
+//! accounts are left alone.
 //! Only runs when asked (`--demo` or `seed-demo`).
 
 use crate::accounts::validate;
@@ -110,7 +111,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), SeedError> {
         .await?;
         txn.commit().await?;
     }
-    Ok(())
+    crate::demo_delegation::seed(db, PASSWORD).await
 }
 
 /// The start-up banner of `serve --demo`; `mailbox` when mail is written to files.
@@ -130,6 +131,7 @@ pub fn print_logins(public_url: &str, mailbox: bool) {
     println!();
     println!("Demo logins (password for all: {PASSWORD}):");
     println!("  platform@demo.test   platform administrator");
+    println!("  admin@fourthcoffee.demo  customer admin (Fabrikam administers it: reader, orders)");
     for p in PARTNERS {
         let kind = match p.kind {
             PartnerKind::IndirectProvider => "indirect provider",

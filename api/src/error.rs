@@ -22,6 +22,9 @@ pub enum ApiError {
     Unauthenticated,
     /// Signed in but not allowed; the `reason` is a stable machine-readable word.
     Forbidden(&'static str),
+    /// A reseller's ACTIVE admin relationships with the customer do not grant this role
+    /// (`FORBIDDEN`, reason `MISSING_ADMIN_ROLE`, `requiredRole`).
+    MissingAdminRole(entity::enums::AdminRole),
     /// Missing, or not visible to the caller (the two are indistinguishable on purpose).
     NotFound,
     BadUserInput(Message),
@@ -82,6 +85,9 @@ fn top_level(err: &ApiError) -> Message {
             "CUSTOMER_ADMIN_ONLY" => msg!("error-forbidden-customer-admin"),
             _ => msg!("error-forbidden"),
         },
+        ApiError::MissingAdminRole(role) => {
+            msg!("error-forbidden-missing-admin-role", role = role.as_str())
+        }
         ApiError::NotFound => msg!("error-not-found"),
         ApiError::BadUserInput(m) | ApiError::Invalid(m) => m.clone(),
         ApiError::RateLimited { .. } => msg!("error-rate-limited"),
@@ -160,6 +166,13 @@ impl From<ApiError> for async_graphql::Error {
                 async_graphql::Error::new(english).extend_with(|_, e| {
                     e.set("code", "FORBIDDEN");
                     e.set("reason", reason);
+                })
+            }
+            ApiError::MissingAdminRole(role) => {
+                async_graphql::Error::new(english).extend_with(move |_, e| {
+                    e.set("code", "FORBIDDEN");
+                    e.set("reason", "MISSING_ADMIN_ROLE");
+                    e.set("requiredRole", role.as_str());
                 })
             }
             ApiError::NotFound => async_graphql::Error::new(english).extend_with(with("NOT_FOUND")),

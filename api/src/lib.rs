@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod admin_relationships;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
@@ -14,6 +15,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod db;
 pub mod demo;
+mod demo_delegation;
 pub mod directory;
 pub mod error;
 pub mod events;

@@ -40,6 +40,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "relationship.html",
         include_str!("../templates/relationship.html"),
     ),
+    (
+        "admin_relationship.html",
+        include_str!("../templates/admin_relationship.html"),
+    ),
     ("graphiql.html", include_str!("../templates/graphiql.html")),
     (
         "graphiql_missing.html",

@@ -217,3 +217,92 @@ pub enum WebhookDeliveryStatus {
     #[sea_orm(string_value = "FAILED")]
     Failed,
 }
+
+/// Admin relationship lifecycle: PENDING_APPROVAL -> ACTIVE -> EXPIRED | TERMINATED, and
+/// PENDING_APPROVAL -> DECLINED | EXPIRED (not approved in time) | TERMINATED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum AdminRelationshipStatus {
+    /// Created by the provider, waiting for the customer's admin.
+    #[sea_orm(string_value = "PENDING_APPROVAL")]
+    PendingApproval,
+    /// Approved: the reseller holds its roles until `endsAt`.
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    /// The customer's admin declined it.
+    #[sea_orm(string_value = "DECLINED")]
+    Declined,
+    /// Reached its end without extending, or was not approved within 30 days.
+    #[sea_orm(string_value = "EXPIRED")]
+    Expired,
+    /// Ended early by the provider, the reseller or the customer.
+    #[sea_orm(string_value = "TERMINATED")]
+    Terminated,
+}
+
+/// What an admin relationship lets a reseller do with the customer's objects. Every role
+/// includes `CUSTOMER_READER`. Stored as a comma-separated list in `admin_relationships.roles`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+pub enum AdminRole {
+    /// Read the customer, its subscriptions, orders and support contacts.
+    CustomerReader,
+    /// Place orders for the customer.
+    OrderManager,
+    /// Change quantities, suspend, reactivate, upgrade and cancel subscriptions.
+    SubscriptionManager,
+    /// Reset the customer admin's password.
+    UserAdministrator,
+    /// Own the customer's Azure tenant (`grantAzureTenantOwner`).
+    TenantOwner,
+}
+
+impl AdminRole {
+    pub const ALL: [AdminRole; 5] = [
+        AdminRole::CustomerReader,
+        AdminRole::OrderManager,
+        AdminRole::SubscriptionManager,
+        AdminRole::UserAdministrator,
+        AdminRole::TenantOwner,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminRole::CustomerReader => "CUSTOMER_READER",
+            AdminRole::OrderManager => "ORDER_MANAGER",
+            AdminRole::SubscriptionManager => "SUBSCRIPTION_MANAGER",
+            AdminRole::UserAdministrator => "USER_ADMINISTRATOR",
+            AdminRole::TenantOwner => "TENANT_OWNER",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The stored form of a set of roles: sorted, deduplicated, `CUSTOMER_READER` always in.
+    pub fn store(roles: &[AdminRole]) -> String {
+        let mut all: Vec<AdminRole> = roles.to_vec();
+        all.push(AdminRole::CustomerReader);
+        all.sort();
+        all.dedup();
+        all.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+    }
+
+    /// The roles of a stored list (unknown names are skipped).
+    pub fn load(stored: &str) -> Vec<AdminRole> {
+        stored
+            .split(',')
+            .filter_map(|s| Self::parse(s.trim()))
+            .collect()
+    }
+
+    /// What a relationship grants by default: every role but `TENANT_OWNER`.
+    pub const DEFAULTS: [AdminRole; 4] = [
+        AdminRole::CustomerReader,
+        AdminRole::OrderManager,
+        AdminRole::SubscriptionManager,
+        AdminRole::UserAdministrator,
+    ];
+}

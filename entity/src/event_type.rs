@@ -97,6 +97,26 @@ event_types! {
     SubscriptionPartnerOfRecordSet => "subscription.partner_of_record_set",
     /// A subscription's support contact was set.
     SubscriptionSupportContactSet => "subscription.support_contact_set",
+    /// A provider or a reseller with `SUBSCRIPTION_MANAGER` cancelled a subscription.
+    SubscriptionCancelled => "subscription.cancelled",
+    /// A provider revoked a reseller's Azure tenant ownership of a customer.
+    CustomerAzureTenantOwnerRevoked => "customer.azure_tenant_owner_revoked",
+    /// A provider asked a customer to approve an admin relationship with a reseller.
+    AdminRelationshipRequested => "admin_relationship.requested",
+    /// The customer's admin approved an admin relationship (ACTIVE).
+    AdminRelationshipApproved => "admin_relationship.approved",
+    /// The customer's admin declined an admin relationship.
+    AdminRelationshipDeclined => "admin_relationship.declined",
+    /// The provider changed an admin relationship (auto-extend).
+    AdminRelationshipUpdated => "admin_relationship.updated",
+    /// An auto-extending admin relationship reached its end and was extended (worker).
+    AdminRelationshipExtended => "admin_relationship.extended",
+    /// An admin relationship that will not extend ends soon; its parties were told (worker).
+    AdminRelationshipExpiring => "admin_relationship.expiring",
+    /// An admin relationship reached its end, or was not approved in time (worker).
+    AdminRelationshipExpired => "admin_relationship.expired",
+    /// The provider, the reseller or the customer terminated an admin relationship.
+    AdminRelationshipTerminated => "admin_relationship.terminated",
     /// A provider submitted a profile change request.
     ProfileChangeRequestSubmitted => "profile_change_request.submitted",
     /// The platform took a profile change request into review.

@@ -1,6 +1,7 @@
 //! SeaORM entities: one module per table. Enums that the API exposes derive
 //! `async_graphql::Enum` behind the `graphql` feature so there is one definition of each.
 
+pub mod admin_relationship;
 pub mod audit_entry;
 pub mod customer;
 pub mod customer_relationship_request;

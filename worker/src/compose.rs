@@ -32,6 +32,31 @@ pub enum EmailContent {
         reseller: String,
         link: String,
     },
+    /// To the customer's admin: approve an admin relationship (roles, duration).
+    AdminRelationshipRequest {
+        provider: String,
+        customer: String,
+        reseller: String,
+        /// The roles' names, comma-separated.
+        roles: String,
+        days: i64,
+        link: String,
+    },
+    /// To each party: an admin relationship that will not extend ends in `days_left` days.
+    AdminRelationshipExpiring {
+        provider: String,
+        customer: String,
+        reseller: String,
+        days_left: i64,
+        /// The end, as a date (YYYY-MM-DD, UTC).
+        ends_on: String,
+    },
+    /// To the reseller's ADMINs: the provider offboarded it.
+    ResellerOffboarded {
+        provider: String,
+        reseller: String,
+        relationships: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,11 +68,13 @@ pub struct Composed {
 }
 
 impl EmailContent {
+    /// The link the email carries; empty for notices without one.
     pub fn link(&self) -> &str {
         match self {
-            Self::PartnershipInvitation { link, .. } | Self::RelationshipRequest { link, .. } => {
-                link
-            }
+            Self::PartnershipInvitation { link, .. }
+            | Self::RelationshipRequest { link, .. }
+            | Self::AdminRelationshipRequest { link, .. } => link,
+            Self::AdminRelationshipExpiring { .. } | Self::ResellerOffboarded { .. } => "",
         }
     }
 
@@ -55,9 +82,12 @@ impl EmailContent {
     pub fn scrubbed(&self, secret: &str, by: &str) -> Self {
         let mut copy = self.clone();
         match &mut copy {
-            Self::PartnershipInvitation { link, .. } | Self::RelationshipRequest { link, .. } => {
+            Self::PartnershipInvitation { link, .. }
+            | Self::RelationshipRequest { link, .. }
+            | Self::AdminRelationshipRequest { link, .. } => {
                 *link = link.replace(secret, by);
             }
+            Self::AdminRelationshipExpiring { .. } | Self::ResellerOffboarded { .. } => {}
         }
         copy
     }
@@ -119,6 +149,81 @@ impl EmailContent {
                     t("email-relationship-subject", &names),
                     text,
                     "email-relationship-button",
+                )
+            }
+            Self::AdminRelationshipRequest {
+                provider,
+                customer,
+                reseller,
+                roles,
+                days,
+                link,
+            } => {
+                let names = [
+                    ("provider", provider.into()),
+                    ("customer", customer.into()),
+                    ("reseller", reseller.into()),
+                    ("roles", roles.into()),
+                    ("days", (*days).into()),
+                ];
+                let text = [
+                    t("email-admin-relationship-greeting", &[]),
+                    t("email-admin-relationship-intro", &names),
+                    format!("{}\n\n{link}", t("email-admin-relationship-approve", &[])),
+                    format!("{}\n", t("email-admin-relationship-ignore", &[])),
+                ]
+                .join("\n\n");
+                (
+                    t("email-admin-relationship-subject", &names),
+                    text,
+                    "email-admin-relationship-button",
+                )
+            }
+            Self::AdminRelationshipExpiring {
+                provider,
+                customer,
+                reseller,
+                days_left,
+                ends_on,
+            } => {
+                let names = [
+                    ("provider", provider.into()),
+                    ("customer", customer.into()),
+                    ("reseller", reseller.into()),
+                    ("days", (*days_left).into()),
+                    ("date", ends_on.into()),
+                ];
+                let text = [
+                    t("email-admin-relationship-greeting", &[]),
+                    t("email-admin-relationship-expiring-intro", &names),
+                    format!("{}\n", t("email-admin-relationship-expiring-renew", &names)),
+                ]
+                .join("\n\n");
+                (
+                    t("email-admin-relationship-expiring-subject", &names),
+                    text,
+                    "email-admin-relationship-button",
+                )
+            }
+            Self::ResellerOffboarded {
+                provider,
+                reseller,
+                relationships,
+            } => {
+                let names = [
+                    ("provider", provider.into()),
+                    ("reseller", reseller.into()),
+                    ("count", (*relationships).into()),
+                ];
+                let text = [
+                    t("email-admin-relationship-greeting", &[]),
+                    format!("{}\n", t("email-offboarded-intro", &names)),
+                ]
+                .join("\n\n");
+                (
+                    t("email-offboarded-subject", &names),
+                    text,
+                    "email-admin-relationship-button",
                 )
             }
         };

@@ -206,6 +206,14 @@ async fn audit<C: ConnectionTrait>(
             .await?
             .map(|r| ("CustomerRelationshipRequest", r.id, r.provider_id)),
     };
+    let about = match about {
+        Some(found) => Some(found),
+        None => entity::admin_relationship::Entity::find()
+            .filter(entity::admin_relationship::Column::OutboundEmailId.eq(email.id))
+            .one(db)
+            .await?
+            .map(|r| ("AdminRelationship", r.id, r.provider_id)),
+    };
     // An email that belongs to nothing (none are written so today) is recorded as itself.
     let (target_type, target_id, owner) =
         about.map_or(("OutboundEmail", email.id, None), |a| (a.0, a.1, Some(a.2)));

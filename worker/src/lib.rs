@@ -7,6 +7,7 @@
 pub mod board;
 pub mod boot;
 pub mod compose;
+pub mod delegation;
 pub mod delivery;
 pub mod expiry;
 pub mod http;

@@ -1,6 +1,7 @@
 //! Who may see and change a customer and its subscriptions:
 //! - the provider that created it: everything (ADMIN and SALES_AGENT change, HELPDESK reads);
-//! - the reseller it is delegated to: administers its subscriptions;
+//! - a reseller with an ACTIVE admin relationship in force on it: what the relationships'
+//!   roles allow (`admin_relationships::access`);
 //! - the customer's own users: read;
 //! - a reseller that is partner of record or support contact of a subscription: reads that
 //!   subscription.
@@ -8,16 +9,19 @@
 //! Platform administrators see partners, offers and profile requests, not customers (the
 //! design's visibility table).
 //!
-//! Anything else is `NOT_FOUND`, like a missing id.
+//! Anything else is `NOT_FOUND`, like a missing id: a reseller whose relationships are all
+//! pending, declined or ended has no standing.
 //!
 //! The `lock_*` variants are for write transactions: they read the same way, with the
-//! customer share-locked (its delegation cannot change underneath) or locked for update
-//! (this transaction changes it), and a subscription locked for update. Locks are taken in
-//! one order everywhere: customer, subscription, partnership, partner.
+//! customer share-locked (or locked for update: this transaction changes it), the
+//! reseller's relationships share-locked (terminating one waits for this write), and a
+//! subscription locked for update. Locks are taken in one order everywhere: customer,
+//! subscription, admin relationship, partnership, partner.
 
+use crate::admin_relationships::access::{Roles, customers_of, roles_on};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use entity::enums::UserRole;
+use entity::enums::PartnerKind;
 use entity::{customer, subscription};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -27,26 +31,39 @@ use sea_orm::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
     Provider,
-    /// The reseller with delegated administration.
-    DelegatedReseller,
+    /// A reseller with ACTIVE admin relationships in force: the union of their roles.
+    DelegatedReseller(Roles),
     Customer,
 }
 
-pub fn standing(actor: &Actor, customer: &customer::Model) -> Option<Standing> {
-    if actor.user.customer_id == Some(customer.id) {
-        return Some(Standing::Customer);
-    }
-    match actor.partner_id() {
-        Some(p) if p == customer.provider_id => Some(Standing::Provider),
-        Some(p) if Some(p) == customer.reseller_id => Some(Standing::DelegatedReseller),
-        _ => None,
+impl Standing {
+    pub fn is_reseller(self) -> bool {
+        matches!(self, Standing::DelegatedReseller(_))
     }
 }
 
-/// May change subscriptions: provider or delegated reseller, as ADMIN or SALES_AGENT.
-pub fn may_administer(actor: &Actor, standing: Standing) -> bool {
-    matches!(standing, Standing::Provider | Standing::DelegatedReseller)
-        && matches!(actor.user.role, UserRole::Admin | UserRole::SalesAgent)
+/// The caller's standing on the customer, or none. A reseller's is read from its admin
+/// relationships (share-locked with `lock`).
+pub async fn standing<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    customer: &customer::Model,
+    lock: bool,
+) -> ApiResult<Option<Standing>> {
+    if actor.user.customer_id == Some(customer.id) {
+        return Ok(Some(Standing::Customer));
+    }
+    let Some(partner) = actor.partner.as_ref() else {
+        return Ok(None);
+    };
+    if partner.id == customer.provider_id {
+        return Ok(Some(Standing::Provider));
+    }
+    if partner.kind != PartnerKind::IndirectReseller {
+        return Ok(None);
+    }
+    let roles = roles_on(db, partner.id, customer.id, lock).await?;
+    Ok((!roles.is_empty()).then_some(Standing::DelegatedReseller(roles)))
 }
 
 pub async fn find_customer<C: ConnectionTrait>(
@@ -58,7 +75,9 @@ pub async fn find_customer<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let standing = standing(actor, &found).ok_or(ApiError::NotFound)?;
+    let standing = standing(db, actor, &found, false)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok((found, standing))
 }
 
@@ -77,7 +96,7 @@ pub async fn find_subscription<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let standing = visible_standing(actor, &sub, &cust)?;
+    let standing = visible_standing(db, actor, &sub, &cust, false).await?;
     Ok((sub, cust, standing))
 }
 
@@ -113,7 +132,9 @@ async fn locked_customer(
         select.lock_shared()
     };
     let found = select.one(txn).await?.ok_or(ApiError::NotFound)?;
-    let standing = standing(actor, &found).ok_or(ApiError::NotFound)?;
+    let standing = standing(txn, actor, &found, true)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok((found, standing))
 }
 
@@ -141,18 +162,20 @@ pub async fn lock_subscription(
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let standing = visible_standing(actor, &sub, &cust)?;
+    let standing = visible_standing(txn, actor, &sub, &cust, true).await?;
     Ok((sub, cust, standing))
 }
 
 /// The caller's standing on a subscription's customer (none for a reseller that is only
 /// partner of record or support contact), or `NOT_FOUND`.
-fn visible_standing(
+async fn visible_standing<C: ConnectionTrait>(
+    db: &C,
     actor: &Actor,
     sub: &subscription::Model,
     cust: &customer::Model,
+    lock: bool,
 ) -> ApiResult<Option<Standing>> {
-    let standing = standing(actor, cust);
+    let standing = standing(db, actor, cust, lock).await?;
     let credited = actor.partner_id().is_some_and(|p| {
         sub.partner_of_record_id == Some(p) || sub.support_contact_partner_id == p
     });
@@ -173,12 +196,9 @@ pub fn visible_customers(actor: &Actor) -> ApiResult<Select<customer::Entity>> {
         .as_ref()
         .ok_or(ApiError::Forbidden("PARTNERS_ONLY"))?;
     Ok(match partner.kind {
-        entity::enums::PartnerKind::IndirectProvider => {
-            select.filter(customer::Column::ProviderId.eq(partner.id))
-        }
-        entity::enums::PartnerKind::IndirectReseller => {
-            select.filter(customer::Column::ResellerId.eq(partner.id))
-        }
+        PartnerKind::IndirectProvider => select.filter(customer::Column::ProviderId.eq(partner.id)),
+        PartnerKind::IndirectReseller => select
+            .filter(customer::Column::Id.in_subquery(customers_of(partner.id, chrono::Utc::now()))),
     })
 }
 
@@ -194,7 +214,7 @@ pub async fn find_order<C: ConnectionTrait>(
         .await?
         .ok_or(ApiError::NotFound)?;
     match find_customer(db, actor, found.customer_id).await?.1 {
-        Standing::Provider | Standing::DelegatedReseller => Ok(found),
+        Standing::Provider | Standing::DelegatedReseller(_) => Ok(found),
         Standing::Customer => Err(ApiError::NotFound),
     }
 }

@@ -14,7 +14,7 @@ use crate::graphql::ids::{self, NodeType};
 use crate::graphql::payload::split;
 use crate::graphql::user_error::UserError;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use entity::enums::UserRole;
+use entity::enums::{AdminRole, UserRole};
 use entity::event_type::EventType;
 use entity::user;
 use migration::database::begin_write;
@@ -24,7 +24,8 @@ use sea_orm::{
 };
 use worker::msg;
 
-/// Provider (ADMIN or SALES_AGENT): a new temporary password for the customer's admin.
+/// Provider (ADMIN or SALES_AGENT), or a reseller with `USER_ADMINISTRATOR`: a new
+/// temporary password for the customer's admin.
 pub async fn reset_admin_password(
     db: &DatabaseConnection,
     who: &Who,
@@ -32,10 +33,18 @@ pub async fn reset_admin_password(
     customer_id: i32,
 ) -> ApiResult<(String, String)> {
     let txn = begin_write(db).await?;
+    // The provider, or a reseller whose relationships grant USER_ADMINISTRATOR.
     let (cust, standing) = access::lock_customer(&txn, actor, customer_id).await?;
-    let provider = ordering_provider(actor)?;
-    if standing != Standing::Provider || cust.provider_id != provider.id {
-        return Err(ApiError::Forbidden("PROVIDER_ONLY"));
+    match standing {
+        Standing::Provider => {
+            ordering_provider(actor)?;
+        }
+        Standing::DelegatedReseller(_) => crate::admin_relationships::access::check(
+            actor,
+            standing,
+            AdminRole::UserAdministrator,
+        )?,
+        Standing::Customer => return Err(ApiError::Forbidden("PROVIDER_ONLY")),
     }
     let admin = user::Entity::find()
         .filter(user::Column::CustomerId.eq(cust.id))
@@ -61,7 +70,7 @@ pub async fn reset_admin_password(
                 customer = &cust.company_name,
                 email = &admin.email
             ),
-            subject_partner_id: cust.reseller_id,
+            subject_partner_id: super::subscriptions::other_party(who, &cust),
         },
     )
     .await?;

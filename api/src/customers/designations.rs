@@ -142,11 +142,15 @@ pub async fn grant_azure_tenant_owner(
         return Err(ApiError::Forbidden("PROVIDER_ONLY"));
     }
     let field: &[&str] = &["input", "customerId"];
-    let Some(reseller) = cust.reseller_id else {
+    // The reseller of the newest relationship in force granting TENANT_OWNER (share-locked:
+    // terminating it waits for this grant, and then revokes it).
+    let Some(reseller) =
+        crate::admin_relationships::access::tenant_owner_candidate(&txn, cust.id).await?
+    else {
         return Err(ApiError::user(
             UserErrorCode::NoAssociatedReseller,
             field,
-            msg!("error-no-associated-reseller"),
+            msg!("error-no-tenant-owner-relationship"),
         ));
     };
     require_active_partner(&txn, provider.id, reseller, field).await?;
@@ -181,6 +185,41 @@ pub async fn grant_azure_tenant_owner(
             ),
             subject_partner_id: Some(reseller),
         },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Provider (ADMIN or SALES_AGENT): the customer's Azure tenant owner loses the role.
+pub async fn revoke_azure_tenant_owner(
+    db: &DatabaseConnection,
+    who: &Who,
+    actor: &Actor,
+    customer_id: i32,
+) -> ApiResult<customer::Model> {
+    let txn = begin_write(db).await?;
+    let (cust, standing) = access::lock_customer_for_update(&txn, actor, customer_id).await?;
+    let provider = ordering_provider(actor)?;
+    if standing != Standing::Provider || cust.provider_id != provider.id {
+        return Err(ApiError::Forbidden("PROVIDER_ONLY"));
+    }
+    let Some(owner) = cust.azure_tenant_owner_id else {
+        return Err(ApiError::user(
+            UserErrorCode::InvalidState,
+            &["input", "customerId"],
+            msg!("error-no-tenant-owner"),
+        ));
+    };
+    let mut active = cust.into_active_model();
+    active.azure_tenant_owner_id = Set(None);
+    let updated = active.update(&txn).await?;
+    crate::admin_relationships::offboarding::record_revoked(
+        &txn,
+        who,
+        updated.id,
+        &updated.company_name,
+        owner,
     )
     .await?;
     txn.commit().await?;

@@ -48,6 +48,37 @@ pub struct BillingContact {
 /// An end customer's tenant.
 pub struct Customer(pub customer::Model);
 
+/// Marks a customer row reduced to its names (see [`Customer::names_only`]); the column it
+/// sits in (`idempotency_key`) is never exposed.
+const NAMES_ONLY: &str = "\u{0}names-only";
+
+impl Customer {
+    /// The customer as a party of an admin relationship without standing on it sees it (a
+    /// reseller whose relationship is pending, declined or ended): its names and provider,
+    /// no address, billing contact, reseller or subscriptions.
+    pub fn names_only(mut model: customer::Model) -> Self {
+        model.idempotency_key = Some(NAMES_ONLY.to_owned());
+        model.reseller_id = None;
+        model.azure_tenant_owner_id = None;
+        for field in [
+            &mut model.address_line1,
+            &mut model.city,
+            &mut model.postal_code,
+            &mut model.billing_contact_name,
+            &mut model.billing_contact_email,
+        ] {
+            field.clear();
+        }
+        model.address_line2 = None;
+        model.billing_contact_phone = None;
+        Self(model)
+    }
+
+    fn is_names_only(&self) -> bool {
+        self.0.idempotency_key.as_deref() == Some(NAMES_ONLY)
+    }
+}
+
 /// An end customer's tenant. Visible to the provider that created it, to the reseller it is
 /// delegated to, and to its own admin account; anyone else (platform administrators too)
 /// gets `NOT_FOUND`.
@@ -103,7 +134,11 @@ impl Customer {
     async fn provider(&self, ctx: &Context<'_>) -> Result<Partner> {
         named_partner(ctx, self.0.provider_id).await
     }
-    /// The reseller with delegated administration, if any.
+    /// The reseller with delegated administration: the reseller of the customer's newest
+    /// ACTIVE admin relationship (null without one).
+    /// (Read from the copy kept on the customer row, which every transition of a
+    /// relationship and the worker's expiry pass refresh; what a reseller may do is decided
+    /// by the relationships themselves, at once.)
     async fn indirect_reseller(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
         match self.0.reseller_id {
             Some(id) => Ok(Some(named_partner(ctx, id).await?)),
@@ -117,8 +152,22 @@ impl Customer {
             None => Ok(None),
         }
     }
+    /// The customer's admin relationships the caller is a party of (the provider and the
+    /// customer see all, a reseller its own), newest first.
+    async fn admin_relationships(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::admin_relationships::graphql::AdminRelationship>> {
+        if self.is_names_only() {
+            return Ok(Vec::new());
+        }
+        crate::admin_relationships::graphql::of_customer(ctx, self.0.id).await
+    }
     /// The customer's subscriptions, oldest first (cancelled ones included).
     async fn subscriptions(&self, ctx: &Context<'_>) -> Result<SubscriptionList> {
+        if self.is_names_only() {
+            return Ok(SubscriptionList::Loaded(Vec::new()));
+        }
         // A page that prefetched its rows answers from them (`page_list`).
         let loaders = loaders(ctx);
         if let Some(rows) = loaders.loader().page_rows_of(self.0.id) {

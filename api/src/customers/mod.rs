@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod admin_account;
+pub mod cancellation;
 pub mod designations;
 pub mod eligibility;
 pub mod graphql;

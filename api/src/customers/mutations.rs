@@ -67,8 +67,14 @@ pub struct CreateCustomerInput {
     /// "zh-TW"; also the language of its admin account (`preferredLanguage`).
     #[graphql(default = "en-US")]
     language: String,
-    /// An ACTIVE partner reseller to administer the customer (delegated administration).
+    /// An ACTIVE partner reseller to administer the customer (delegated administration):
+    /// an ACTIVE admin relationship is created with the customer.
     indirect_reseller_id: Option<ID>,
+    /// The roles of that relationship (default: every role but `TENANT_OWNER`;
+    /// `CUSTOMER_READER` is always added).
+    admin_roles: Option<Vec<entity::enums::AdminRole>>,
+    /// Its duration in days, 1 to 730 (default 730).
+    admin_duration_days: Option<i32>,
     /// The first order: at least one, at most 100 new subscriptions.
     lines: Vec<NewSubscriptionLineInput>,
     /// The same key for retries of one submit: a retry returns the first result. 1 to 128
@@ -271,6 +277,8 @@ impl CustomerMutation {
             billing_contact_phone: input.billing_contact.phone,
             language: input.language,
             reseller_id: decode_partner(input.indirect_reseller_id.as_ref())?,
+            admin_roles: input.admin_roles,
+            admin_duration_days: input.admin_duration_days,
             lines,
             idempotency_key: input.idempotency_key,
         };

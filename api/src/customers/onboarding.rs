@@ -33,6 +33,10 @@ pub struct NewCustomer {
     pub billing_contact_phone: Option<String>,
     pub language: String,
     pub reseller_id: Option<i32>,
+    /// The roles of the reseller's admin relationship (default: every role but TENANT_OWNER).
+    pub admin_roles: Option<Vec<entity::enums::AdminRole>>,
+    /// Its duration (default 730 days).
+    pub admin_duration_days: Option<i32>,
     pub lines: Vec<LineRequest>,
     pub idempotency_key: String,
 }
@@ -107,6 +111,16 @@ pub async fn create(
             &["input", "lines"],
             msg!("error-order-needs-subscription"),
         ));
+    }
+    let admin_roles = input
+        .admin_roles
+        .clone()
+        .unwrap_or_else(|| entity::enums::AdminRole::DEFAULTS.to_vec());
+    let admin_days = input
+        .admin_duration_days
+        .unwrap_or(crate::admin_relationships::service::MAX_DAYS);
+    if input.reseller_id.is_some() {
+        delegation_problem(&admin_roles, admin_days)?;
     }
     let checked = pricing::check(db, &country, &input.lines).await?;
     if let Some(problem) = checked.problems.into_iter().next() {
@@ -199,6 +213,18 @@ pub async fn create(
             e.into()
         }
     })?;
+    if let Some(reseller) = input.reseller_id {
+        // The provider creates the customer and its first delegation together: ACTIVE.
+        crate::admin_relationships::service::insert_active(
+            &txn,
+            who,
+            &customer,
+            reseller,
+            &admin_roles,
+            admin_days,
+        )
+        .await?;
+    }
     let new_subscriptions = checked
         .lines
         .into_iter()
@@ -237,4 +263,26 @@ pub async fn create(
         temporary_password: Some(temporary_password),
         replayed: false,
     })
+}
+
+/// The first delegation's roles and duration, checked at their own input fields.
+fn delegation_problem(roles: &[entity::enums::AdminRole], days: i32) -> ApiResult<()> {
+    if !(1..=crate::admin_relationships::service::MAX_DAYS).contains(&days) {
+        return Err(ApiError::user(
+            UserErrorCode::OutOfRange,
+            &["input", "adminDurationDays"],
+            msg!(
+                "error-admin-relationship-duration",
+                max = crate::admin_relationships::service::MAX_DAYS
+            ),
+        ));
+    }
+    if roles.is_empty() {
+        return Err(ApiError::user(
+            UserErrorCode::Invalid,
+            &["input", "adminRoles"],
+            msg!("error-admin-relationship-no-roles"),
+        ));
+    }
+    Ok(())
 }

@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
-use entity::enums::{OrderLineKind, SubscriptionStatus};
+use entity::enums::{AdminRole, OrderLineKind, SubscriptionStatus};
 use entity::event_type::EventType;
 use entity::{order, subscription};
 use sea_orm::sea_query::Expr;
@@ -28,7 +28,8 @@ pub struct OrderLine {
     pub partner_of_record_id: Option<i32>,
 }
 
-/// Provider (ADMIN or SALES_AGENT): one order for an existing customer.
+/// Provider (ADMIN or SALES_AGENT), or a reseller with `ORDER_MANAGER`: one order for an
+/// existing customer.
 pub async fn place_order(
     db: &DatabaseConnection,
     who: &Who,
@@ -38,10 +39,22 @@ pub async fn place_order(
 ) -> ApiResult<order::Model> {
     // Visibility first: a foreign id answers NOT_FOUND whatever the caller's role.
     let (cust, standing) = access::find_customer(db, actor, customer_id).await?;
-    let provider = ordering_provider(actor)?;
-    if standing != Standing::Provider || cust.provider_id != provider.id {
-        return Err(ApiError::Forbidden("PROVIDER_ONLY"));
-    }
+    // The provider orders as itself; a reseller with ORDER_MANAGER for the provider (checked
+    // again, locked, when the order is written).
+    let provider_id = match standing {
+        Standing::Provider => {
+            let provider = ordering_provider(actor)?;
+            if cust.provider_id != provider.id {
+                return Err(ApiError::Forbidden("PROVIDER_ONLY"));
+            }
+            provider.id
+        }
+        Standing::DelegatedReseller(_) => {
+            crate::admin_relationships::access::check(actor, standing, AdminRole::OrderManager)?;
+            cust.provider_id
+        }
+        Standing::Customer => return Err(ApiError::Forbidden("PROVIDER_ONLY")),
+    };
     if lines.is_empty() {
         return Err(ApiError::user(
             UserErrorCode::Invalid,
@@ -87,12 +100,17 @@ pub async fn place_order(
     }
     let txn = migration::database::begin_write(db).await?;
     // The customer row is locked for share: a relationship change waits for this order.
-    access::lock_customer(&txn, actor, cust.id).await?;
+    crate::admin_relationships::access::require_role(&txn, actor, cust.id, AdminRole::OrderManager)
+        .await?;
+    if standing != Standing::Provider {
+        super::eligibility::require_active_provider(&txn, provider_id, &["input", "customerId"])
+            .await?;
+    }
     for (line, index) in new.iter().zip(&new_index) {
         if let Some(por) = line.partner_of_record_id {
             require_active_partner(
                 &txn,
-                provider.id,
+                provider_id,
                 por,
                 &["input", "lines", index, "partnerOfRecordId"],
             )
@@ -108,7 +126,7 @@ pub async fn place_order(
             .into_iter()
             .map(|line| NewSubscription {
                 line,
-                support_contact_partner_id: provider.id,
+                support_contact_partner_id: provider_id,
             })
             .collect(),
     )

@@ -29,9 +29,11 @@ async fn open_order<C: ConnectionTrait>(
     customer: &customer::Model,
 ) -> ApiResult<order::Model> {
     // The provider acting for a customer delegated to a reseller orders on its behalf.
-    let on_behalf_of = customer
-        .reseller_id
-        .filter(|_| actor.partner_id() == Some(customer.provider_id));
+    // A reseller ordering itself (ORDER_MANAGER) orders on its own behalf.
+    let on_behalf_of = match actor.partner_id() {
+        Some(p) if p == customer.provider_id => customer.reseller_id,
+        other => other,
+    };
     Ok(order::ActiveModel {
         customer_id: Set(customer.id),
         provider_id: Set(customer.provider_id),

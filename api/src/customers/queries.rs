@@ -112,7 +112,10 @@ impl CustomerQuery {
         let mut select = access::visible_customers(actor)?;
         if let Some(id) = filter.indirect_reseller_id {
             let reseller = ids::decode_as(ids::NodeType::Partner, &id)?;
-            select = select.filter(customer::Column::ResellerId.eq(reseller));
+            // Delegated: an ACTIVE admin relationship in force, whatever the cached column says.
+            select = select.filter(customer::Column::Id.in_subquery(
+                crate::admin_relationships::access::customers_of(reseller, chrono::Utc::now()),
+            ));
         }
         if let Some(text) = &search::SearchTerm::parse(filter.search.as_deref(), "search")? {
             select = select.filter(

@@ -18,8 +18,8 @@ use entity::event_type::EventType;
 use entity::{customer, customer_relationship_request as request, partner};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
 };
 use worker::compose::EmailContent;
 use worker::msg;
@@ -48,7 +48,11 @@ pub async fn request(
         return Err(ApiError::Forbidden("PROVIDER_ONLY"));
     }
     let field: &[&str] = &["input", "indirectResellerId"];
-    if cust.reseller_id == Some(reseller_id) {
+    let administers =
+        !crate::admin_relationships::access::roles_on(db, reseller_id, cust.id, false)
+            .await?
+            .is_empty();
+    if administers {
         return Err(ApiError::user(
             UserErrorCode::InvalidState,
             field,
@@ -192,14 +196,14 @@ pub async fn accept(
         refuse_used_link(latest.status, latest.expires_at, field)?;
         return Err(already_used(field));
     }
-    let changes_reseller = cust.reseller_id != Some(found.reseller_id);
-    let mut active = cust.into_active_model();
-    active.reseller_id = Set(Some(found.reseller_id));
-    if changes_reseller {
-        // The tenant-owner role belonged to the previous reseller.
-        active.azure_tenant_owner_id = Set(None);
-    }
-    let updated = active.update(&txn).await?;
+    // The acceptance is the customer's approval of an ACTIVE admin relationship with the
+    // default roles; as with the single designation it replaces, the customer moves to
+    // this reseller: other resellers' relationships end (and a tenant ownership with them).
+    crate::admin_relationships::replace::move_to(&txn, who, &cust, found.reseller_id).await?;
+    let updated = customer::Entity::find_by_id(cust.id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if let Some(email) = found.outbound_email_id {
         worker::delivery::cancel(&txn, email, "the request was answered").await?;
     }

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::NodeType;
 use crate::graphql::user_error::UserErrorCode;
 use chrono::Utc;
-use entity::enums::{OrderLineKind, SubscriptionStatus};
+use entity::enums::{AdminRole, OrderLineKind, SubscriptionStatus};
 use entity::event_type::EventType;
 use entity::{customer, offer, offer_country, offer_upgrade, order, subscription};
 use migration::database::begin_write;
@@ -27,19 +27,21 @@ use sea_orm::{
 use worker::i18n::Message;
 use worker::msg;
 
-/// In a write transaction: a subscription the caller may administer (provider or delegated
-/// reseller, ADMIN or SALES_AGENT), locked. Readers who may not change it get FORBIDDEN;
-/// others NOT_FOUND.
+/// In a write transaction: a subscription the caller may administer (provider, or a
+/// reseller whose relationships grant `SUBSCRIPTION_MANAGER`; ADMIN or SALES_AGENT),
+/// locked. Readers who may not change it get FORBIDDEN (`MISSING_ADMIN_ROLE` for a
+/// reseller without the role); others NOT_FOUND.
 pub(super) async fn administered(
     txn: &DatabaseTransaction,
     actor: &Actor,
     subscription_id: i32,
 ) -> ApiResult<(subscription::Model, customer::Model, Standing)> {
     let (sub, cust, standing) = access::lock_subscription(txn, actor, subscription_id).await?;
-    match standing {
-        Some(s) if access::may_administer(actor, s) => Ok((sub, cust, s)),
-        _ => Err(ApiError::Forbidden("CANNOT_ADMINISTER")),
-    }
+    let Some(standing) = standing else {
+        return Err(ApiError::Forbidden("CANNOT_ADMINISTER"));
+    };
+    crate::admin_relationships::access::check(actor, standing, AdminRole::SubscriptionManager)?;
+    Ok((sub, cust, standing))
 }
 
 pub(super) fn invalid_state(message: Message) -> ApiError {

@@ -48,6 +48,7 @@ pub struct QueryRoot(
     DirectoryQuery,
     AuditQuery,
     WebhookQuery,
+    crate::admin_relationships::AdminRelationshipQuery,
 );
 
 /// Every mutation is `name(input: NameInput!): NamePayload!`, sent with POST. Business-rule
@@ -71,6 +72,8 @@ pub struct MutationRoot(
     RelationshipMutation,
     DirectoryMutation,
     WebhookMutation,
+    crate::admin_relationships::AdminRelationshipMutation,
+    crate::admin_relationships::OffboardingMutation,
 );
 
 /// Live streams, only over WebSocket at `/graphql/ws` (`graphql-transport-ws`; the token

@@ -42,6 +42,7 @@ pub enum Node {
     Event(Event),
     WebhookEndpoint(WebhookEndpoint),
     WebhookDelivery(WebhookDelivery),
+    AdminRelationship(crate::admin_relationships::graphql::AdminRelationship),
 }
 
 /// Any object by global id, with the same tenant checks as every other path.
@@ -85,6 +86,11 @@ pub async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
         }
         (ids::NodeType::WebhookDelivery, raw) => {
             Node::WebhookDelivery(webhooks::find_delivery(db, actor, raw).await?)
+        }
+        (ids::NodeType::AdminRelationship, raw) => {
+            Node::AdminRelationship(crate::admin_relationships::graphql::AdminRelationship(
+                crate::admin_relationships::service::find_visible(db, actor, raw).await?,
+            ))
         }
     })
 }

@@ -72,6 +72,8 @@ pub enum UserErrorCode {
     /// A webhook URL on a private, loopback or link-local address (or a name resolving only
     /// to such addresses).
     TargetNotAllowed,
+    /// An approval link that was used, expired, or is not the signed-in customer's.
+    InvalidToken,
 }
 
 impl UserErrorCode {
@@ -108,6 +110,7 @@ impl UserErrorCode {
             Self::DuplicateCountry => "DUPLICATE_COUNTRY",
             Self::OpenRequestExists => "OPEN_REQUEST_EXISTS",
             Self::TargetNotAllowed => "TARGET_NOT_ALLOWED",
+            Self::InvalidToken => "INVALID_TOKEN",
         }
     }
 }

@@ -22,6 +22,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../static/relationship.js"),
     ),
+    (
+        "admin_relationship.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/admin_relationship.js"),
+    ),
 ];
 
 pub async fn handler(Path(name): Path<String>) -> Response {

@@ -71,6 +71,10 @@ pub fn router(state: AppState) -> Router {
             "/customer-relationships/accept",
             get(crate::customers::relationship_page),
         )
+        .route(
+            "/admin-relationships/approve",
+            get(crate::admin_relationships::approval_page),
+        )
         .route("/logos/{id}", get(crate::directory::logo_handler))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -208,6 +208,21 @@ impl Partnership {
             monthly_total: Money::new(total_minor, &currency),
         })
     }
+    /// What the reseller still serves for this provider (what `PARTNERSHIP_IN_USE` counts;
+    /// `offboardReseller` clears it). Only the two partners see it: `FORBIDDEN` otherwise.
+    async fn usage(&self, ctx: &Context<'_>) -> Result<PartnershipUsage> {
+        let mine = auth::actor(ctx)?.partner_id();
+        if mine != Some(self.0.provider_id) && mine != Some(self.0.reseller_id) {
+            return Err(ApiError::Forbidden("PARTNERS_ONLY").into());
+        }
+        let usage =
+            super::usage::reseller_serves_provider(db(ctx), self.0.provider_id, self.0.reseller_id)
+                .await?;
+        Ok(PartnershipUsage {
+            customers: i32::try_from(usage.customers).unwrap_or(i32::MAX),
+            subscriptions: i32::try_from(usage.subscriptions).unwrap_or(i32::MAX),
+        })
+    }
     /// The indirect reseller (tier 2).
     async fn reseller(&self, ctx: &Context<'_>) -> Result<Partner> {
         let actor = auth::actor(ctx)?;
@@ -215,6 +230,17 @@ impl Partnership {
             partners::find_visible(db(ctx), actor, self.0.reseller_id).await?,
         ))
     }
+}
+
+/// What a reseller serves for a provider.
+#[derive(SimpleObject)]
+pub struct PartnershipUsage {
+    /// The provider's customers on which the reseller holds an ACTIVE admin relationship or
+    /// the Azure tenant ownership.
+    customers: i32,
+    /// The provider's live subscriptions naming the reseller support contact or partner of
+    /// record.
+    subscriptions: i32,
 }
 
 /// One subscription crediting the reseller.

@@ -2,6 +2,7 @@
 //! before a partnership may end, so no customer or subscription is left orphaned.
 
 use crate::error::ApiResult;
+use chrono::Utc;
 use entity::enums::SubscriptionStatus;
 use entity::{customer, subscription};
 use sea_orm::sea_query::Query;
@@ -9,7 +10,8 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTra
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Usage {
-    /// Customers of the provider delegated to the reseller, or whose Azure tenant it owns.
+    /// Customers of the provider on which the reseller holds an ACTIVE admin relationship in
+    /// force, or whose Azure tenant it owns.
     pub customers: u64,
     /// Live subscriptions of the provider's customers crediting the reseller or naming it
     /// support contact.
@@ -31,7 +33,9 @@ pub async fn reseller_serves_provider<C: ConnectionTrait>(
         .filter(customer::Column::ProviderId.eq(provider_id))
         .filter(
             Condition::any()
-                .add(customer::Column::ResellerId.eq(reseller_id))
+                .add(customer::Column::Id.in_subquery(
+                    crate::admin_relationships::access::customers_of(reseller_id, Utc::now()),
+                ))
                 .add(customer::Column::AzureTenantOwnerId.eq(reseller_id)),
         )
         .count(db)

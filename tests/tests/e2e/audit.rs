@@ -398,6 +398,8 @@ async fn every_mutation_leaves_an_entry(app: TestApp) {
         json!({ "i": { "companyName": domain, "domain": domain, "country": "US",
         "address": { "line1": "1 Main St", "city": "Seattle", "postalCode": "98101" },
         "billingContact": { "name": "Ana", "email": "ana@example.com" }, "indirectResellerId": reseller,
+        // The tenant owner needs the TENANT_OWNER role (issue 21).
+        "adminRoles": ["SUBSCRIPTION_MANAGER", "ORDER_MANAGER", "USER_ADMINISTRATOR", "TENANT_OWNER"],
         "idempotencyKey": domain, "lines": [{ "offerId": offer("M365-BUSINESS-BASIC"), "quantity": 3 }, { "offerId": offer("AZURE-PLAN"), "quantity": 1 }] } })
     };
     let create = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id subscriptions { id } } setupInfo { temporaryPassword } } }";

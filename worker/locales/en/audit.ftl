@@ -62,3 +62,16 @@ audit-webhook-delivery-requeued = Webhook delivery queued again
 audit-webhook-endpoint-disabled = Webhook endpoint disabled after failing for too long
 webhook-disabled-by-admin = Disabled by an administrator
 webhook-disabled-failing = Disabled after failing since before { $since }: { $error }
+
+audit-subscription-cancelled = { $customer }: subscription cancelled
+audit-admin-relationship-requested = { $customer } asked to approve { $reseller } as administrator ({ $roles }) for { $days } days
+audit-admin-relationship-approved = { $customer }: admin relationship approved for { $days } days
+audit-admin-relationship-declined = { $customer }: admin relationship declined
+audit-admin-relationship-terminated = { $customer }: admin relationship terminated
+audit-admin-relationship-auto-extend-on = Admin relationship set to extend automatically
+audit-admin-relationship-auto-extend-off = Admin relationship set to end without extending
+audit-admin-relationship-expired = Admin relationship expired
+audit-admin-relationship-extended = Admin relationship extended by 180 days
+audit-admin-relationship-expiring = Admin relationship ends in { $days } days
+audit-tenant-owner-revoked = { $customer }: Azure tenant owner role revoked
+audit-partnership-offboarded = Reseller offboarded and partnership ended: { $relationships } admin relationships terminated, { $moved } designations moved, { $cleared } cleared, { $revoked } tenant ownerships revoked

@@ -17,3 +17,15 @@ email-relationship-ignore = If you do not expect this request, ignore this email
 email-relationship-button = Accept the reseller relationship
 
 email-link-fallback = If the button does not work, copy this address into your browser:
+
+email-admin-relationship-subject = { $provider } asks you to approve { $reseller } as an administrator for { $days } days
+email-admin-relationship-greeting = Hello,
+email-admin-relationship-intro = { $provider } asks { $customer } to approve an admin relationship with { $reseller }: { $reseller } may act on your behalf with these roles: { $roles }, for { $days } days from your approval. You can end it at any time.
+email-admin-relationship-approve = Sign in with your administrator account to review and approve or decline it through this single-use link:
+email-admin-relationship-ignore = If you do not expect this request, ignore this email; the link expires after 30 days.
+email-admin-relationship-button = Review the admin relationship
+email-admin-relationship-expiring-subject = The admin relationship of { $reseller } with { $customer } ends in { $days } days
+email-admin-relationship-expiring-intro = The admin relationship between { $customer } and { $reseller } (asked for by { $provider }) ends on { $date }, in { $days } days, and will not extend.
+email-admin-relationship-expiring-renew = To keep delegated administration, { $provider } can ask for a new relationship before then; the customer's administrator approves it.
+email-offboarded-subject = { $provider } ended its partnership with { $reseller }
+email-offboarded-intro = { $provider } offboarded { $reseller }: { $count } admin relationships with its customers were terminated, your designations on its subscriptions were moved or cleared, and the partnership has ended.

@@ -128,3 +128,13 @@ error-introspection-too-large = This introspection could answer more than { $max
 error-response-too-large = The answer is larger than { $max } bytes; select fewer fields or a smaller page.
 error-syntax = The document is not valid GraphQL: { $detail }.
 error-query-missing = The request has no `query` (the GraphQL document to run).
+
+# Admin relationships (granular delegated administration).
+error-forbidden-missing-admin-role = Your admin relationships with this customer do not grant the { $role } role.
+error-admin-relationship-duration = The duration must be 1 to { $max } days.
+error-admin-relationship-no-roles = Name at least one role.
+error-admin-relationship-tenant-owner-extend = A relationship with the TENANT_OWNER role cannot extend automatically.
+error-admin-relationship-token = This approval link is not valid: it was used already, it expired, or it is not for your organization.
+error-admin-relationship-ended = This admin relationship has ended already.
+error-no-tenant-owner-relationship = No reseller holds an ACTIVE admin relationship with the TENANT_OWNER role on this customer.
+error-no-tenant-owner = This customer has no Azure tenant owner.

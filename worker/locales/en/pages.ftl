@@ -105,3 +105,15 @@ dashboard-response = Response
 dashboard-webhooks-help = The organization's administrator sends a delivery again with redeliverWebhook (same webhook-id).
 dashboard-api = The queue as JSON (apalis-board API)
 dashboard-unavailable = This queue storage does not answer this query.
+
+# The admin relationship approval page (/admin-relationships/approve).
+admin-relationship-page-title = Admin relationship approval
+admin-relationship-explain = Your provider asks you to approve an admin relationship: a reseller may administer your subscriptions with the roles it names, for a limited time. Sign in with your administrator account to review it.
+admin-relationship-sign-in = Sign in and review
+admin-relationship-summary = { $provider } asks you to approve { $reseller } as an administrator for { $days } days from your approval.
+admin-relationship-roles = Roles:
+admin-relationship-approve = Approve
+admin-relationship-decline = Decline
+admin-relationship-approved = Approved: { $reseller } now administers your subscriptions with these roles.
+admin-relationship-declined = Declined: the reseller gets no access.
+admin-relationship-no-token = This link has no approval token. Open the link from the email.

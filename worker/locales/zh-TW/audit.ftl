@@ -62,3 +62,16 @@ audit-webhook-delivery-requeued = 已將 Webhook 傳遞重新排入佇列
 audit-webhook-endpoint-disabled = Webhook 端點持續失敗過久，已停用
 webhook-disabled-by-admin = 已由系統管理員停用
 webhook-disabled-failing = 自 { $since } 之前持續失敗，已停用：{ $error }
+
+audit-subscription-cancelled = { $customer }：訂閱已取消
+audit-admin-relationship-requested = 已要求 { $customer } 核准 { $reseller } 擔任系統管理員（{ $roles }），為期 { $days } 天
+audit-admin-relationship-approved = { $customer }：管理關係已核准，為期 { $days } 天
+audit-admin-relationship-declined = { $customer }：管理關係已被拒絕
+audit-admin-relationship-terminated = { $customer }：管理關係已終止
+audit-admin-relationship-auto-extend-on = 管理關係已設定為自動延長
+audit-admin-relationship-auto-extend-off = 管理關係已設定為到期時不延長
+audit-admin-relationship-expired = 管理關係已過期
+audit-admin-relationship-extended = 管理關係已延長 180 天
+audit-admin-relationship-expiring = 管理關係將於 { $days } 天後結束
+audit-tenant-owner-revoked = { $customer }：已撤銷 Azure 租用戶擁有者角色
+audit-partnership-offboarded = 已解除間接經銷商並結束合作關係：終止 { $relationships } 個管理關係，移轉 { $moved } 個指派，清除 { $cleared } 個指派，撤銷 { $revoked } 個租用戶擁有權

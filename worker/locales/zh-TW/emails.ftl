@@ -16,3 +16,15 @@ email-relationship-ignore = 如果您並未預期收到此要求，請忽略此�
 email-relationship-button = 接受經銷商關係
 
 email-link-fallback = 如果按鈕無法使用，請將此網址複製到瀏覽器：
+
+email-admin-relationship-subject = { $provider } 請您核准 { $reseller } 擔任系統管理員 { $days } 天
+email-admin-relationship-greeting = 您好：
+email-admin-relationship-intro = { $provider } 請 { $customer } 核准與 { $reseller } 的管理關係：{ $reseller } 將能以下列角色代表您行事：{ $roles }，自您核准起為期 { $days } 天。您可以隨時終止此關係。
+email-admin-relationship-approve = 請以您的系統管理員帳戶登入，透過這個單次使用的連結檢閱並核准或拒絕：
+email-admin-relationship-ignore = 如果您並未預期收到此要求，請忽略此電子郵件；連結會在 30 天後過期。
+email-admin-relationship-button = 檢閱管理關係
+email-admin-relationship-expiring-subject = { $reseller } 與 { $customer } 的管理關係將於 { $days } 天後結束
+email-admin-relationship-expiring-intro = { $customer } 與 { $reseller } 之間的管理關係（由 { $provider } 要求）將於 { $date } 結束，也就是 { $days } 天後，且不會延長。
+email-admin-relationship-expiring-renew = 若要繼續委派系統管理，{ $provider } 可以在此之前要求新的關係，並由客戶的系統管理員核准。
+email-offboarded-subject = { $provider } 已結束與 { $reseller } 的合作關係
+email-offboarded-intro = { $provider } 已解除 { $reseller }：與其客戶的 { $count } 個管理關係已終止，您在其訂閱上的指派已移轉或清除，合作關係已結束。

@@ -127,3 +127,13 @@ error-introspection-too-large = 此自我檢查查詢可能回傳超過 { $max }
 error-response-too-large = 回應大於 { $max } 位元組；請選取較少的欄位或較小的頁面。
 error-syntax = 此文件不是有效的 GraphQL：{ $detail }。
 error-query-missing = 要求中沒有 `query`（要執行的 GraphQL 文件）。
+
+# 管理關係（細分的委派系統管理）。
+error-forbidden-missing-admin-role = 您與此客戶的管理關係並未授予 { $role } 角色。
+error-admin-relationship-duration = 期間必須為 1 到 { $max } 天。
+error-admin-relationship-no-roles = 請至少指定一個角色。
+error-admin-relationship-tenant-owner-extend = 具有 TENANT_OWNER 角色的關係無法自動延長。
+error-admin-relationship-token = 此核准連結無效：已經使用過、已過期，或不是給您組織的連結。
+error-admin-relationship-ended = 此管理關係已經結束。
+error-no-tenant-owner-relationship = 沒有任何間接經銷商與此客戶具有含 TENANT_OWNER 角色的有效管理關係。
+error-no-tenant-owner = 此客戶沒有 Azure 租用戶擁有者。

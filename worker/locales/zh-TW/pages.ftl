@@ -105,3 +105,15 @@ dashboard-response = 回應
 dashboard-webhooks-help = 組織的系統管理員可用 redeliverWebhook 再次傳送（相同的 webhook-id）。
 dashboard-api = 以 JSON 檢視佇列（apalis-board API）
 dashboard-unavailable = 此佇列儲存區無法回答這項查詢。
+
+# 管理關係核准頁面（/admin-relationships/approve）。
+admin-relationship-page-title = 核准管理關係
+admin-relationship-explain = 您的間接提供者請您核准一項管理關係：一位間接經銷商將能在有限期間內，以所列的角色管理您的訂閱。請以您的系統管理員帳戶登入以檢閱。
+admin-relationship-sign-in = 登入並檢閱
+admin-relationship-summary = { $provider } 請您核准 { $reseller } 擔任系統管理員，自您核准起為期 { $days } 天。
+admin-relationship-roles = 角色：
+admin-relationship-approve = 核准
+admin-relationship-decline = 拒絕
+admin-relationship-approved = 已核准：{ $reseller } 現在以這些角色管理您的訂閱。
+admin-relationship-declined = 已拒絕：此間接經銷商不會取得存取權。
+admin-relationship-no-token = 此連結沒有核准權杖。請開啟電子郵件中的連結。

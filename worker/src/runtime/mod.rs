@@ -187,7 +187,22 @@ async fn expire_invitations(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynE
     rt.ran(JobKind::InvitationExpiry, done_or_failed(&result), started);
     let expired = result.map_err(|e| abort("invitation-expiry", e))?;
     rt.metrics.expiry_run(expired);
-    if expired > 0 {
+    // Admin relationships run on the same schedule (`delegation`).
+    let pass = crate::delegation::run(&rt.db, chrono::Utc::now(), rt.settings.relay_after_ms)
+        .await
+        .map_err(|e| abort("admin-relationship-expiry", e))?;
+    for id in &pass.email_ids {
+        let job = SendEmail {
+            outbound_email_id: *id,
+            trace: None,
+        };
+        // The relay enqueues it later if this fails.
+        if let Err(e) = rt.queue.push(job).await {
+            tracing::warn!(email_id = id, error = %e, "could not enqueue a reminder");
+            break;
+        }
+    }
+    if expired > 0 || pass.expired + pass.extended + pass.reminded > 0 {
         rt.signal.notify();
     }
     Ok(())

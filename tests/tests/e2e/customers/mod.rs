@@ -106,8 +106,21 @@ pub async fn fourth_coffee(app: &TestApp, w: &World) -> Value {
         { "offerId": basic, "quantity": 10 },
         { "offerId": entra, "quantity": 5, "partnerOfRecordId": w.reseller_id }
     ]);
+    let mut input = customer_input(
+        "fourthcoffee.example",
+        Some(&w.reseller_id),
+        lines,
+        "wizard-1",
+    );
+    // Every role, the tenant owner's too (it is not a default since issue 21).
+    input["adminRoles"] = json!([
+        "ORDER_MANAGER",
+        "SUBSCRIPTION_MANAGER",
+        "USER_ADMINISTRATOR",
+        "TENANT_OWNER"
+    ]);
     let res = app
-        .gql(CREATE, json!({ "input": customer_input("fourthcoffee.example", Some(&w.reseller_id), lines, "wizard-1") }), Some(&w.provider))
+        .gql(CREATE, json!({ "input": input }), Some(&w.provider))
         .await;
     let payload = res.data()["createCustomer"].clone();
     assert_eq!(payload["userErrors"], json!([]), "{payload}");

@@ -1,0 +1,182 @@
+//! Expiry and extension: one `UPDATE … RETURNING` per step with a guard that a row changed
+//! by a concurrent runner no longer matches (PostgreSQL re-checks it after waiting for the
+//! row; SQLite runs one writer at a time), and the audit entries of exactly the returned
+//! rows, in the same transaction.
+
+use super::customers;
+use crate::i18n::{Lang, Message};
+use chrono::{DateTime, Utc};
+use entity::audit_entry;
+use entity::event_type::EventType;
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryResult, Statement, Value,
+};
+
+/// A changed row: what its audit entry and its customer need.
+pub struct Changed {
+    pub id: i32,
+    pub customer_id: i32,
+    pub provider_id: i32,
+    pub reseller_id: i32,
+}
+
+fn changed(row: &QueryResult) -> Result<Changed, DbErr> {
+    Ok(Changed {
+        id: row.try_get("", "id")?,
+        customer_id: row.try_get("", "customer_id")?,
+        provider_id: row.try_get("", "provider_id")?,
+        reseller_id: row.try_get("", "reseller_id")?,
+    })
+}
+
+fn placeholders(backend: DbBackend, n: usize) -> Vec<String> {
+    (1..=n)
+        .map(|i| match backend {
+            DbBackend::Postgres => format!("${i}"),
+            _ => "?".to_owned(),
+        })
+        .collect()
+}
+
+/// Runs `sql` (an UPDATE … RETURNING id, customer_id, provider_id, reseller_id).
+pub async fn claim<C: ConnectionTrait>(
+    db: &C,
+    sql: String,
+    values: Vec<Value>,
+) -> Result<Vec<Changed>, DbErr> {
+    db.query_all_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await?
+    .iter()
+    .map(changed)
+    .collect()
+}
+
+/// One audit entry per changed row (the provider acting, the reseller its subject, as for
+/// every transition of a relationship), and their webhook deliveries.
+pub async fn audit<C: ConnectionTrait>(
+    db: &C,
+    rows: &[Changed],
+    action: EventType,
+    summary: &Message,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let english = summary.render(Lang::En);
+    let stored = summary.stored();
+    for batch in rows.chunks(1000) {
+        let entries = batch.iter().map(|r| audit_entry::ActiveModel {
+            occurred_at: Set(now),
+            request_id: Set("worker".into()),
+            actor_user_id: Set(None),
+            actor_partner_id: Set(Some(r.provider_id)),
+            action: Set(action.dotted().into()),
+            target_type: Set("AdminRelationship".into()),
+            target_id: Set(audit_entry::global_id("AdminRelationship", r.id)),
+            summary: Set(english.clone()),
+            summary_message: Set(Some(stored.clone())),
+            subject_partner_id: Set(Some(r.reseller_id)),
+            ..Default::default()
+        });
+        let insert = audit_entry::Entity::insert_many(entries);
+        let mut query = sea_orm::QueryTrait::into_query(insert);
+        query.returning_col(audit_entry::Column::Id);
+        let backend = db.get_database_backend();
+        let ids: Vec<i32> = db
+            .query_all_raw(backend.build(&query))
+            .await?
+            .iter()
+            .map(|row| row.try_get::<i32>("", "id"))
+            .collect::<Result<_, _>>()?;
+        if ids.is_empty() {
+            continue;
+        }
+        let list = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+        let sql =
+            audit_entry::fan_out_insert(backend, "audit_entries", &format!("a.id IN ({list})"));
+        db.execute_raw(Statement::from_string(backend, sql)).await?;
+    }
+    Ok(())
+}
+
+/// PENDING_APPROVAL past its approval window and ACTIVE past its end without
+/// auto-extension → EXPIRED; returns how many.
+pub async fn expire(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let txn = migration::database::begin_write(db).await?;
+    let backend = txn.get_database_backend();
+    let p = placeholders(backend, 2);
+    let sql = format!(
+        "UPDATE admin_relationships SET status = 'EXPIRED', token_hash = NULL \
+         WHERE (status = 'PENDING_APPROVAL' AND approval_expires_at <= {a}) \
+            OR (status = 'ACTIVE' AND auto_extend = FALSE AND ends_at <= {b}) \
+         RETURNING id, customer_id, provider_id, reseller_id",
+        a = p[0],
+        b = p[1],
+    );
+    let rows = claim(&txn, sql, vec![now.into(), now.into()]).await?;
+    audit(
+        &txn,
+        &rows,
+        EventType::AdminRelationshipExpired,
+        &Message::new("audit-admin-relationship-expired"),
+        now,
+    )
+    .await?;
+    let mut customer_ids: Vec<i32> = rows.iter().map(|r| r.customer_id).collect();
+    customer_ids.sort_unstable();
+    customer_ids.dedup();
+    customers::revoke_unbacked_owners(&txn, &customer_ids, now).await?;
+    customers::refresh_reseller(&txn, &customer_ids).await?;
+    txn.commit().await?;
+    Ok(rows.len() as u64)
+}
+
+/// ACTIVE auto-extending relationships at their end get 180 more days; returns how many.
+pub async fn extend(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let txn = migration::database::begin_write(db).await?;
+    let backend = txn.get_database_backend();
+    let p = placeholders(backend, 2);
+    // The new end is computed here, per row, from the old one (both backends' date
+    // arithmetic differ): read the due rows, then extend each with a guard on its old end.
+    let due_sql = format!(
+        "SELECT id, ends_at FROM admin_relationships \
+         WHERE status = 'ACTIVE' AND auto_extend = TRUE AND ends_at <= {}",
+        p[0]
+    );
+    let due = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            due_sql,
+            [Value::from(now)],
+        ))
+        .await?;
+    let mut rows = Vec::new();
+    for row in due {
+        let id: i32 = row.try_get("", "id")?;
+        let ends: DateTime<Utc> = row.try_get("", "ends_at")?;
+        let mut next = ends;
+        while next <= now {
+            next += chrono::Duration::days(180);
+        }
+        let sql = format!(
+            "UPDATE admin_relationships SET ends_at = {a}, reminded_days = NULL \
+             WHERE id = {id} AND status = 'ACTIVE' AND auto_extend = TRUE AND ends_at <= {b} \
+             RETURNING id, customer_id, provider_id, reseller_id",
+            a = p[0],
+            b = p[1],
+        );
+        rows.extend(claim(&txn, sql, vec![next.into(), now.into()]).await?);
+    }
+    audit(
+        &txn,
+        &rows,
+        EventType::AdminRelationshipExtended,
+        &Message::new("audit-admin-relationship-extended"),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(rows.len() as u64)
+}
