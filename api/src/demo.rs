@@ -1,4 +1,4 @@
-//! Demo data for the quick start and guides: a platform admin, an ACTIVE provider and three
+//! Demo data for the quick start and guides: a platform admin, an ACTIVE provider and four
 //! ACTIVE resellers with fixed logins (one reads Traditional Chinese, for the zh-TW
 //! walkthrough), and a delegation with roles (`demo_delegation`). Idempotent: existing
 //! accounts are left alone.
@@ -46,6 +46,14 @@ const PARTNERS: &[DemoPartner] = &[
         name: "Robin Reseller",
         company: "Northwind IT",
         country: "GB",
+        kind: PartnerKind::IndirectReseller,
+        language: "en",
+    },
+    DemoPartner {
+        email: "reseller4@demo.test",
+        name: "Taylor Reseller",
+        company: "Tailspin Partners",
+        country: "US",
         kind: PartnerKind::IndirectReseller,
         language: "en",
     },
@@ -131,7 +139,9 @@ pub fn print_logins(public_url: &str, mailbox: bool) {
     println!();
     println!("Demo logins (password for all: {PASSWORD}):");
     println!("  platform@demo.test   platform administrator");
-    println!("  admin@fourthcoffee.demo  customer admin (Fabrikam administers it: reader, orders)");
+    println!(
+        "  admin@wideworldimporters.demo  customer admin (Tailspin administers it: reader, orders)"
+    );
     for p in PARTNERS {
         let kind = match p.kind {
             PartnerKind::IndirectProvider => "indirect provider",

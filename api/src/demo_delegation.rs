@@ -1,8 +1,9 @@
-//! Demo data for the delegation walkthrough: Contoso Distribution (provider@demo.test) in
-//! partnership with Fabrikam Solutions (reseller1@demo.test), its customer Fourth Coffee
-//! (admin `admin@fourthcoffee.demo`, the demo password) with one subscription, and an
-//! ACTIVE admin relationship granting Fabrikam CUSTOMER_READER and ORDER_MANAGER for 90
-//! days. Idempotent: skipped when the customer exists.
+//! Demo data showing a delegation with roles: Contoso Distribution (provider@demo.test) in
+//! partnership with Tailspin Partners (reseller4@demo.test; the walkthroughs' resellers
+//! start without partnerships), its customer Wide World Importers (admin
+//! `admin@wideworldimporters.demo`, the demo password) with one subscription, and an ACTIVE
+//! admin relationship granting Tailspin CUSTOMER_READER and ORDER_MANAGER for 90 days.
+//! Idempotent: skipped when the customer exists.
 
 use chrono::{Duration, Utc};
 use entity::enums::{
@@ -11,7 +12,7 @@ use entity::enums::{
 use entity::{admin_relationship, customer, offer, partnership, subscription, user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
-const DOMAIN: &str = "fourthcoffee.demo";
+const DOMAIN: &str = "wideworldimporters.demo";
 
 async fn partner_of(db: &DatabaseConnection, email: &str) -> Result<Option<i32>, sea_orm::DbErr> {
     Ok(user::Entity::find()
@@ -28,7 +29,7 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<(), super::
         .await?
         .is_some();
     let provider = partner_of(db, "provider@demo.test").await?;
-    let reseller = partner_of(db, "reseller1@demo.test").await?;
+    let reseller = partner_of(db, "reseller4@demo.test").await?;
     let (false, Some(provider), Some(reseller)) = (exists, provider, reseller) else {
         return Ok(());
     };
@@ -53,7 +54,7 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<(), super::
     let cust = customer::ActiveModel {
         provider_id: Set(provider),
         reseller_id: Set(Some(reseller)),
-        company_name: Set("Fourth Coffee".into()),
+        company_name: Set("Wide World Importers".into()),
         domain: Set(DOMAIN.into()),
         country: Set("US".into()),
         address_line1: Set("1 Main St".into()),
@@ -73,7 +74,7 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<(), super::
     .await?;
     user::ActiveModel {
         email: Set(format!("admin@{DOMAIN}")),
-        name: Set("Fourth Coffee administrator".into()),
+        name: Set("Wide World Importers administrator".into()),
         password_hash: Set(hash),
         role: Set(UserRole::CustomerAdmin),
         preferred_language: Set("en-US".into()),

@@ -327,7 +327,15 @@ async fn demo_seed_is_idempotent(app: TestApp) {
             .unwrap(),
         partners
     );
-    assert_eq!((users, partners), (5, 4));
+    // Issue 21: the demo shows a delegation with roles, by a fourth reseller (the
+    // walkthroughs' resellers start without partnerships) on a customer with its admin.
+    assert_eq!((users, partners), (7, 5));
+    let delegations = entity::admin_relationship::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(delegations.len(), 1);
+    assert_eq!(delegations[0].roles, "CUSTOMER_READER,ORDER_MANAGER");
     for email in [
         "platform@demo.test",
         "provider@demo.test",
