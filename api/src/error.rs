@@ -22,6 +22,9 @@ pub enum ApiError {
     Unauthenticated,
     /// Signed in but not allowed; the `reason` is a stable machine-readable word.
     Forbidden(&'static str),
+    /// An API client's token lacks this scope (dotted): `FORBIDDEN` with reason
+    /// `INSUFFICIENT_SCOPE` and `requiredScope` (see `graphql::policy`).
+    MissingScope(&'static str),
     /// Missing, or not visible to the caller (the two are indistinguishable on purpose).
     NotFound,
     BadUserInput(Message),
@@ -80,8 +83,10 @@ fn top_level(err: &ApiError) -> Message {
             "SALES_ONLY" => msg!("error-forbidden-sales"),
             "CANNOT_ADMINISTER" => msg!("error-forbidden-administer"),
             "CUSTOMER_ADMIN_ONLY" => msg!("error-forbidden-customer-admin"),
+            "NOT_A_USER" => msg!("error-not-a-user"),
             _ => msg!("error-forbidden"),
         },
+        ApiError::MissingScope(scope) => msg!("error-insufficient-scope", scope = *scope),
         ApiError::NotFound => msg!("error-not-found"),
         ApiError::BadUserInput(m) | ApiError::Invalid(m) => m.clone(),
         ApiError::RateLimited { .. } => msg!("error-rate-limited"),
@@ -160,6 +165,13 @@ impl From<ApiError> for async_graphql::Error {
                 async_graphql::Error::new(english).extend_with(|_, e| {
                     e.set("code", "FORBIDDEN");
                     e.set("reason", reason);
+                })
+            }
+            ApiError::MissingScope(scope) => {
+                async_graphql::Error::new(english).extend_with(|_, e| {
+                    e.set("code", "FORBIDDEN");
+                    e.set("reason", "INSUFFICIENT_SCOPE");
+                    e.set("requiredScope", scope);
                 })
             }
             ApiError::NotFound => async_graphql::Error::new(english).extend_with(with("NOT_FOUND")),

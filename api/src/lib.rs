@@ -6,8 +6,10 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod api_clients;
 pub mod audit;
 pub mod auth;
+pub mod budget;
 pub mod catalog;
 pub mod cli;
 pub mod customers;

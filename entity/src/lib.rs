@@ -1,6 +1,8 @@
 //! SeaORM entities: one module per table. Enums that the API exposes derive
 //! `async_graphql::Enum` behind the `graphql` feature so there is one definition of each.
 
+pub mod api_client;
+pub mod api_client_token;
 pub mod audit_entry;
 pub mod customer;
 pub mod customer_relationship_request;

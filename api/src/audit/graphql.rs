@@ -43,6 +43,21 @@ impl AuditEntry {
             .actor_user_id
             .map(|id| ids::encode(ids::NodeType::User, id))
     }
+    /// The API client that acted (then `actorUserId` is null); null for people and the
+    /// system.
+    async fn actor_api_client(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::api_clients::ApiClient>> {
+        let Some(id) = self.0.actor_api_client_id else {
+            return Ok(None);
+        };
+        Ok(entity::api_client::Entity::find_by_id(id)
+            .one(db(ctx))
+            .await
+            .map_err(crate::error::ApiError::from)?
+            .map(crate::api_clients::ApiClient))
+    }
     /// The partner organization that acted; null for platform administrators, customer
     /// users and the system.
     async fn actor_partner_id(&self) -> Option<ID> {

@@ -21,6 +21,7 @@ pub enum NodeType {
     Event,
     WebhookEndpoint,
     WebhookDelivery,
+    ApiClient,
 }
 
 impl NodeType {
@@ -39,6 +40,7 @@ impl NodeType {
             Self::Event => "Event",
             Self::WebhookEndpoint => "WebhookEndpoint",
             Self::WebhookDelivery => "WebhookDelivery",
+            Self::ApiClient => "ApiClient",
         }
     }
 
@@ -57,6 +59,7 @@ impl NodeType {
             "Event" => Self::Event,
             "WebhookEndpoint" => Self::WebhookEndpoint,
             "WebhookDelivery" => Self::WebhookDelivery,
+            "ApiClient" => Self::ApiClient,
             _ => return None,
         })
     }

@@ -42,13 +42,19 @@ pub enum Node {
     Event(Event),
     WebhookEndpoint(WebhookEndpoint),
     WebhookDelivery(WebhookDelivery),
+    ApiClient(crate::api_clients::ApiClient),
 }
 
 /// Any object by global id, with the same tenant checks as every other path.
 pub async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
     let actor = auth::actor(ctx)?;
     let db = db(ctx);
-    Ok(match ids::decode(id)? {
+    let decoded = ids::decode(id)?;
+    // An API client reads an object only with its domain's read scope (one table).
+    if let Some(client) = actor.client() {
+        super::policy::admit_node(client, decoded.0)?;
+    }
+    Ok(match decoded {
         (ids::NodeType::Partner, raw) => {
             Node::Partner(Partner(partners::find_visible(db, actor, raw).await?))
         }
@@ -85,6 +91,9 @@ pub async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
         }
         (ids::NodeType::WebhookDelivery, raw) => {
             Node::WebhookDelivery(webhooks::find_delivery(db, actor, raw).await?)
+        }
+        (ids::NodeType::ApiClient, raw) => {
+            Node::ApiClient(crate::api_clients::graphql::find(db, actor, raw).await?)
         }
     })
 }

@@ -2,6 +2,7 @@
 //! port 0 with a fresh database, and most run on both SQLite and PostgreSQL (`e2e!`).
 
 mod accounts;
+mod api_clients;
 mod audit;
 mod browser;
 mod catalog;

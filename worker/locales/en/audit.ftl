@@ -62,3 +62,9 @@ audit-webhook-delivery-requeued = Webhook delivery queued again
 audit-webhook-endpoint-disabled = Webhook endpoint disabled after failing for too long
 webhook-disabled-by-admin = Disabled by an administrator
 webhook-disabled-failing = Disabled after failing since before { $since }: { $error }
+
+# API clients: the name is the ADMIN's label, never the secret.
+audit-api-client-created = API client created: { $name }
+audit-api-client-secret-rotated = Secret of API client rotated: { $name }
+audit-api-client-revoked = API client revoked: { $name }
+audit-api-client-signed-out = API client's access token ended: { $name }

@@ -62,3 +62,9 @@ audit-webhook-delivery-requeued = 已將 Webhook 傳遞重新排入佇列
 audit-webhook-endpoint-disabled = Webhook 端點持續失敗過久，已停用
 webhook-disabled-by-admin = 已由系統管理員停用
 webhook-disabled-failing = 自 { $since } 之前持續失敗，已停用：{ $error }
+
+# API clients: the name is the ADMIN's label, never the secret.
+audit-api-client-created = 已建立 API 用戶端：{ $name }
+audit-api-client-secret-rotated = 已輪替 API 用戶端的密碼：{ $name }
+audit-api-client-revoked = 已撤銷 API 用戶端：{ $name }
+audit-api-client-signed-out = API 用戶端的存取權杖已結束：{ $name }
