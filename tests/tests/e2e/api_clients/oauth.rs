@@ -222,9 +222,10 @@ async fn a_standard_oauth_client_library_works_unchanged() {
     let out: Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(out["token"]["token_type"], "Bearer", "{out}");
     assert_eq!(out["token"]["scope"], "audit:read");
+    // The client's scopes; the token's are the narrowed `scope` above.
     assert_eq!(
         out["graphql"]["data"]["currentApiClient"]["scopes"],
-        json!(["AUDIT_READ"])
+        json!(["CUSTOMERS_READ", "AUDIT_READ"])
     );
     assert_eq!(
         out["wrong"],
