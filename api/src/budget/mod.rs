@@ -152,7 +152,9 @@ impl Budget {
         let taken = match self.store.take(key, cost, self.shape, now_ms()).await {
             Ok(taken) => taken,
             Err(e) => {
-                tracing::error!(error = %e, "cost budget unavailable; serving uncharged");
+                if !e.to_string().contains(store::PAUSED) {
+                    tracing::error!(error = %e, "cost budget unavailable; serving uncharged");
+                }
                 Taken {
                     allowed: true,
                     remaining: self.shape.capacity as f64,

@@ -116,10 +116,20 @@ impl Memory {
 }
 
 /// Buckets in Redis, one hash per caller (`p` points, `t` time in ms), expiring when idle.
+/// After a failure Redis is not asked again for [`PAUSE_MS`]: during an outage requests are
+/// served uncharged at once instead of each waiting for a timeout.
 pub struct Redis {
     connection: redis::aio::ConnectionManager,
     script: redis::Script,
+    /// Until when (ms since the epoch, the wall clock) Redis is left alone.
+    paused_until: std::sync::atomic::AtomicI64,
 }
+
+/// The error while Redis is left alone (not logged again).
+pub const PAUSED: &str = "paused after a failure";
+
+/// How long Redis is left alone after a failure.
+const PAUSE_MS: i64 = 1_000;
 
 const SCRIPT: &str = r"
 local capacity = tonumber(ARGV[1])
@@ -152,13 +162,16 @@ return {allowed, tostring(points)}
 impl Redis {
     pub async fn connect(url: &str) -> Result<Self, redis::RedisError> {
         let client = redis::Client::open(url)?;
+        // A charge sits in front of every request: it waits for Redis only briefly.
         let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(std::time::Duration::from_secs(2)))
-            .set_response_timeout(Some(std::time::Duration::from_secs(2)));
+            .set_connection_timeout(Some(std::time::Duration::from_millis(250)))
+            .set_response_timeout(Some(std::time::Duration::from_millis(250)))
+            .set_number_of_retries(1);
         let connection = redis::aio::ConnectionManager::new_with_config(client, config).await?;
         Ok(Self {
             connection,
             script: redis::Script::new(SCRIPT),
+            paused_until: std::sync::atomic::AtomicI64::new(0),
         })
     }
 
@@ -169,8 +182,13 @@ impl Redis {
         shape: Shape,
         now: i64,
     ) -> Result<Taken, redis::RedisError> {
+        use std::sync::atomic::Ordering;
+        let wall = chrono::Utc::now().timestamp_millis();
+        if wall < self.paused_until.load(Ordering::Relaxed) {
+            return Err(redis::RedisError::from((redis::ErrorKind::Io, PAUSED)));
+        }
         let mut connection = self.connection.clone();
-        let (allowed, remaining): (i64, String) = self
+        let answer: Result<(i64, String), _> = self
             .script
             .key(format!("pc:cost:{key}"))
             .arg(shape.capacity)
@@ -179,7 +197,10 @@ impl Redis {
             .arg(cost)
             .arg(shape.idle_ms())
             .invoke_async(&mut connection)
-            .await?;
+            .await;
+        let (allowed, remaining) = answer.inspect_err(|_| {
+            self.paused_until.store(wall + PAUSE_MS, Ordering::Relaxed);
+        })?;
         Ok(Taken {
             allowed: allowed == 1,
             remaining: remaining.parse().unwrap_or(0.0),
