@@ -75,6 +75,17 @@ fn admin_org<'a>(ctx: &Context<'a>) -> ApiResult<(&'a Actor, i32)> {
     Ok((actor, partner.id))
 }
 
+/// The client named as the actor of an audit entry or event.
+pub async fn actor(ctx: &Context<'_>, id: Option<i32>) -> ApiResult<Option<ApiClient>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    Ok(api_client::Entity::find_by_id(id)
+        .one(db(ctx))
+        .await?
+        .map(ApiClient))
+}
+
 /// `node(id:)` of an `ApiClient`: its organization's ADMINs only.
 pub async fn find(db: &DatabaseConnection, actor: &Actor, id: i32) -> ApiResult<ApiClient> {
     let partner = actor.partner_id().ok_or(ApiError::NotFound)?;

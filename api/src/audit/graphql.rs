@@ -49,14 +49,7 @@ impl AuditEntry {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<crate::api_clients::ApiClient>> {
-        let Some(id) = self.0.actor_api_client_id else {
-            return Ok(None);
-        };
-        Ok(entity::api_client::Entity::find_by_id(id)
-            .one(db(ctx))
-            .await
-            .map_err(crate::error::ApiError::from)?
-            .map(crate::api_clients::ApiClient))
+        Ok(crate::api_clients::graphql::actor(ctx, self.0.actor_api_client_id).await?)
     }
     /// The partner organization that acted; null for platform administrators, customer
     /// users and the system.

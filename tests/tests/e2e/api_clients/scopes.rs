@@ -138,7 +138,7 @@ async fn scope_matrix(app: TestApp) {
     );
 
     // The subscription root, over WebSocket.
-    const EVENTS: &str = "subscription { events { id type } }";
+    const EVENTS: &str = "subscription { events { id type actorApiClient { name } } }";
     let mut refused = WsClient::signed_in(&app.address, &without["events:read"]).await;
     refused.subscribe("1", EVENTS, json!({})).await;
     let message = refused.message_for("1").await;
@@ -157,6 +157,10 @@ async fn scope_matrix(app: TestApp) {
     crate::partnerships::request(&app, &all, "admin@fabrikam.test").await;
     let event = allowed.next_event("1").await;
     assert_eq!(event["type"], "PARTNERSHIP_INVITATION_REQUESTED", "{event}");
+    assert_eq!(
+        event["actorApiClient"]["name"], "ERP sync",
+        "the client is the actor"
+    );
 
     // People are not limited by scopes.
     let res = app
