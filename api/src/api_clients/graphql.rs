@@ -59,8 +59,10 @@ impl ApiClient {
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
     }
-    /// The ADMIN who created it.
+    /// The ADMIN who created it (people only: an API client gets `FORBIDDEN`, reason
+    /// `NOT_A_USER`).
     async fn created_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        crate::graphql::policy::people_only(auth::signed_in(ctx)?)?;
         Ok(user::Entity::find_by_id(self.0.created_by_user_id)
             .one(db(ctx))
             .await

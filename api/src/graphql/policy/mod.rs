@@ -155,6 +155,15 @@ pub fn node_need(node_type: NodeType) -> Need {
     }
 }
 
+/// The few fields below the root that lead to people (`Partner.users`,
+/// `ApiClient.createdBy`): refused to API clients, as `User` is through `node`.
+pub fn people_only(actor: &Actor) -> ApiResult<()> {
+    match actor.client() {
+        Some(_) => Err(Refused::NotAUser.into()),
+        None => Ok(()),
+    }
+}
+
 /// `node`/`nodes` for a client: refused without the object type's read scope.
 pub fn admit_node(client: &ClientRef, node_type: NodeType) -> ApiResult<()> {
     Ok(check(client, node_need(node_type))?)

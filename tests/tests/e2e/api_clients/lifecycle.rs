@@ -37,7 +37,7 @@ async fn a_client_acts_for_its_organization(app: TestApp) {
     assert_eq!(res.data()["customers"]["totalCount"], 0);
     let me = app
         .gql(
-            "{ currentApiClient { id name scopes lastUsedAt createdBy { email } } }",
+            "{ currentApiClient { id name scopes lastUsedAt } }",
             json!({}),
             Some(&token),
         )
@@ -49,7 +49,29 @@ async fn a_client_acts_for_its_organization(app: TestApp) {
         json!(["CUSTOMERS_READ", "PARTNERSHIPS_WRITE", "AUDIT_READ"])
     );
     assert!(me["lastUsedAt"].is_string(), "{me}");
-    assert_eq!(me["createdBy"]["email"], "admin@contoso.test");
+    // Who created it is for people to read.
+    let people = app
+        .gql(
+            "{ currentApiClient { createdBy { email } } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        people.body["errors"][0]["extensions"]["reason"],
+        "NOT_A_USER"
+    );
+    let listed = app
+        .gql(
+            "{ apiClients(first: 1) { edges { node { createdBy { email } } } } }",
+            json!({}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        listed.data()["apiClients"]["edges"][0]["node"]["createdBy"]["email"],
+        "admin@contoso.test"
+    );
     // A person's session answers null.
     let res = app
         .gql("{ currentApiClient { id } }", json!({}), Some(&admin))

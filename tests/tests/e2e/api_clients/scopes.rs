@@ -195,6 +195,13 @@ async fn nodes_need_their_types_read_scope(app: TestApp) {
         .gql(node, json!({ "id": partner_id }), Some(&token))
         .await;
     assert_eq!(res.data()["node"]["id"], partner_id.as_str());
+    // Nor through the organization's users.
+    let users =
+        "query($id: ID!) { node(id: $id) { ... on Partner { users(first: 5) { totalCount } } } }";
+    let res = app
+        .gql(users, json!({ "id": partner_id }), Some(&token))
+        .await;
+    assert_eq!(first_error(&res).1, "NOT_A_USER", "{}", res.body);
     let res = app.gql(node, json!({ "id": user_id }), Some(&token)).await;
     assert_eq!(first_error(&res).1, "NOT_A_USER", "{}", res.body);
     let res = app
