@@ -25,6 +25,9 @@ pub enum ApiError {
     /// A reseller's ACTIVE admin relationships with the customer do not grant this role
     /// (`FORBIDDEN`, reason `MISSING_ADMIN_ROLE`, `requiredRole`).
     MissingAdminRole(entity::enums::AdminRole),
+    /// An API client's token lacks this scope (dotted): `FORBIDDEN` with reason
+    /// `INSUFFICIENT_SCOPE` and `requiredScope` (see `graphql::policy`).
+    MissingScope(&'static str),
     /// Missing, or not visible to the caller (the two are indistinguishable on purpose).
     NotFound,
     BadUserInput(Message),
@@ -83,11 +86,13 @@ fn top_level(err: &ApiError) -> Message {
             "SALES_ONLY" => msg!("error-forbidden-sales"),
             "CANNOT_ADMINISTER" => msg!("error-forbidden-administer"),
             "CUSTOMER_ADMIN_ONLY" => msg!("error-forbidden-customer-admin"),
+            "NOT_A_USER" => msg!("error-not-a-user"),
             _ => msg!("error-forbidden"),
         },
         ApiError::MissingAdminRole(role) => {
             msg!("error-forbidden-missing-admin-role", role = role.as_str())
         }
+        ApiError::MissingScope(scope) => msg!("error-insufficient-scope", scope = *scope),
         ApiError::NotFound => msg!("error-not-found"),
         ApiError::BadUserInput(m) | ApiError::Invalid(m) => m.clone(),
         ApiError::RateLimited { .. } => msg!("error-rate-limited"),
@@ -173,6 +178,11 @@ impl From<ApiError> for async_graphql::Error {
                     e.set("code", "FORBIDDEN");
                     e.set("reason", "MISSING_ADMIN_ROLE");
                     e.set("requiredRole", role.as_str());
+            ApiError::MissingScope(scope) => {
+                async_graphql::Error::new(english).extend_with(|_, e| {
+                    e.set("code", "FORBIDDEN");
+                    e.set("reason", "INSUFFICIENT_SCOPE");
+                    e.set("requiredScope", scope);
                 })
             }
             ApiError::NotFound => async_graphql::Error::new(english).extend_with(with("NOT_FOUND")),

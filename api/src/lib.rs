@@ -7,8 +7,10 @@
 pub mod accounts;
 pub mod admin;
 pub mod admin_relationships;
+pub mod api_clients;
 pub mod audit;
 pub mod auth;
+pub mod budget;
 pub mod catalog;
 pub mod cli;
 pub mod customers;

@@ -90,6 +90,11 @@ pub struct RateLimitSettings {
     /// Invitation and relationship emails one organization may have sent (free text from
     /// the platform's address to any address).
     pub emails_per_organization: u64,
+    /// Points in each caller's cost budget (`RATE_LIMITS__COST_BUCKET`): a request costs its
+    /// complexity; the complexity limit never exceeds this.
+    pub cost_bucket: u64,
+    /// Points given back to each bucket per second (`RATE_LIMITS__COST_RESTORE_PER_SECOND`).
+    pub cost_restore_per_second: u64,
 }
 
 impl Default for RateLimitSettings {
@@ -98,6 +103,8 @@ impl Default for RateLimitSettings {
             window_minutes: 60,
             enrollments_per_address: 20,
             emails_per_organization: 200,
+            cost_bucket: 1_000,
+            cost_restore_per_second: 50,
         }
     }
 }

@@ -23,6 +23,8 @@ pub enum StartupError {
     Mail(#[from] worker::mail::MailError),
     #[error("connecting the event signal (Redis)")]
     Signal(#[source] redis::RedisError),
+    #[error("connecting the cost budget (Redis)")]
+    Budget(#[source] redis::RedisError),
     #[error(transparent)]
     Cors(#[from] crate::http::cors::BadOrigin),
     #[error("binding {addr}")]
@@ -101,6 +103,11 @@ impl Application {
         } else {
             None
         };
+        let budget = Arc::new(
+            crate::budget::Budget::connect(&settings)
+                .await
+                .map_err(StartupError::Budget)?,
+        );
         let settings = Arc::new(settings);
         let deps = graphql::SchemaDeps {
             db: db.clone(),
@@ -108,6 +115,7 @@ impl Application {
             public_url: PublicUrl(public_url),
             hub,
             metrics: metrics.clone(),
+            budget: budget.clone(),
         };
         let schema = graphql::build(Some(deps.clone()), settings.clone());
         let live_schema = graphql::build_live(deps, settings.clone());
@@ -126,6 +134,7 @@ impl Application {
                 signal,
                 stopped,
                 sockets: Default::default(),
+                budget,
             },
             stopping,
             jobs,

@@ -10,6 +10,7 @@
 //! - `cpu`: the API's own CPU time per request; `deep_page`: page 1,000 beside page 1;
 //! - `report`: table and JSON; `run`: the whole sequence.
 
+pub mod budget;
 pub mod cpu;
 pub mod dataset;
 pub mod deep_page;

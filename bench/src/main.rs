@@ -49,7 +49,7 @@ struct Args {
     /// Webhook deliveries per run of the webhooks part, spread over 4 endpoints.
     #[arg(long, default_value_t = 4000)]
     webhooks: u64,
-    /// Only these parts (comma-separated): floor, read, overhead, deep, write, email,
+    /// Only these parts (comma-separated): floor, read, overhead, budget, deep, write, email,
     /// expiry, events, webhooks.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,

@@ -90,7 +90,13 @@ fn spawn(
         .stderr(log);
     // Tuning knobs of the product pass through, to try settings without rebuilding.
     for (key, value) in std::env::vars() {
-        let passes = ["JOBS__", "GRAPHQL__", "EVENTS__", "WEBHOOKS__"];
+        let passes = [
+            "JOBS__",
+            "GRAPHQL__",
+            "EVENTS__",
+            "WEBHOOKS__",
+            "RATE_LIMITS__",
+        ];
         if passes.iter().any(|p| key.starts_with(p)) || key == "RUST_LOG" {
             command.env(key, value);
         }
@@ -129,6 +135,10 @@ pub struct Api {
 /// `METRICS__TOKEN` of the API the harness starts: `/metrics` answers only with it.
 const METRICS_TOKEN: &str = "bench-metrics-token";
 
+/// The cost budget of the harness's APIs: on, and too large to refuse anything.
+const BENCH_BUDGET: (&str, &str) = ("RATE_LIMITS__COST_BUCKET", "1000000000");
+const BENCH_RESTORE: (&str, &str) = ("RATE_LIMITS__COST_RESTORE_PER_SECOND", "1000000000");
+
 /// The webhook figures deliver to a receiver on loopback, which only this development
 /// setting allows (as in the end-to-end tests); it changes nothing for the other parts.
 const INSECURE_WEBHOOK_TARGETS: (&str, &str) = ("WEBHOOKS__ALLOW_INSECURE_TARGETS", "true");
@@ -154,6 +164,10 @@ impl Api {
                 INSECURE_WEBHOOK_TARGETS.0,
                 INSECURE_WEBHOOK_TARGETS.1.to_owned(),
             ),
+            // The load is 16 clients at full speed as a few callers: a budget that never
+            // refuses (but still charges every request) keeps every figure comparable.
+            (BENCH_BUDGET.0, BENCH_BUDGET.1.to_owned()),
+            (BENCH_RESTORE.0, BENCH_RESTORE.1.to_owned()),
         ];
         env.extend(extra.iter().cloned());
         let process = spawn(services, "partner-center", name, &["serve"], &env)?;

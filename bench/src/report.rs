@@ -42,6 +42,7 @@ pub struct Results {
     pub deep_page: Option<DeepPageResult>,
     /// The read page with traces exported beside it without (issue 16).
     pub overhead: Option<crate::overhead::OverheadResult>,
+    pub budget: Option<crate::budget::BudgetResult>,
     /// RLIMIT_NOFILE of the harness and the processes it starts.
     pub open_files_limit: Option<u64>,
     pub rss_idle_mib: Option<f64>,
@@ -278,6 +279,9 @@ impl Results {
         }
         if let Some(o) = &self.overhead {
             out.push_str(&crate::overhead::details(o));
+        }
+        if let Some(b) = &self.budget {
+            out.push_str(&crate::budget::details(b));
         }
         out.push_str(&self.event_details());
         if let Some(rss) = self.rss_after_load_mib {

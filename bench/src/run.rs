@@ -5,7 +5,7 @@ use crate::dataset::{self, Size};
 use crate::email::{self, Sink};
 use crate::processes::{Api, Services, rss_mib};
 use crate::report::Results;
-use crate::{cpu, deep_page, events, expiry, load, overhead, pgbench, scenarios, webhooks};
+use crate::{budget, cpu, deep_page, events, expiry, load, overhead, pgbench, scenarios, webhooks};
 use anyhow::{Context, bail};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -32,7 +32,7 @@ pub struct Options {
     pub size: Size,
     /// Reuse the database seeded by an earlier run.
     pub reuse_data: bool,
-    /// Which parts to run: floor, read, overhead, deep, write, email, expiry, events,
+    /// Which parts to run: floor, read, overhead, budget, deep, write, email, expiry, events,
     /// webhooks (all when empty).
     pub only: BTreeSet<String>,
     pub out_dir: PathBuf,
@@ -140,6 +140,14 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         eprintln!("overhead: the read page with traces off, on, off ...");
         results.overhead =
             Some(overhead::run(&services, &client, &api, free_port()?, providers, c, w, d).await?);
+    }
+
+    if options.wants("budget") {
+        eprintln!(
+            "budget: {{ __typename }} and the read page with the cost budget on, off, on ..."
+        );
+        results.budget =
+            Some(budget::run(&services, &client, &api, free_port()?, providers, c, w, d).await?);
     }
 
     if options.wants("deep") {

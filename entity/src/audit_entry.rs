@@ -33,6 +33,8 @@ pub struct Model {
     /// The organization owning the target when it is not the actor's: it sees the entry too
     /// (a provider sees a reseller's acceptance of its invitation).
     pub subject_partner_id: Option<i32>,
+    /// The API client that acted (its organization is `actor_partner_id`; no user then).
+    pub actor_api_client_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -53,6 +55,8 @@ pub struct NewEntry<'a> {
     /// The stored message behind `summary`.
     pub summary_message: Option<String>,
     pub subject_partner_id: Option<i32>,
+    /// The API client that acted, if a client did.
+    pub actor_api_client_id: Option<i32>,
 }
 
 /// The opaque global id clients see for `type_name` / `id` (base64url of `Type:id`).
@@ -128,6 +132,7 @@ pub async fn record<C: ConnectionTrait>(db: &C, entry: NewEntry<'_>) -> Result<i
         summary: sea_orm::Set(entry.summary),
         summary_message: sea_orm::Set(entry.summary_message),
         subject_partner_id: sea_orm::Set(subject),
+        actor_api_client_id: sea_orm::Set(entry.actor_api_client_id),
         ..Default::default()
     }
     .insert(db)

@@ -139,6 +139,14 @@ event_types! {
     WebhookEndpointDisabled => "webhook_endpoint.disabled",
     /// The test event of `sendTestWebhook`: delivered to the one endpoint it names.
     WebhookTest => "webhook.test",
+    /// An ADMIN created an API client.
+    ApiClientCreated => "api_client.created",
+    /// An ADMIN rotated an API client's secret.
+    ApiClientSecretRotated => "api_client.secret_rotated",
+    /// An ADMIN revoked an API client (its tokens stop working).
+    ApiClientRevoked => "api_client.revoked",
+    /// An API client ended its own access token (`logout`).
+    ApiClientSignedOut => "api_client.signed_out",
 }
 
 impl std::fmt::Display for EventType {

@@ -2,6 +2,8 @@
 //! `async_graphql::Enum` behind the `graphql` feature so there is one definition of each.
 
 pub mod admin_relationship;
+pub mod api_client;
+pub mod api_client_token;
 pub mod audit_entry;
 pub mod customer;
 pub mod customer_relationship_request;

@@ -18,6 +18,7 @@ mod m20261124_000011_audit_messages;
 mod m20261124_000012_keyset_indexes;
 mod m20261125_000013_webhook_audit_without_urls;
 mod m20261206_000014_admin_relationships;
+mod m20261206_000015_api_clients;
 mod offer_seed;
 
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000012_keyset_indexes::Migration),
             Box::new(m20261125_000013_webhook_audit_without_urls::Migration),
             Box::new(m20261206_000014_admin_relationships::Migration),
+            Box::new(m20261206_000015_api_clients::Migration),
         ]
     }
 }

@@ -59,6 +59,10 @@ pub async fn settings_for(backend: Backend, tmp: &tempfile::TempDir) -> Settings
     jobs.heartbeat_seconds = 1;
     jobs.missed_heartbeats = 2;
     jobs.shutdown_grace_seconds = 5;
+    // Tests send many requests from one session or address in a moment: a budget this large
+    // leaves them (and the complexity limit) as they were; the budget's own tests set theirs.
+    settings.rate_limits.cost_bucket = 1_000_000;
+    settings.rate_limits.cost_restore_per_second = 1_000_000;
     if backend == Backend::Postgres {
         settings.database_url = Some(SecretString::from(fresh_postgres_database().await));
     }

@@ -229,6 +229,7 @@ async fn audit<C: ConnectionTrait>(
             summary: summary.render(crate::i18n::Lang::En),
             summary_message: Some(summary.stored()),
             subject_partner_id: owner,
+            actor_api_client_id: None,
         },
     )
     .await

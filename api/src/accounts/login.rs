@@ -85,6 +85,7 @@ pub async fn login(
                 user_id: Some(user.id),
                 partner_id: user.partner_id,
                 request_id: request_id.to_owned(),
+                api_client_id: None,
             };
             crate::audit::record(
                 &txn,

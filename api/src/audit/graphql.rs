@@ -43,6 +43,14 @@ impl AuditEntry {
             .actor_user_id
             .map(|id| ids::encode(ids::NodeType::User, id))
     }
+    /// The API client that acted (then `actorUserId` is null); null for people and the
+    /// system.
+    async fn actor_api_client(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::api_clients::ApiClient>> {
+        Ok(crate::api_clients::graphql::actor(ctx, self.0.actor_api_client_id).await?)
+    }
     /// The partner organization that acted; null for platform administrators, customer
     /// users and the system.
     async fn actor_partner_id(&self) -> Option<ID> {

@@ -20,14 +20,18 @@ pub struct Who {
     pub user_id: Option<i32>,
     pub partner_id: Option<i32>,
     pub request_id: String,
+    /// The API client acting (then `user_id` is none).
+    pub api_client_id: Option<i32>,
 }
 
 impl Who {
     pub fn of(ctx: &Context<'_>, actor: &Actor) -> Self {
+        let client = actor.client().map(|c| c.id);
         Self {
-            user_id: Some(actor.user.id),
+            user_id: client.is_none().then_some(actor.user.id),
             partner_id: actor.partner_id(),
             request_id: request_id(ctx),
+            api_client_id: client,
         }
     }
 }
@@ -61,6 +65,7 @@ pub async fn record<C: ConnectionTrait>(db: &C, who: &Who, change: Change) -> Ap
             summary: change.summary.render(Lang::En),
             summary_message: Some(change.summary.stored()),
             subject_partner_id: change.subject_partner_id,
+            actor_api_client_id: who.api_client_id,
         },
     )
     .await?;

@@ -19,6 +19,22 @@ pub struct Actor {
     pub session_id: i32,
     /// When the session's token stops working (a WebSocket connection closes then).
     pub session_expires_at: chrono::DateTime<chrono::Utc>,
+    /// Set when an API client calls (an access token of `POST /oauth/token`): it acts for
+    /// its organization as an ADMIN would, limited to its scopes (`graphql::policy`).
+    /// `user` is then the client's creator with the ADMIN role, recorded where a change
+    /// needs a user (who placed an order); the audit log names the client instead.
+    pub client: Option<ClientRef>,
+}
+
+/// The API client behind an access token.
+#[derive(Debug, Clone)]
+pub struct ClientRef {
+    /// Row id of the client (`api_clients`).
+    pub id: i32,
+    /// The scopes of the token (a subset of the client's).
+    pub scopes: crate::api_clients::Scopes,
+    /// Row id of the access token (`logout` ends it).
+    pub token_id: i32,
 }
 
 /// Request data: the caller if the bearer token named a live session.
@@ -32,6 +48,11 @@ pub struct ClientAddr(pub String);
 impl Actor {
     pub fn is_platform_admin(&self) -> bool {
         self.user.role == UserRole::PlatformAdmin
+    }
+
+    /// The API client calling, if a client is.
+    pub fn client(&self) -> Option<&ClientRef> {
+        self.client.as_ref()
     }
 
     pub fn partner_id(&self) -> Option<i32> {

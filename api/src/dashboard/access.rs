@@ -157,6 +157,7 @@ async fn end(state: &AppState, actor: &Actor) {
         user_id: Some(actor.user.id),
         partner_id: actor.user.partner_id,
         request_id: "-".into(),
+        api_client_id: None,
     };
     if let Err(e) = session::end(&state.db, &who, actor).await {
         tracing::warn!(error = ?e, "dashboard sign-out");

@@ -47,13 +47,23 @@ impl Event {
     async fn target(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
         match node::load(ctx, &ID(self.0.target_id.clone())).await {
             Ok(found) => Ok(Some(found)),
-            Err(ApiError::NotFound) => Ok(None),
+            // Also what an API client's scopes do not cover (`graphql::policy`).
+            Err(
+                ApiError::NotFound | ApiError::MissingScope(_) | ApiError::Forbidden("NOT_A_USER"),
+            ) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
     /// The global id of the object that changed (also when `target` is null).
     async fn target_id(&self) -> ID {
         ID(self.0.target_id.clone())
+    }
+    /// The API client that made the change, if one did (the change has no user then).
+    async fn actor_api_client(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::api_clients::ApiClient>> {
+        Ok(crate::api_clients::graphql::actor(ctx, self.0.actor_api_client_id).await?)
     }
     /// One line saying what happened, in the language of the connection's
     /// `Accept-Language` (webhooks carry it in English).

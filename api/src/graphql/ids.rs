@@ -22,6 +22,7 @@ pub enum NodeType {
     WebhookEndpoint,
     WebhookDelivery,
     AdminRelationship,
+    ApiClient,
 }
 
 impl NodeType {
@@ -41,6 +42,7 @@ impl NodeType {
             Self::WebhookEndpoint => "WebhookEndpoint",
             Self::WebhookDelivery => "WebhookDelivery",
             Self::AdminRelationship => "AdminRelationship",
+            Self::ApiClient => "ApiClient",
         }
     }
 
@@ -60,6 +62,7 @@ impl NodeType {
             "WebhookEndpoint" => Self::WebhookEndpoint,
             "WebhookDelivery" => Self::WebhookDelivery,
             "AdminRelationship" => Self::AdminRelationship,
+            "ApiClient" => Self::ApiClient,
             _ => return None,
         })
     }

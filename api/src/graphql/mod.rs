@@ -11,10 +11,12 @@ pub mod loaders;
 pub mod node;
 pub mod order;
 pub mod payload;
+pub mod policy;
 pub mod search;
 pub mod user_error;
 
 use crate::accounts::{AccountMutation, AccountQuery, MemberMutation};
+use crate::api_clients::{ApiClientMutation, ApiClientQuery};
 use crate::audit::graphql::AuditQuery;
 use crate::catalog::CatalogQuery;
 use crate::customers::{
@@ -49,6 +51,8 @@ pub struct QueryRoot(
     AuditQuery,
     WebhookQuery,
     crate::admin_relationships::AdminRelationshipQuery,
+    ApiClientQuery,
+    crate::budget::BudgetQuery,
 );
 
 /// Every mutation is `name(input: NameInput!): NamePayload!`, sent with POST. Business-rule
@@ -74,6 +78,7 @@ pub struct MutationRoot(
     WebhookMutation,
     crate::admin_relationships::AdminRelationshipMutation,
     crate::admin_relationships::OffboardingMutation,
+    ApiClientMutation,
 );
 
 /// Live streams, only over WebSocket at `/graphql/ws` (`graphql-transport-ws`; the token
@@ -92,6 +97,7 @@ pub struct SchemaDeps {
     pub public_url: PublicUrl,
     pub hub: Hub,
     pub metrics: Arc<crate::metrics::ApiMetrics>,
+    pub budget: Arc<crate::budget::Budget>,
 }
 
 /// Builds the schema. Without dependencies it is only good for exporting the SDL.
@@ -114,7 +120,7 @@ fn build_with(deps: Option<SchemaDeps>, settings: Arc<Settings>, live: bool) -> 
         SubscriptionRoot::default(),
     )
     .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity);
+    .limit_complexity(guard::effective_max_complexity(&settings));
     builder = described::generated_types(builder);
     if !limits.introspection {
         builder = builder.disable_introspection().disable_suggestions();
@@ -125,7 +131,8 @@ fn build_with(deps: Option<SchemaDeps>, settings: Arc<Settings>, live: bool) -> 
             .data(deps.dispatcher)
             .data(deps.public_url)
             .data(deps.hub)
-            .data(deps.metrics);
+            .data(deps.metrics)
+            .data(deps.budget);
     }
     if live {
         builder = builder.extension(crate::auth::live::FreshRights);

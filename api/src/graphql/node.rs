@@ -43,13 +43,19 @@ pub enum Node {
     WebhookEndpoint(WebhookEndpoint),
     WebhookDelivery(WebhookDelivery),
     AdminRelationship(crate::admin_relationships::graphql::AdminRelationship),
+    ApiClient(crate::api_clients::ApiClient),
 }
 
 /// Any object by global id, with the same tenant checks as every other path.
 pub async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
     let actor = auth::actor(ctx)?;
     let db = db(ctx);
-    Ok(match ids::decode(id)? {
+    let decoded = ids::decode(id)?;
+    // An API client reads an object only with its domain's read scope (one table).
+    if let Some(client) = actor.client() {
+        super::policy::admit_node(client, decoded.0)?;
+    }
+    Ok(match decoded {
         (ids::NodeType::Partner, raw) => {
             Node::Partner(Partner(partners::find_visible(db, actor, raw).await?))
         }
@@ -91,6 +97,8 @@ pub async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
             Node::AdminRelationship(crate::admin_relationships::graphql::AdminRelationship(
                 crate::admin_relationships::service::find_visible(db, actor, raw).await?,
             ))
+        (ids::NodeType::ApiClient, raw) => {
+            Node::ApiClient(crate::api_clients::graphql::find(db, actor, raw).await?)
         }
     })
 }

@@ -128,7 +128,7 @@ async fn execute_as(
         );
     }
     let heavy = batch.iter().map(|r| r.query.len()).sum::<usize>() > OFF_THREAD_BYTES;
-    let limits = guard::Limits::from(&state.settings.graphql);
+    let limits = guard::Limits::of(&state.settings);
     let (batch, prepared) = if heavy {
         match tokio::task::spawn_blocking(move || prepare_all(batch, limits)).await {
             Ok(done) => done,
@@ -194,6 +194,16 @@ async fn execute_as(
             &msg!("error-partner-suspended").render(lang),
         );
     }
+    if let Err(refused) = super::gate::admit(auth.0.as_ref(), &shapes) {
+        return super::gate::refused_response(refused, lang);
+    }
+    let address = client_addr(&state, &headers, peer);
+    let caller = crate::budget::Caller::of(auth.0.as_ref(), &address);
+    let max_bytes = state.settings.graphql.max_response_bytes;
+    let report = super::gate::charge(&state, &caller, &shapes).await;
+    if let Some(report) = report.as_ref().filter(|r| !r.allowed) {
+        return super::gate::over_budget(report, media, max_bytes, lang);
+    }
     let request_id = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
@@ -201,8 +211,9 @@ async fn execute_as(
         .to_owned();
     let batch = batch
         .data(auth)
+        .data(caller)
         .data(RequestLang(lang))
-        .data(ClientAddr(client_addr(&state, &headers, peer)))
+        .data(ClientAddr(address))
         .data(RequestId(request_id.clone()))
         .data(crate::graphql::loaders::for_request(state.db.clone()));
     let started = std::time::Instant::now();
@@ -235,9 +246,9 @@ async fn execute_as(
     for (response, shape) in responses.iter_mut().zip(&shapes) {
         error_codes::finish(response, &request_id, lang);
         record(&state, shape, response, took);
+        super::gate::report_on(response, report.as_ref());
     }
     let orders: Vec<_> = shapes.into_iter().map(|s| s.order).collect();
-    let max_bytes = state.settings.graphql.max_response_bytes;
     answer::write(answer, &orders, media, max_bytes, lang)
 }
 

@@ -3,6 +3,7 @@
 pub(crate) mod answer;
 mod assets;
 pub mod cors;
+pub(crate) mod gate;
 mod graphiql;
 pub(crate) mod graphql;
 mod health;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub stopped: tokio::sync::watch::Receiver<bool>,
     /// Open WebSocket connections per user.
     pub sockets: Arc<ws::Sockets>,
+    /// Every caller's cost budget (`budget`).
+    pub budget: Arc<crate::budget::Budget>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -76,6 +79,10 @@ pub fn router(state: AppState) -> Router {
             get(crate::admin_relationships::approval_page),
         )
         .route("/logos/{id}", get(crate::directory::logo_handler))
+        .route(
+            "/oauth/token",
+            axum::routing::post(crate::api_clients::oauth::token_handler),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::handler))

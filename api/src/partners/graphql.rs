@@ -59,7 +59,7 @@ impl Partner {
     }
     /// The organization's active users, oldest first (removed users are left out).
     /// Visible to its ADMINs and platform administrators; others get `FORBIDDEN` (reason
-    /// `ADMIN_ONLY`).
+    /// `ADMIN_ONLY`; `NOT_A_USER` for API clients).
     #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
     async fn users(
         &self,
@@ -77,6 +77,7 @@ impl Partner {
         last: Option<i32>,
     ) -> Result<Page<User>> {
         let actor = auth::actor(ctx)?;
+        crate::graphql::policy::people_only(actor)?;
         if !actor.is_platform_admin() && !actor.is_admin_of(self.0.id) {
             return Err(ApiError::Forbidden("ADMIN_ONLY").into());
         }

@@ -100,6 +100,7 @@ pub async fn enroll(
         user_id: Some(admin.id),
         partner_id: Some(partner.id),
         request_id: request_id.to_owned(),
+        api_client_id: None,
     };
     audit::record(
         &txn,

@@ -44,6 +44,7 @@ pub async fn send_test(
             summary: test.render(Lang::En),
             summary_message: Some(test.stored()),
             subject_partner_id: None,
+            actor_api_client_id: who.api_client_id,
         },
     )
     .await?;

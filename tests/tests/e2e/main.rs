@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin_relationships;
+mod api_clients;
 mod audit;
 mod browser;
 mod catalog;

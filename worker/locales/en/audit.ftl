@@ -75,3 +75,8 @@ audit-admin-relationship-extended = Admin relationship extended by 180 days
 audit-admin-relationship-expiring = Admin relationship ends in { $days } days
 audit-tenant-owner-revoked = { $customer }: Azure tenant owner role revoked
 audit-partnership-offboarded = Reseller offboarded and partnership ended: { $relationships } admin relationships terminated, { $moved } designations moved, { $cleared } cleared, { $revoked } tenant ownerships revoked
+# API clients: the name is the ADMIN's label, never the secret.
+audit-api-client-created = API client created: { $name }
+audit-api-client-secret-rotated = Secret of API client rotated: { $name }
+audit-api-client-revoked = API client revoked: { $name }
+audit-api-client-signed-out = API client's access token ended: { $name }

@@ -75,3 +75,8 @@ audit-admin-relationship-extended = 管理關係已延長 180 天
 audit-admin-relationship-expiring = 管理關係將於 { $days } 天後結束
 audit-tenant-owner-revoked = { $customer }：已撤銷 Azure 租用戶擁有者角色
 audit-partnership-offboarded = 已解除間接經銷商並結束合作關係：終止 { $relationships } 個管理關係，移轉 { $moved } 個指派，清除 { $cleared } 個指派，撤銷 { $revoked } 個租用戶擁有權
+# API clients: the name is the ADMIN's label, never the secret.
+audit-api-client-created = 已建立 API 用戶端：{ $name }
+audit-api-client-secret-rotated = 已輪替 API 用戶端的密碼：{ $name }
+audit-api-client-revoked = 已撤銷 API 用戶端：{ $name }
+audit-api-client-signed-out = API 用戶端的存取權杖已結束：{ $name }

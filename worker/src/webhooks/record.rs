@@ -242,6 +242,7 @@ async fn endpoint_health<C: ConnectionTrait>(
                 summary: summary.render(crate::i18n::Lang::En),
                 summary_message: Some(summary.stored()),
                 subject_partner_id: endpoint.map(|e| e.partner_id),
+                actor_api_client_id: None,
             },
         )
         .await?;

@@ -10,6 +10,10 @@
 //!   (`introspection::step`), as a connection's children count once per `first`. A field
 //!   counts once however long its list, so without this `interfaces { possibleTypes {
 //!   interfaces … } }` stands for a response that grows ×13 every two levels.
+//! - `cost`: what the request costs from the caller's budget (`budget`): every field 1 plus
+//!   its children, the children of a connection once per `first`/`last` (100 when not
+//!   given, as `connection::cost`), those of `nodes` once per id — the schema's own
+//!   complexity figures, computed here before anything validates or runs.
 
 use super::Refusal;
 use super::introspection::{self, Parents};
@@ -24,6 +28,7 @@ use worker::msg;
 pub struct Size {
     pub selections: usize,
     pub values: usize,
+    pub cost: usize,
 }
 
 impl Size {
@@ -31,6 +36,7 @@ impl Size {
         Size {
             selections: self.selections.saturating_add(other.selections),
             values: self.values.saturating_add(other.values),
+            cost: self.cost.saturating_add(other.cost),
         }
     }
 
@@ -38,6 +44,7 @@ impl Size {
         Size {
             selections: n,
             values: n,
+            cost: 0,
         }
     }
 }
@@ -45,6 +52,8 @@ impl Size {
 pub struct Counter<'a> {
     doc: &'a ExecutableDocument,
     variable_sizes: &'a HashMap<String, usize>,
+    /// The request's variables, for page sizes given as variables (`cost`).
+    variables: Option<&'a async_graphql::Variables>,
     /// Expanded size of each fragment already counted (on parents of that kind).
     memo: HashMap<(&'a str, Parents), Size>,
     /// Fragments being counted (a cycle is refused; validation would refuse it too).
@@ -56,9 +65,16 @@ impl<'a> Counter<'a> {
         Self {
             doc,
             variable_sizes,
+            variables: None,
             memo: HashMap::new(),
             in_progress: Vec::new(),
         }
+    }
+
+    /// Page sizes given as variables are read from `variables`.
+    pub fn with_variables(mut self, variables: &'a async_graphql::Variables) -> Self {
+        self.variables = Some(variables);
+        self
     }
 
     /// The fragments no operation reached, counted as well: validation walks every
@@ -100,6 +116,10 @@ impl<'a> Counter<'a> {
                     Size {
                         selections: own.saturating_add(children.selections),
                         values: own.saturating_add(values),
+                        cost: children
+                            .cost
+                            .saturating_mul(self.multiplier(field))
+                            .saturating_add(1),
                     }
                 }
                 Selection::FragmentSpread(spread) => {
@@ -118,6 +138,52 @@ impl<'a> Counter<'a> {
             total = total.plus(cost);
         }
         Ok(total)
+    }
+
+    /// How many times a field's children count in `cost`: a connection's page size, the
+    /// ids of `nodes`, else once.
+    fn multiplier(&self, field: &async_graphql::parser::types::Field) -> usize {
+        let max = crate::graphql::connection::MAX_PAGE_SIZE as i64;
+        let argument = |name: &str| {
+            field
+                .arguments
+                .iter()
+                .find(|(n, _)| n.node.as_str() == name)
+                .map(|(_, v)| self.resolved(&v.node))
+        };
+        let page = match (argument("first"), argument("last")) {
+            (Some(Some(ConstLike::Int(n))), _) | (_, Some(Some(ConstLike::Int(n)))) => Some(n),
+            (None, None) => None,
+            _ => Some(max),
+        };
+        if let Some(n) = page {
+            return n.clamp(0, max) as usize;
+        }
+        if field.name.node.as_str() == "nodes"
+            && let Some(Some(ConstLike::List(n))) = argument("ids")
+        {
+            return n;
+        }
+        1
+    }
+
+    /// An argument's value where it matters for `cost`, variables looked up.
+    fn resolved(&self, value: &Value) -> Option<ConstLike> {
+        use async_graphql_value::ConstValue;
+        let from_const = |value: &ConstValue| match value {
+            ConstValue::Number(n) => n.as_i64().map(ConstLike::Int),
+            ConstValue::List(items) => Some(ConstLike::List(items.len())),
+            _ => None,
+        };
+        match value {
+            Value::Number(n) => n.as_i64().map(ConstLike::Int),
+            Value::List(items) => Some(ConstLike::List(items.len())),
+            Value::Variable(name) => self
+                .variables
+                .and_then(|v| v.get(name))
+                .and_then(from_const),
+            _ => None,
+        }
     }
 
     /// 1 for a literal; 1 plus the variable's size for each variable it names.
@@ -158,6 +224,12 @@ impl<'a> Counter<'a> {
         self.memo.insert((key, parents), size);
         Ok(size)
     }
+}
+
+/// A value as `cost` reads it.
+enum ConstLike {
+    Int(i64),
+    List(usize),
 }
 
 /// The root fields a selection set runs, also those selected through fragment spreads and

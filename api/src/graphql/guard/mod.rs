@@ -55,6 +55,9 @@ pub enum Refusal {
 pub struct Limits {
     pub max_selections: usize,
     pub max_introspection_values: usize,
+    /// The most a request may cost: the cost budget's size (a request that could never
+    /// be paid for is `QUERY_TOO_COMPLEX`).
+    pub max_cost: usize,
 }
 
 impl From<&GraphqlSettings> for Limits {
@@ -62,7 +65,27 @@ impl From<&GraphqlSettings> for Limits {
         Self {
             max_selections: settings.max_selections,
             max_introspection_values: settings.max_introspection_values,
+            max_cost: settings.max_complexity,
         }
+    }
+}
+
+impl Limits {
+    /// The limits of the server: the complexity limit never above the cost budget.
+    pub fn of(settings: &crate::settings::Settings) -> Self {
+        let mut limits = Self::from(&settings.graphql);
+        limits.max_cost = effective_max_complexity(settings);
+        limits
+    }
+}
+
+/// The complexity limit in force: `GRAPHQL__MAX_COMPLEXITY`, but never more than the cost
+/// budget holds (a budget of 0 is off).
+pub fn effective_max_complexity(settings: &crate::settings::Settings) -> usize {
+    match usize::try_from(settings.rate_limits.cost_bucket) {
+        Ok(0) => settings.graphql.max_complexity,
+        Ok(bucket) => settings.graphql.max_complexity.min(bucket),
+        Err(_) => settings.graphql.max_complexity,
     }
 }
 
@@ -82,6 +105,11 @@ pub struct Shape {
     pub operation: Option<(Option<String>, &'static str)>,
     /// The order of the answer's fields (the operation's selection sets).
     pub order: Option<super::order::Order>,
+    /// The type of the operation that runs and the root fields it selects (through
+    /// fragments too): what `graphql::policy` and the cost budget look at.
+    pub root: Option<(OperationType, Vec<String>)>,
+    /// What the operation that runs costs from the caller's budget (at least 1).
+    pub cost: usize,
 }
 
 /// Checks one request and attaches its parsed document, so the executor does not parse it
@@ -107,25 +135,47 @@ pub fn prepare(
         )));
     }
     let parsed = super::documents::parse(&request.query).map_err(syntax)?;
-    let (mut shape, size) = inspect_sized(&parsed.doc, &sizes, limits)?;
+    let (mut shape, size, costs) = inspect_sized(&parsed.doc, &sizes, &request.variables, limits)?;
     parsed.accepted(size.selections);
     shape.order = super::order::Order::of(&parsed.doc, request.operation_name.as_deref());
-    shape.operation = parsed
+    let selected = parsed
         .doc
         .operations
         .iter()
-        .find(|(name, _)| match &request.operation_name {
+        .zip(&costs)
+        .find(|((name, _), _)| match &request.operation_name {
             Some(wanted) => name.is_some_and(|n| n.as_str() == wanted),
             None => true,
         })
-        .map(|(name, op)| {
-            let kind = match op.node.ty {
-                OperationType::Query => "query",
-                OperationType::Mutation => "mutation",
-                OperationType::Subscription => "subscription",
-            };
-            (name.map(|n| n.to_string()), kind)
+        .map(|(operation, cost)| {
+            shape.cost = *cost;
+            operation
         });
+    if shape.cost > limits.max_cost {
+        return Err(Refusal::TooComplex(msg!(
+            "error-too-costly",
+            cost = shape.cost,
+            max = limits.max_cost
+        )));
+    }
+    shape.root = selected.map(|(_, op)| {
+        let mut fields = Vec::new();
+        count::root_fields(
+            &parsed.doc,
+            &op.node.selection_set.node,
+            &mut Vec::new(),
+            &mut fields,
+        );
+        (op.node.ty, fields)
+    });
+    shape.operation = selected.map(|(name, op)| {
+        let kind = match op.node.ty {
+            OperationType::Query => "query",
+            OperationType::Mutation => "mutation",
+            OperationType::Subscription => "subscription",
+        };
+        (name.map(|n| n.to_string()), kind)
+    });
     request.set_parsed_query(parsed.doc);
     Ok(shape)
 }
@@ -158,21 +208,25 @@ fn inspect(
     variable_sizes: &HashMap<String, usize>,
     limits: Limits,
 ) -> Result<Shape, Refusal> {
-    inspect_sized(doc, variable_sizes, limits).map(|(shape, _)| shape)
+    let variables = async_graphql::Variables::default();
+    inspect_sized(doc, variable_sizes, &variables, limits).map(|(shape, _, _)| shape)
 }
 
+/// The shape, the document's size and each operation's cost (in `doc.operations` order).
 fn inspect_sized(
     doc: &ExecutableDocument,
     variable_sizes: &HashMap<String, usize>,
+    variables: &async_graphql::Variables,
     limits: Limits,
-) -> Result<(Shape, count::Size), Refusal> {
+) -> Result<(Shape, count::Size, Vec<usize>), Refusal> {
     if doc.fragments.len() > MAX_FRAGMENTS {
         return Err(Refusal::TooComplex(msg!(
             "error-too-many-fragments",
             max = MAX_FRAGMENTS
         )));
     }
-    let mut counter = count::Counter::new(doc, variable_sizes);
+    let mut counter = count::Counter::new(doc, variable_sizes).with_variables(variables);
+    let mut costs = Vec::new();
     for fragment in doc.fragments.values() {
         values::check_directive_values(&fragment.node.directives)?;
     }
@@ -187,9 +241,11 @@ fn inspect_sized(
             }
         }
         let size = counter.selection_set(&op.selection_set.node, introspection::Parents::Any)?;
+        costs.push(size.cost.max(1));
         total = count::Size {
             selections: total.selections.saturating_add(size.selections),
             values: total.values.saturating_add(size.values),
+            cost: total.cost.saturating_add(size.cost),
         };
         if op.ty != OperationType::Query {
             shape.has_non_query = true;
@@ -212,7 +268,7 @@ fn inspect_sized(
     let unreached = counter.unreached_fragments()?;
     total.selections = total.selections.saturating_add(unreached.selections);
     check_size(total, limits)?;
-    Ok((shape, total))
+    Ok((shape, total, costs))
 }
 
 fn check_size(size: count::Size, limits: Limits) -> Result<(), Refusal> {

@@ -6,6 +6,7 @@ fn limits(max_selections: usize) -> Limits {
     Limits {
         max_selections,
         max_introspection_values: 100_000,
+        max_cost: usize::MAX,
     }
 }
 
@@ -199,6 +200,65 @@ fn unreached_fragments_count() {
     );
     assert!(matches!(
         inspect_text(&doc, 2_000),
+        Err(Refusal::TooComplex(_))
+    ));
+}
+
+/// The budget's cost: fields 1 each, a connection's children once per `first` (a variable
+/// too), `nodes`' once per id, fragments expanded; only the operation that runs.
+#[test]
+fn cost_multiplies_connections_by_their_page_size() {
+    let cost = |query: &str, variables: serde_json::Value| {
+        let mut request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables));
+        prepare(&mut request, limits(10_000)).unwrap().cost
+    };
+    assert_eq!(cost("{ __typename }", serde_json::json!({})), 1);
+    // customers(1) + 10 × (edges(1) + node(1) + id(1))
+    assert_eq!(
+        cost(
+            "{ customers(first: 10) { edges { node { id } } } }",
+            serde_json::json!({})
+        ),
+        31
+    );
+    assert_eq!(
+        cost(
+            "query($n: Int) { customers(first: $n) { ...F } } fragment F on CustomerConnection { totalCount }",
+            serde_json::json!({ "n": 5 })
+        ),
+        6
+    );
+    // Without a page size a field counts once: a connection refuses to run without one.
+    assert_eq!(cost("{ offers { totalCount } }", serde_json::json!({})), 2);
+    // A page size given as null or a variable not sent counts as the largest page.
+    assert_eq!(
+        cost(
+            "query($n: Int) { offers(first: $n) { totalCount } }",
+            serde_json::json!({})
+        ),
+        101
+    );
+    assert_eq!(
+        cost(
+            r#"{ nodes(ids: ["a", "b"]) { id } }"#,
+            serde_json::json!({})
+        ),
+        3
+    );
+    // Only the operation that runs counts.
+    let mut two = async_graphql::Request::new(
+        "query A { __typename } query B { offers(first: 2) { totalCount } }",
+    )
+    .operation_name("A");
+    assert_eq!(prepare(&mut two, limits(10_000)).unwrap().cost, 1);
+    let mut over = async_graphql::Request::new("{ offers(first: 100) { edges { node { id } } } }");
+    let limits = Limits {
+        max_cost: 100,
+        ..limits(10_000)
+    };
+    assert!(matches!(
+        prepare(&mut over, limits),
         Err(Refusal::TooComplex(_))
     ));
 }

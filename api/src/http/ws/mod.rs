@@ -269,7 +269,8 @@ async fn sign_in(
     let slot = state
         .sockets
         .open(
-            actor.user.id,
+            // An API client's connections are its own, not its creator's.
+            actor.client().map_or(actor.user.id, |c| -c.id),
             state.settings.events.max_connections_per_user,
         )
         .ok_or(msg!("error-ws-too-many-connections"))?;

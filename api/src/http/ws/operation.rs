@@ -2,8 +2,9 @@
 //! rules of `POST /graphql` — the same document guard and limits (`graphql::guard`, the
 //! schema's depth and complexity), the caller looked up again as it starts (a role lowered or
 //! an organization suspended since the connection opened counts), the suspended-partner rule
-//! (`auth::suspension`), the same error codes and metrics, and replicas woken after a
-//! mutation. Each event of a subscription is resolved with the caller as of that event
+//! (`auth::suspension`), the per-field policy and the cost budget (`http::gate`; each
+//! operation start is charged), the same error codes and metrics, and replicas woken after
+//! a mutation. Each event of a subscription is resolved with the caller as of that event
 //! (`auth::live`, in the WebSocket schema).
 //!
 //! Errors before execution (refused by the guard or a rule, a document that does not parse
@@ -78,7 +79,7 @@ impl Operations {
     ) -> Result<BoxStream<'static, Reply>, ServerError> {
         let (state, lang) = (&self.state, self.lang);
         state.metrics.requests(1);
-        let limits = guard::Limits::from(&state.settings.graphql);
+        let limits = guard::Limits::of(&state.settings);
         // A large document is checked on the blocking pool, as over HTTP.
         let checked = if request.query.len() > crate::http::graphql::OFF_THREAD_BYTES {
             let (request_back, checked) = tokio::task::spawn_blocking(move || {
@@ -114,9 +115,24 @@ impl Operations {
             let message = msg!("error-partner-suspended").render(lang);
             return Err(refusal("FORBIDDEN", Some("PARTNER_SUSPENDED"), &message));
         }
+        if let Err(refused) = crate::http::gate::admit(actor.as_ref(), [&shape]) {
+            return Err(crate::http::gate::refused_error(refused, lang));
+        }
+        // Each operation start is charged (a subscription once, not per event).
+        let caller = crate::budget::Caller::of(actor.as_ref(), &self.client);
+        let report = crate::http::gate::charge(state, &caller, [&shape]).await;
+        if let Some(report) = report.filter(|r| !r.allowed) {
+            let mut error = crate::budget::Budget::refusal(&report, lang);
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("cost", report.value());
+            return Err(error);
+        }
         let request_id = uuid::Uuid::new_v4().to_string();
         let request = request
             .data(Auth(actor))
+            .data(caller)
             .data(ClientAddr(self.client.clone()))
             .data(RequestId(request_id.clone()))
             .data(RequestLang(lang))
@@ -136,6 +152,9 @@ impl Operations {
                     order.apply(&mut response.data);
                 }
                 let before_execution = first && answer::never_executed(&response);
+                if first && !shape.has_subscription {
+                    crate::http::gate::report_on(&mut response, report.as_ref());
+                }
                 first = false;
                 // The byte bound of HTTP answers holds here too (an executed answer that is
                 // too large is still a `next`, with the one error).

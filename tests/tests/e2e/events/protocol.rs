@@ -89,9 +89,16 @@ async fn the_graphql_ws_client_sees_the_protocols_rules() {
     let query = &seen["query"];
     assert_eq!(query["ended"], "complete", "{query}");
     assert_eq!(
-        query["results"],
-        json!([{ "data": { "viewer": { "user": { "email": "admin@contoso.test" } } } }])
+        query["results"].as_array().map(Vec::len),
+        Some(1),
+        "{query}"
     );
+    assert_eq!(
+        query["results"][0]["data"],
+        json!({ "viewer": { "user": { "email": "admin@contoso.test" } } })
+    );
+    // What it cost from the caller's budget, as over HTTP.
+    assert!(query["results"][0]["extensions"]["cost"]["requestedQueryCost"].is_number());
     // A mutation runs, and its change is there for POST /graphql too.
     let mutation = &seen["mutation"];
     assert_eq!(mutation["ended"], "complete", "{mutation}");

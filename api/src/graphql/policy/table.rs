@@ -1,0 +1,144 @@
+//! The declarations: one row per root field of `QueryRoot`, `MutationRoot` and
+//! `SubscriptionRoot`. A field added to the schema without a row here fails
+//! `policy::tests::every_root_field_is_declared` (and the e2e scope matrix, which is
+//! generated from this table and the schema).
+
+use super::Need::{Open, PeopleOnly, Scopes};
+use super::Policy;
+use crate::api_clients::ApiScope::*;
+
+/// A row: the field, what an API client needs, whether it is exempt from the second-factor
+/// enrolment rule ("Multi-factor sign-in": enrolment, passkey registration, `viewer`,
+/// `logout`, `changePassword`, `updateViewerPreferences` and the public fields).
+const fn row(need: super::Need, mfa_exempt: bool) -> Policy {
+    Policy { need, mfa_exempt }
+}
+
+pub static QUERY: &[(&str, Policy)] = &[
+    // Each object still needs its domain's read scope (`policy::node_need`).
+    ("node", row(Open, false)),
+    ("nodes", row(Open, false)),
+    ("viewer", row(PeopleOnly, true)),
+    // Platform administration: never a partner's client.
+    ("partners", row(PeopleOnly, false)),
+    ("offers", row(Open, false)),
+    ("invitationByToken", row(Open, true)),
+    (
+        "partnershipInvitations",
+        row(Scopes(&[PartnershipsRead]), false),
+    ),
+    ("indirectResellers", row(Scopes(&[PartnershipsRead]), false)),
+    ("indirectProviders", row(Scopes(&[PartnershipsRead]), false)),
+    ("customers", row(Scopes(&[CustomersRead]), false)),
+    ("domainAvailable", row(Scopes(&[CustomersRead]), false)),
+    ("previewOrder", row(Scopes(&[CustomersRead]), false)),
+    ("providerDirectory", row(Open, true)),
+    (
+        "profileChangeRequests",
+        row(Scopes(&[DirectoryWrite]), false),
+    ),
+    ("auditLog", row(Scopes(&[AuditRead]), false)),
+    ("webhookEndpoints", row(Scopes(&[WebhooksManage]), false)),
+    ("apiClients", row(PeopleOnly, false)),
+    ("currentApiClient", row(Open, true)),
+    ("rateLimit", row(Open, true)),
+];
+
+pub static MUTATION: &[(&str, Policy)] = &[
+    ("login", row(PeopleOnly, true)),
+    ("logout", row(Open, true)),
+    ("changePassword", row(PeopleOnly, true)),
+    ("updateViewerPreferences", row(PeopleOnly, true)),
+    ("addUser", row(PeopleOnly, false)),
+    ("updateUser", row(PeopleOnly, false)),
+    ("removeUser", row(PeopleOnly, false)),
+    ("enrollPartner", row(PeopleOnly, true)),
+    ("approveEnrollment", row(PeopleOnly, false)),
+    ("suspendPartner", row(PeopleOnly, false)),
+    (
+        "requestPartnership",
+        row(Scopes(&[PartnershipsWrite]), false),
+    ),
+    (
+        "resendPartnershipInvitation",
+        row(Scopes(&[PartnershipsWrite]), false),
+    ),
+    (
+        "revokePartnershipInvitation",
+        row(Scopes(&[PartnershipsWrite]), false),
+    ),
+    (
+        "acceptPartnershipInvitation",
+        row(Scopes(&[PartnershipsWrite]), false),
+    ),
+    (
+        "declinePartnershipInvitation",
+        row(Scopes(&[PartnershipsWrite]), false),
+    ),
+    ("endPartnership", row(Scopes(&[PartnershipsWrite]), false)),
+    (
+        "createCustomer",
+        row(Scopes(&[CustomersWrite, OrdersWrite]), false),
+    ),
+    (
+        "placeOrder",
+        row(Scopes(&[CustomersWrite, OrdersWrite]), false),
+    ),
+    (
+        "updateSubscriptionQuantity",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
+    ("upgradeSubscription", row(Scopes(&[CustomersWrite]), false)),
+    ("suspendSubscription", row(Scopes(&[CustomersWrite]), false)),
+    (
+        "reactivateSubscription",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
+    (
+        "setSubscriptionPartnerOfRecord",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
+    (
+        "grantAzureTenantOwner",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
+    (
+        "setSubscriptionSupportContact",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
+    // A person's password, even a customer admin's.
+    ("resetCustomerAdminPassword", row(PeopleOnly, false)),
+    (
+        "requestCustomerResellerRelationship",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
+    (
+        "acceptCustomerResellerRelationship",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
+    (
+        "submitProfileChangeRequest",
+        row(Scopes(&[DirectoryWrite]), false),
+    ),
+    ("resolveProfileChangeRequest", row(PeopleOnly, false)),
+    (
+        "createWebhookEndpoint",
+        row(Scopes(&[WebhooksManage]), false),
+    ),
+    (
+        "updateWebhookEndpoint",
+        row(Scopes(&[WebhooksManage]), false),
+    ),
+    (
+        "deleteWebhookEndpoint",
+        row(Scopes(&[WebhooksManage]), false),
+    ),
+    ("rotateWebhookSecret", row(Scopes(&[WebhooksManage]), false)),
+    ("sendTestWebhook", row(Scopes(&[WebhooksManage]), false)),
+    ("redeliverWebhook", row(Scopes(&[WebhooksManage]), false)),
+    ("createApiClient", row(PeopleOnly, false)),
+    ("rotateApiClientSecret", row(PeopleOnly, false)),
+    ("revokeApiClient", row(PeopleOnly, false)),
+];
+
+pub static SUBSCRIPTION: &[(&str, Policy)] = &[("events", row(Scopes(&[EventsRead]), false))];
