@@ -178,6 +178,8 @@ impl From<ApiError> for async_graphql::Error {
                     e.set("code", "FORBIDDEN");
                     e.set("reason", "MISSING_ADMIN_ROLE");
                     e.set("requiredRole", role.as_str());
+                })
+            }
             ApiError::MissingScope(scope) => {
                 async_graphql::Error::new(english).extend_with(|_, e| {
                     e.set("code", "FORBIDDEN");

@@ -97,6 +97,7 @@ pub async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
             Node::AdminRelationship(crate::admin_relationships::graphql::AdminRelationship(
                 crate::admin_relationships::service::find_visible(db, actor, raw).await?,
             ))
+        }
         (ids::NodeType::ApiClient, raw) => {
             Node::ApiClient(crate::api_clients::graphql::find(db, actor, raw).await?)
         }

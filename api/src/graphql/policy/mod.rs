@@ -147,7 +147,8 @@ pub fn node_need(node_type: NodeType) -> Need {
         NodeType::Customer
         | NodeType::Subscription
         | NodeType::Order
-        | NodeType::CustomerRelationshipRequest => Need::Scopes(&[CustomersRead]),
+        | NodeType::CustomerRelationshipRequest
+        | NodeType::AdminRelationship => Need::Scopes(&[CustomersRead]),
         NodeType::ProfileChangeRequest => Need::Scopes(&[DirectoryWrite]),
         NodeType::Event => Need::Scopes(&[AuditRead]),
         NodeType::WebhookEndpoint | NodeType::WebhookDelivery => Need::Scopes(&[WebhooksManage]),

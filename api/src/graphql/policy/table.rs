@@ -42,6 +42,9 @@ pub static QUERY: &[(&str, Policy)] = &[
     ("apiClients", row(PeopleOnly, false)),
     ("currentApiClient", row(Open, true)),
     ("rateLimit", row(Open, true)),
+    ("adminRelationships", row(Scopes(&[CustomersRead]), false)),
+    // The approval page's preview for the customer's admin, a person.
+    ("adminRelationshipByToken", row(PeopleOnly, false)),
 ];
 
 pub static MUTATION: &[(&str, Policy)] = &[
@@ -139,6 +142,30 @@ pub static MUTATION: &[(&str, Policy)] = &[
     ("createApiClient", row(PeopleOnly, false)),
     ("rotateApiClientSecret", row(PeopleOnly, false)),
     ("revokeApiClient", row(PeopleOnly, false)),
+    (
+        "createAdminRelationship",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
+    // The customer's admin approves or declines: a person, by the emailed link.
+    ("approveAdminRelationship", row(PeopleOnly, false)),
+    ("declineAdminRelationship", row(PeopleOnly, false)),
+    (
+        "terminateAdminRelationship",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
+    (
+        "updateAdminRelationship",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
+    (
+        "offboardReseller",
+        row(Scopes(&[PartnershipsWrite, CustomersWrite]), false),
+    ),
+    ("cancelSubscription", row(Scopes(&[CustomersWrite]), false)),
+    (
+        "revokeAzureTenantOwner",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
 ];
 
 pub static SUBSCRIPTION: &[(&str, Policy)] = &[("events", row(Scopes(&[EventsRead]), false))];
