@@ -46,6 +46,7 @@ pub fn generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilde
         crate::audit::graphql::AuditEntry => "audit log entries",
         crate::webhooks::graphql::WebhookEndpoint => "webhook endpoints",
         crate::webhooks::graphql::WebhookDelivery => "webhook deliveries",
+        crate::admin_relationships::graphql::AdminRelationship => "admin relationships",
     );
     builder
         .override_output_type_description::<DateTime<Utc>>(
