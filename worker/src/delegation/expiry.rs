@@ -162,9 +162,8 @@ pub async fn expire(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>) -> Res
     let backend = txn.get_database_backend();
     if backend == DbBackend::Postgres {
         let (expired, customer_ids) = expire_postgres(&txn, now).await?;
-        customers::revoke_unbacked_owners(&txn, &customer_ids, now).await?;
-        customers::refresh_reseller(&txn, &customer_ids).await?;
         txn.commit().await?;
+        after_expiry(db, &customer_ids, now).await?;
         return Ok(expired);
     }
     let p = placeholders(backend, 2);
@@ -186,10 +185,28 @@ pub async fn expire(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>) -> Res
     let mut customer_ids: Vec<i32> = rows.iter().map(|r| r.customer_id).collect();
     customer_ids.sort_unstable();
     customer_ids.dedup();
-    customers::revoke_unbacked_owners(&txn, &customer_ids, now).await?;
-    customers::refresh_reseller(&txn, &customer_ids).await?;
     txn.commit().await?;
+    after_expiry(db, &customer_ids, now).await?;
     Ok(rows.len() as u64)
+}
+
+/// The customers of expired relationships, in a transaction of their own: the API locks a
+/// customer before its relationships (`api::customers::access`), so changing customers in
+/// the transaction that holds the relationship rows could deadlock with a reseller's write.
+/// Both steps are idempotent; access never depended on them (the relationship's status and
+/// end decide it).
+async fn after_expiry(
+    db: &sea_orm::DatabaseConnection,
+    customer_ids: &[i32],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if customer_ids.is_empty() {
+        return Ok(());
+    }
+    let txn = migration::database::begin_write(db).await?;
+    customers::revoke_unbacked_owners(&txn, customer_ids, now).await?;
+    customers::refresh_reseller(&txn, customer_ids).await?;
+    txn.commit().await
 }
 
 /// ACTIVE auto-extending relationships at their end get 180 more days; returns how many.
