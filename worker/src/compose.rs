@@ -331,10 +331,19 @@ mod tests {
             link: LINK.into(),
         };
         for lang in Lang::ALL {
+            let admin_relationship = EmailContent::AdminRelationshipRequest {
+                provider: "Contoso".into(),
+                customer: "Fourth Coffee".into(),
+                reseller: "Fabrikam".into(),
+                roles: "CUSTOMER_READER, ORDER_MANAGER".into(),
+                days: 90,
+                link: LINK.into(),
+            };
             for content in [
                 invitation(None),
                 invitation(Some("Hi {link} bye")),
                 request.clone(),
+                admin_relationship,
             ] {
                 let email = content.compose(lang);
                 assert!(email.text.contains(LINK), "{lang:?}");
@@ -356,6 +365,38 @@ mod tests {
         );
         assert!(zh.text.contains("間接經銷商") && zh.text.contains("合作夥伴儀表板"));
         assert!(zh.html.contains("接受建立合作關係要求"));
+    }
+
+    #[test]
+    fn notices_without_a_link_render_in_every_language() {
+        for lang in Lang::ALL {
+            for content in [
+                EmailContent::AdminRelationshipExpiring {
+                    provider: "Contoso".into(),
+                    customer: "Fourth Coffee".into(),
+                    reseller: "Fabrikam".into(),
+                    days_left: 7,
+                    ends_on: "2027-03-01".into(),
+                },
+                EmailContent::ResellerOffboarded {
+                    provider: "Contoso".into(),
+                    reseller: "Fabrikam".into(),
+                    relationships: 2,
+                },
+            ] {
+                let email = content.compose(lang);
+                assert!(email.text.contains("Fabrikam"), "{lang:?}");
+                assert!(!email.html.contains("href"), "{}", email.html);
+                assert!(!email.subject.is_empty());
+            }
+        }
+        let zh = EmailContent::ResellerOffboarded {
+            provider: "Contoso".into(),
+            reseller: "Fabrikam".into(),
+            relationships: 2,
+        }
+        .compose(Lang::ZhTw);
+        assert!(zh.text.contains("合作關係"), "{}", zh.text);
     }
 
     #[test]

@@ -2,14 +2,17 @@
 //! reseller, and the ways out of a delegation (offboarding).
 //!
 //! Owns the `admin_relationships` table and everything that decides what a reseller may do
-//! with a customer's objects (`access`), the lifecycle (`service`: created by the provider,
-//! approved or declined by the customer's admin through an emailed single-use link to
-//! `GET /admin-relationships/approve`, terminated by any party, auto-extension switched by
-//! the provider; the worker expires, extends and reminds, `worker::delegation`), the
+//! with a customer's objects (`access`), the lifecycle (`service`: created by the provider;
+//! `approval`: approved or declined by the customer's admin through an emailed single-use
+//! link to `GET /admin-relationships/approve`; `ending`: terminated by any party,
+//! auto-extension switched by the provider; the worker expires, extends and reminds,
+//! `worker::delegation`), one audit entry per transition (`lifecycle`), the
 //! mapping of the single designation of earlier versions (`replace`), and offboarding a
 //! reseller (`offboarding`).
 
 pub mod access;
+mod approval;
+mod ending;
 pub mod graphql;
 pub mod lifecycle;
 mod mutations;

@@ -47,6 +47,7 @@ pub fn generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilde
         crate::webhooks::graphql::WebhookEndpoint => "webhook endpoints",
         crate::webhooks::graphql::WebhookDelivery => "webhook deliveries",
         crate::api_clients::ApiClient => "API clients",
+        crate::admin_relationships::graphql::AdminRelationship => "admin relationships",
     );
     builder
         .override_output_type_description::<DateTime<Utc>>(

@@ -5,6 +5,7 @@ mod access;
 mod expiry;
 mod figures;
 mod lifecycle;
+mod migration;
 mod offboarding;
 mod races;
 
