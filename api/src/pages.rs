@@ -42,6 +42,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("graphiql.html", include_str!("../templates/graphiql.html")),
     (
+        "second_step.html",
+        include_str!("../templates/second_step.html"),
+    ),
+    (
+        "account_security.html",
+        include_str!("../templates/account_security.html"),
+    ),
+    (
         "graphiql_missing.html",
         include_str!("../templates/graphiql_missing.html"),
     ),

@@ -17,6 +17,7 @@ mod m20261124_000010_languages;
 mod m20261124_000011_audit_messages;
 mod m20261124_000012_keyset_indexes;
 mod m20261125_000013_webhook_audit_without_urls;
+mod m20261206_000016_mfa;
 mod offer_seed;
 
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000011_audit_messages::Migration),
             Box::new(m20261124_000012_keyset_indexes::Migration),
             Box::new(m20261125_000013_webhook_audit_without_urls::Migration),
+            Box::new(m20261206_000016_mfa::Migration),
         ]
     }
 }

@@ -70,7 +70,7 @@ impl Browser {
             "--disable-component-update",
             "--disable-sync",
             "--window-size=1000,900",
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
         ]
         .iter()
         .map(|a| a.to_string())

@@ -32,6 +32,10 @@ pub enum EmailContent {
         reseller: String,
         link: String,
     },
+    /// A change to the reader's own sign-in factors (`change`: `mfa_enabled`,
+    /// `mfa_disabled`, `recovery_code_used`, `passkey_added`, `passkey_removed`), with a link
+    /// to the account's security page.
+    AccountSecurity { change: String, link: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,9 +49,9 @@ pub struct Composed {
 impl EmailContent {
     pub fn link(&self) -> &str {
         match self {
-            Self::PartnershipInvitation { link, .. } | Self::RelationshipRequest { link, .. } => {
-                link
-            }
+            Self::PartnershipInvitation { link, .. }
+            | Self::RelationshipRequest { link, .. }
+            | Self::AccountSecurity { link, .. } => link,
         }
     }
 
@@ -55,7 +59,9 @@ impl EmailContent {
     pub fn scrubbed(&self, secret: &str, by: &str) -> Self {
         let mut copy = self.clone();
         match &mut copy {
-            Self::PartnershipInvitation { link, .. } | Self::RelationshipRequest { link, .. } => {
+            Self::PartnershipInvitation { link, .. }
+            | Self::RelationshipRequest { link, .. }
+            | Self::AccountSecurity { link, .. } => {
                 *link = link.replace(secret, by);
             }
         }
@@ -119,6 +125,26 @@ impl EmailContent {
                     t("email-relationship-subject", &names),
                     text,
                     "email-relationship-button",
+                )
+            }
+            Self::AccountSecurity { change, link } => {
+                // Fluent ids are fixed words; an unknown change reads as a generic one.
+                let change = match change.as_str() {
+                    "mfa_enabled" | "mfa_disabled" | "recovery_code_used" | "passkey_added"
+                    | "passkey_removed" => change.replace('_', "-"),
+                    _ => "changed".to_owned(),
+                };
+                let text = [
+                    t("email-security-greeting", &[]),
+                    t(&format!("email-security-{change}"), &[]),
+                    format!("{}\n\n{link}", t("email-security-review", &[])),
+                    format!("{}\n", t("email-security-not-you", &[])),
+                ]
+                .join("\n\n");
+                (
+                    t(&format!("email-security-subject-{change}"), &[]),
+                    text,
+                    "email-security-button",
                 )
             }
         };

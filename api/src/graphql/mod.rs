@@ -23,6 +23,7 @@ use crate::customers::{
 use crate::directory::{DirectoryMutation, DirectoryQuery};
 use crate::events::{EventSubscription, Hub};
 use crate::jobs::{Dispatcher, PublicUrl};
+use crate::mfa::{MfaMutation, PasskeyMutation};
 use crate::partners::{EnrollmentMutation, PartnerQuery};
 use crate::partnerships::{PartnershipMutation, PartnershipQuery};
 use crate::settings::Settings;
@@ -71,6 +72,8 @@ pub struct MutationRoot(
     RelationshipMutation,
     DirectoryMutation,
     WebhookMutation,
+    MfaMutation,
+    PasskeyMutation,
 );
 
 /// Live streams, only over WebSocket at `/graphql/ws` (`graphql-transport-ws`; the token

@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
             "/customer-relationships/accept",
             get(crate::customers::relationship_page),
         )
+        .route("/account/security", get(crate::mfa::page::page))
         .route("/logos/{id}", get(crate::directory::logo_handler))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -13,6 +13,7 @@ mod http_surface;
 mod languages;
 mod limits;
 mod members;
+mod mfa;
 mod observability;
 mod paging;
 mod partnerships;

@@ -62,3 +62,13 @@ audit-webhook-delivery-requeued = Webhook delivery queued again
 audit-webhook-endpoint-disabled = Webhook endpoint disabled after failing for too long
 webhook-disabled-by-admin = Disabled by an administrator
 webhook-disabled-failing = Disabled after failing since before { $since }: { $error }
+
+## Multi-factor sign-in (issue 23)
+audit-mfa-enabled = Authenticator app codes turned on for { $email }
+audit-mfa-disabled = Authenticator app codes turned off for { $email }
+audit-mfa-reset = Second factors of { $email } reset by an administrator
+audit-recovery-code-used = { $email } signed in with a recovery code ({ $left } left)
+audit-passkey-added = Passkey "{ $name }" added for { $email }
+audit-passkey-removed = Passkey "{ $name }" removed for { $email }
+audit-mfa-required-on = Second factor now required for every user of the organization
+audit-mfa-required-off = Second factor no longer required for the organization's users

@@ -17,3 +17,21 @@ email-relationship-ignore = If you do not expect this request, ignore this email
 email-relationship-button = Accept the reseller relationship
 
 email-link-fallback = If the button does not work, copy this address into your browser:
+
+## Account security notices (issue 23): a change to the reader's own sign-in factors.
+email-security-subject-mfa-enabled = Authenticator app codes are now on for your account
+email-security-subject-mfa-disabled = Authenticator app codes were turned off for your account
+email-security-subject-recovery-code-used = A recovery code was used to sign in to your account
+email-security-subject-passkey-added = A passkey was added to your account
+email-security-subject-passkey-removed = A passkey was removed from your account
+email-security-subject-changed = The sign-in settings of your account changed
+email-security-greeting = Hello,
+email-security-mfa-enabled = Signing in to your Partner Center account now asks for a code from your authenticator app after your password. Keep your recovery codes somewhere safe: each works once if you lose the app.
+email-security-mfa-disabled = Your account no longer asks for a code from an authenticator app when you sign in.
+email-security-recovery-code-used = Someone signed in to your account with one of your single-use recovery codes. That code no longer works.
+email-security-passkey-added = A new passkey can now be used as the second step of signing in to your account.
+email-security-passkey-removed = A passkey can no longer be used to sign in to your account.
+email-security-changed = The sign-in settings of your account changed.
+email-security-review = Review your sign-in methods here:
+email-security-not-you = If this was not you, change your password now and ask your organization's administrator to reset your second factor.
+email-security-button = Review account security

@@ -62,3 +62,13 @@ audit-webhook-delivery-requeued = 已將 Webhook 傳遞重新排入佇列
 audit-webhook-endpoint-disabled = Webhook 端點持續失敗過久，已停用
 webhook-disabled-by-admin = 已由系統管理員停用
 webhook-disabled-failing = 自 { $since } 之前持續失敗，已停用：{ $error }
+
+## 多重要素登入（issue 23）
+audit-mfa-enabled = 已為 { $email } 開啟驗證器應用程式代碼
+audit-mfa-disabled = 已為 { $email } 關閉驗證器應用程式代碼
+audit-mfa-reset = 系統管理員已重設 { $email } 的第二個驗證要素
+audit-recovery-code-used = { $email } 使用復原碼登入（剩餘 { $left } 個）
+audit-passkey-added = 已為 { $email } 新增通行金鑰「{ $name }」
+audit-passkey-removed = 已為 { $email } 移除通行金鑰「{ $name }」
+audit-mfa-required-on = 組織的每位使用者現在都必須使用第二個驗證要素
+audit-mfa-required-off = 組織的使用者不再需要第二個驗證要素

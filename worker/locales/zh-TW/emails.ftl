@@ -16,3 +16,21 @@ email-relationship-ignore = 如果您並未預期收到此要求，請忽略此�
 email-relationship-button = 接受經銷商關係
 
 email-link-fallback = 如果按鈕無法使用，請將此網址複製到瀏覽器：
+
+## 帳戶安全性通知（issue 23）：讀者自己的登入要素有所變更。
+email-security-subject-mfa-enabled = 您的帳戶已開啟驗證器應用程式代碼
+email-security-subject-mfa-disabled = 您的帳戶已關閉驗證器應用程式代碼
+email-security-subject-recovery-code-used = 有人使用復原碼登入了您的帳戶
+email-security-subject-passkey-added = 您的帳戶已新增一個通行金鑰
+email-security-subject-passkey-removed = 您的帳戶已移除一個通行金鑰
+email-security-subject-changed = 您帳戶的登入設定已變更
+email-security-greeting = 您好：
+email-security-mfa-enabled = 現在登入您的合作夥伴中心帳戶時，輸入密碼後還需要輸入驗證器應用程式的代碼。請妥善保存您的復原碼：遺失應用程式時，每個復原碼可使用一次。
+email-security-mfa-disabled = 您的帳戶登入時不再要求驗證器應用程式的代碼。
+email-security-recovery-code-used = 有人使用您的一個單次使用復原碼登入了您的帳戶。該復原碼已失效。
+email-security-passkey-added = 新的通行金鑰現在可以作為登入您帳戶的第二個步驟。
+email-security-passkey-removed = 一個通行金鑰已無法再用來登入您的帳戶。
+email-security-changed = 您帳戶的登入設定已變更。
+email-security-review = 請在此檢視您的登入方式：
+email-security-not-you = 如果這不是您本人所為，請立即變更密碼，並請您組織的系統管理員重設您的第二個驗證要素。
+email-security-button = 檢視帳戶安全性
