@@ -9,7 +9,6 @@ use super::{Env, service};
 use crate::accounts::User;
 use crate::audit::Who;
 use crate::auth::{self, ClientAddr};
-use crate::error::ApiError;
 use crate::graphql::ids;
 use crate::graphql::payload::split;
 use crate::graphql::user_error::{UserError, UserErrorCode};
@@ -317,9 +316,7 @@ impl MfaMutation {
 
 /// `User.mfaMethods`: what the user holds.
 pub async fn methods_of(ctx: &Context<'_>, user_id: i32) -> Result<Vec<MfaMethod>> {
-    let factors = service::factors(crate::graphql::db(ctx), user_id)
-        .await
-        .map_err(ApiError::from)?;
+    let factors = service::factors(crate::graphql::db(ctx), user_id).await?;
     Ok(factors.methods())
 }
 

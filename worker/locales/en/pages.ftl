@@ -121,6 +121,7 @@ security-totp-on = Authenticator app codes are on.
 security-totp-enroll = Set up an authenticator app
 security-totp-scan = Scan this QR code with your authenticator app, or type the secret, then enter the code it shows.
 security-totp-secret = Secret
+security-totp-code = Code from the app
 security-totp-confirm = Turn on
 security-recovery-title = Recovery codes
 security-recovery-once = Save these codes now: they are shown only once, and each works once if you lose your authenticator app.

@@ -121,6 +121,7 @@ security-totp-on = 驗證器應用程式代碼已開啟。
 security-totp-enroll = 設定驗證器應用程式
 security-totp-scan = 請以驗證器應用程式掃描此 QR 代碼，或輸入密鑰，然後輸入應用程式顯示的代碼。
 security-totp-secret = 密鑰
+security-totp-code = 應用程式顯示的代碼
 security-totp-confirm = 開啟
 security-recovery-title = 復原碼
 security-recovery-once = 請立即保存這些復原碼：它們只會顯示一次；遺失驗證器應用程式時，每個復原碼可使用一次。
