@@ -42,8 +42,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("graphiql.html", include_str!("../templates/graphiql.html")),
     (
-        "second_step.html",
-        include_str!("../templates/second_step.html"),
+        "_second_step.html",
+        include_str!("../templates/_second_step.html"),
     ),
     (
         "account_security.html",

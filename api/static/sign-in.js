@@ -1,6 +1,6 @@
 // Two-step sign-in, shared by the server's pages (landing pages, /account/security): the
 // password, then, for a user holding a second factor, a code, a recovery code or a passkey,
-// in the page (the form is templates/second_step.html). Talks to /graphql like any client.
+// in the page (the form is templates/_second_step.html). Talks to /graphql like any client.
 "use strict";
 window.twoStep = (function () {
   const lang = document.documentElement.lang || "en";

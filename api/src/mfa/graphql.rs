@@ -64,6 +64,7 @@ pub struct ConfirmTotpPayload {
 /// Input of `disableTotp`.
 #[derive(InputObject)]
 pub struct DisableTotpInput {
+    /// The account's password.
     password: String,
     /// A current code from the app.
     code: String,
@@ -183,7 +184,7 @@ impl MfaMutation {
     async fn confirm_totp(
         &self,
         ctx: &Context<'_>,
-        input: ConfirmTotpInput,
+        #[graphql(desc = "The first code from the app.")] input: ConfirmTotpInput,
     ) -> Result<ConfirmTotpPayload> {
         let actor = auth::actor(ctx)?;
         let env = Env::of(ctx);
@@ -203,7 +204,7 @@ impl MfaMutation {
     async fn disable_totp(
         &self,
         ctx: &Context<'_>,
-        input: DisableTotpInput,
+        #[graphql(desc = "The password and a current code.")] input: DisableTotpInput,
     ) -> Result<DisableTotpPayload> {
         let actor = auth::actor(ctx)?;
         let env = Env::of(ctx);
@@ -232,7 +233,7 @@ impl MfaMutation {
     async fn verify_mfa(
         &self,
         ctx: &Context<'_>,
-        input: VerifyMfaInput,
+        #[graphql(desc = "The challenge and exactly one factor.")] input: VerifyMfaInput,
     ) -> Result<VerifyMfaPayload> {
         let factor = match (&input.code, &input.recovery_code, &input.passkey_assertion) {
             (Some(code), None, None) => Factor::Code(code),
@@ -280,6 +281,7 @@ impl MfaMutation {
     async fn set_organization_mfa_required(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Whether a second factor is required.")]
         input: SetOrganizationMfaRequiredInput,
     ) -> Result<SetOrganizationMfaRequiredPayload> {
         let (actor, org) = auth::partner_admin(ctx)?;
@@ -301,7 +303,7 @@ impl MfaMutation {
     async fn reset_user_mfa(
         &self,
         ctx: &Context<'_>,
-        input: ResetUserMfaInput,
+        #[graphql(desc = "The locked-out user.")] input: ResetUserMfaInput,
     ) -> Result<ResetUserMfaPayload> {
         let actor = auth::actor(ctx)?;
         let user_id = ids::decode_as(ids::NodeType::User, &input.user_id)?;

@@ -20,6 +20,7 @@ pub struct BeginPasskeyRegistrationInput {
 /// Options for `navigator.credentials.create` (`{publicKey: …}`, binary fields base64url).
 #[derive(SimpleObject, Default)]
 pub struct PasskeyOptionsPayload {
+    /// The options (`{publicKey: …}`); null on failure.
     options: Option<Options>,
     /// `INVALID_STATE` (passkeys need `PUBLIC_URL` with a host name),
     /// `INVALID_CREDENTIALS` (for a sign-in: the challenge expired or was used).
@@ -38,6 +39,7 @@ pub struct FinishPasskeyRegistrationInput {
 /// The passkey registered or renamed.
 #[derive(SimpleObject, Default)]
 pub struct PasskeyPayload {
+    /// The passkey; null on failure.
     passkey: Option<Passkey>,
     /// `INVALID` (name), `INVALID_CREDENTIALS` (the credential did not verify or no
     /// registration is waiting), `INVALID_STATE`.
@@ -54,6 +56,7 @@ pub struct BeginPasskeySignInInput {
 /// Input of `renamePasskey`.
 #[derive(InputObject)]
 pub struct RenamePasskeyInput {
+    /// `Passkey.id`.
     passkey_id: ID,
     /// 1 to 100 characters.
     name: String,
@@ -62,12 +65,14 @@ pub struct RenamePasskeyInput {
 /// Input of `removePasskey`.
 #[derive(InputObject)]
 pub struct RemovePasskeyInput {
+    /// `Passkey.id`.
     passkey_id: ID,
 }
 
 /// Result of `removePasskey`.
 #[derive(SimpleObject, Default)]
 pub struct RemovePasskeyPayload {
+    /// True when the passkey was removed.
     success: bool,
     /// Always empty.
     user_errors: Vec<UserError>,
@@ -109,6 +114,7 @@ impl PasskeyMutation {
     async fn finish_passkey_registration(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The name and the created credential.")]
         input: FinishPasskeyRegistrationInput,
     ) -> Result<PasskeyPayload> {
         let actor = auth::actor(ctx)?;
@@ -135,7 +141,7 @@ impl PasskeyMutation {
     async fn begin_passkey_sign_in(
         &self,
         ctx: &Context<'_>,
-        input: BeginPasskeySignInInput,
+        #[graphql(desc = "The challenge from `login`.")] input: BeginPasskeySignInInput,
     ) -> Result<PasskeyOptionsPayload> {
         let result = passkeys::begin_sign_in(&Env::of(ctx), &input.challenge_token).await;
         let (options, user_errors) = split(result)?;
@@ -151,7 +157,7 @@ impl PasskeyMutation {
     async fn rename_passkey(
         &self,
         ctx: &Context<'_>,
-        input: RenamePasskeyInput,
+        #[graphql(desc = "The passkey and its new name.")] input: RenamePasskeyInput,
     ) -> Result<PasskeyPayload> {
         let actor = auth::actor(ctx)?;
         let result = passkeys::rename(&Env::of(ctx), actor, &input.passkey_id, &input.name).await;
@@ -168,7 +174,7 @@ impl PasskeyMutation {
     async fn remove_passkey(
         &self,
         ctx: &Context<'_>,
-        input: RemovePasskeyInput,
+        #[graphql(desc = "The passkey.")] input: RemovePasskeyInput,
     ) -> Result<RemovePasskeyPayload> {
         let actor = auth::actor(ctx)?;
         let who = Who::of(ctx, actor);

@@ -44,6 +44,7 @@ pub struct Passkey {
     pub id: ID,
     /// The user's name for it.
     pub name: String,
+    /// When it was registered.
     pub created_at: DateTime<Utc>,
     /// When it last completed a sign-in; null if never.
     pub last_used_at: Option<DateTime<Utc>>,
