@@ -31,7 +31,7 @@ async fn passkey_registered_and_used_through_the_page_and_dashboard_code_sign_in
     app.active_partner("INDIRECT_PROVIDER", "Contoso", EMAIL)
         .await;
 
-    let browser = Browser::start().await;
+    let browser = Browser::start_with_localhost().await;
     let authenticator = browser.add_virtual_authenticator().await;
     browser.goto(&format!("{base}/account/security")).await;
     browser.type_into("#email", EMAIL).await;
