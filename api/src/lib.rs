@@ -27,6 +27,7 @@ pub mod jobs;
 pub mod language;
 pub mod mailbox;
 pub mod metrics;
+pub mod mfa;
 pub mod outbox;
 pub mod pages;
 pub mod partners;

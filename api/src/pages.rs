@@ -46,6 +46,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("graphiql.html", include_str!("../templates/graphiql.html")),
     (
+        "_second_step.html",
+        include_str!("../templates/_second_step.html"),
+    ),
+    (
+        "account_security.html",
+        include_str!("../templates/account_security.html"),
+    ),
+    (
         "graphiql_missing.html",
         include_str!("../templates/graphiql_missing.html"),
     ),

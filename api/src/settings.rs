@@ -47,6 +47,10 @@ pub struct Settings {
     pub webhooks: worker::webhooks::WebhookSettings,
     /// Email delivery and scheduled jobs (shared with the worker binary).
     pub jobs: worker::JobSettings,
+    /// The clock of second-factor codes and challenges: the system clock, unless a test
+    /// moves it (never read from configuration).
+    #[serde(skip)]
+    pub clock: crate::mfa::Clock,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -188,6 +192,7 @@ impl Default for Settings {
             events: EventSettings::default(),
             webhooks: Default::default(),
             jobs: worker::JobSettings::default(),
+            clock: crate::mfa::Clock::default(),
         }
     }
 }

@@ -37,13 +37,12 @@ async function loadInvitation() {
 $("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   show("problem", false);
-  const res = await gql(`mutation($email: String!, $password: String!) {
-      login(input: {email: $email, password: $password}) { token mustChangePassword user { email } userErrors { message } } }`,
-    { email: $("email").value, password: $("password").value });
-  if (res.errors) { problem(res.errors[0].message); return; }
-  const login = res.data.login;
-  if (login.userErrors.length) { problem(login.userErrors[0].message); return; }
-  if (login.mustChangePassword) { problem(text.temporaryPassword); return; }
+  show("login-form", false);
+  let login;
+  try {
+    login = await twoStep.signIn($("email").value, $("password").value);
+  } catch (e) { show("login-form"); problem(e.message); return; }
+  if (login.mustChangePassword) { show("login-form"); problem(text.temporaryPassword); return; }
   session = login.token;
   $("signed-in-as").textContent = login.user.email;
   show("login-form", false);

@@ -19,11 +19,12 @@ $("login-form").addEventListener("submit", async (event) => {
   try { await accept(); } catch (e) { problem(text.unreachable); }
 });
 async function accept() {
-  const login = await gql(`mutation($email: String!, $password: String!) { login(input: {email: $email, password: $password}) { token mustChangePassword userErrors { message } } }`,
-    { email: $("email").value, password: $("password").value });
-  const l = login.data && login.data.login;
-  if (!l || l.userErrors.length) { problem(l ? l.userErrors[0].message : text.signInFailed); return; }
-  if (l.mustChangePassword) { problem(text.temporaryPassword); return; }
+  $("login-form").hidden = true;
+  let l;
+  try {
+    l = await twoStep.signIn($("email").value, $("password").value);
+  } catch (e) { $("login-form").hidden = false; problem(e.message || text.signInFailed); return; }
+  if (l.mustChangePassword) { $("login-form").hidden = false; problem(text.temporaryPassword); return; }
   const res = await gql(`mutation($token: String!) { acceptCustomerResellerRelationship(input: {token: $token}) {
       customer { indirectReseller { companyName } } userErrors { message } } }`, { token }, l.token);
   if (res.errors) { problem(res.errors[0].message); return; }

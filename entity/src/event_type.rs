@@ -52,6 +52,19 @@ event_types! {
     UserRemoved => "user.removed",
     /// A user changed its password (its other sessions ended).
     UserPasswordChanged => "user.password_changed",
+    /// A user turned on a second factor (authenticator app codes).
+    UserMfaEnabled => "user.mfa_enabled",
+    /// A user's authenticator app was turned off (by the user, or reset by an ADMIN or the
+    /// platform).
+    UserMfaDisabled => "user.mfa_disabled",
+    /// A user signed in with one of its single-use recovery codes.
+    UserRecoveryCodeUsed => "user.recovery_code_used",
+    /// A user registered a passkey.
+    UserPasskeyAdded => "user.passkey_added",
+    /// A passkey of a user was removed.
+    UserPasskeyRemoved => "user.passkey_removed",
+    /// An ADMIN turned the organization's second-factor requirement on or off.
+    OrganizationMfaRequiredChanged => "organization.mfa_required_changed",
     /// A provider invited a reseller email to a partnership.
     PartnershipInvitationRequested => "partnership_invitation.requested",
     /// A provider re-sent an invitation with a new link.

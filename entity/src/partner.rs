@@ -18,6 +18,9 @@ pub struct Model {
     pub enrollment_status: EnrollmentStatus,
     pub created_at: DateTimeUtc,
     pub approved_at: Option<DateTimeUtc>,
+    /// Set by an ADMIN: every user of the organization must hold a second factor; until
+    /// one enrolls, only enrolment and a few exempt fields answer (`api::mfa::gate`).
+    pub mfa_required: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -33,6 +33,16 @@ impl Browser {
     /// A browser that sends `accept_languages` as its `Accept-Language`, as a browser set
     /// to that language does.
     pub async fn start_reading(accept_languages: &str) -> Self {
+        Self::launch(accept_languages, false).await
+    }
+
+    /// A browser that also resolves `localhost` (to the test servers' 127.0.0.1): WebAuthn
+    /// needs a host name, not an IP address.
+    pub async fn start_with_localhost() -> Self {
+        Self::launch("en-US,en", true).await
+    }
+
+    async fn launch(accept_languages: &str, localhost: bool) -> Self {
         let port = crate::smtp::free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -74,6 +84,13 @@ impl Browser {
         ]
         .iter()
         .map(|a| a.to_string())
+        .map(|a| {
+            if localhost && a.starts_with("--host-resolver-rules=") {
+                format!("{a}, EXCLUDE localhost")
+            } else {
+                a
+            }
+        })
         .chain([format!("--user-data-dir={}", profile.path().display())])
         .collect::<Vec<_>>();
         let caps = json!({ "capabilities": { "alwaysMatch": {

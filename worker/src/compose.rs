@@ -57,6 +57,10 @@ pub enum EmailContent {
         reseller: String,
         relationships: i64,
     },
+    /// A change to the reader's own sign-in factors (`change`: `mfa_enabled`,
+    /// `mfa_disabled`, `recovery_code_used`, `passkey_added`, `passkey_removed`), with a link
+    /// to the account's security page.
+    AccountSecurity { change: String, link: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +77,8 @@ impl EmailContent {
         match self {
             Self::PartnershipInvitation { link, .. }
             | Self::RelationshipRequest { link, .. }
-            | Self::AdminRelationshipRequest { link, .. } => link,
+            | Self::AdminRelationshipRequest { link, .. }
+            | Self::AccountSecurity { link, .. } => link,
             Self::AdminRelationshipExpiring { .. } | Self::ResellerOffboarded { .. } => "",
         }
     }
@@ -84,7 +89,8 @@ impl EmailContent {
         match &mut copy {
             Self::PartnershipInvitation { link, .. }
             | Self::RelationshipRequest { link, .. }
-            | Self::AdminRelationshipRequest { link, .. } => {
+            | Self::AdminRelationshipRequest { link, .. }
+            | Self::AccountSecurity { link, .. } => {
                 *link = link.replace(secret, by);
             }
             Self::AdminRelationshipExpiring { .. } | Self::ResellerOffboarded { .. } => {}
@@ -224,6 +230,26 @@ impl EmailContent {
                     t("email-offboarded-subject", &names),
                     text,
                     "email-admin-relationship-button",
+                )
+            }
+            Self::AccountSecurity { change, link } => {
+                // Fluent ids are fixed words; an unknown change reads as a generic one.
+                let change = match change.as_str() {
+                    "mfa_enabled" | "mfa_disabled" | "recovery_code_used" | "passkey_added"
+                    | "passkey_removed" => change.replace('_', "-"),
+                    _ => "changed".to_owned(),
+                };
+                let text = [
+                    t("email-security-greeting", &[]),
+                    t(&format!("email-security-{change}"), &[]),
+                    format!("{}\n\n{link}", t("email-security-review", &[])),
+                    format!("{}\n", t("email-security-not-you", &[])),
+                ]
+                .join("\n\n");
+                (
+                    t(&format!("email-security-subject-{change}"), &[]),
+                    text,
+                    "email-security-button",
                 )
             }
         };

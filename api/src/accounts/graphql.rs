@@ -32,6 +32,9 @@ pub struct LoginPayload {
     user: Option<User>,
     /// When true, every operation but `changePassword`, `viewer` and `logout` is refused.
     must_change_password: bool,
+    /// Set instead of `token` when the user holds a second factor: complete the sign-in
+    /// with `verifyMfa` (the password was right).
+    mfa_challenge: Option<crate::mfa::types::MfaChallenge>,
     /// Why sign-in failed: `INVALID_CREDENTIALS`.
     user_errors: Vec<UserError>,
 }
@@ -92,7 +95,8 @@ pub struct AccountMutation;
 
 #[Object]
 impl AccountMutation {
-    /// Public: signs in and returns a bearer token. Repeated failures for one account or
+    /// Public: signs in and returns a bearer token, or, for a user holding a second factor,
+    /// `mfaChallenge` for `verifyMfa` (the second step). Repeated failures for one account or
     /// from one address are refused with `RATE_LIMITED` for a while
     /// (`extensions.retryAfterSeconds` says how long).
     ///
@@ -116,6 +120,7 @@ impl AccountMutation {
                 email: &input.email,
                 password: &input.password,
                 client_addr,
+                clock: &settings.clock,
             },
         )
         .await;
@@ -124,11 +129,21 @@ impl AccountMutation {
         }
         let (signed_in, user_errors) = split(result)?;
         Ok(match signed_in {
+            // The password step of a user with a second factor: no session, no user yet.
+            Some(s) if s.challenge.is_some() => LoginPayload {
+                token: None,
+                expires_at: None,
+                user: None,
+                must_change_password: false,
+                mfa_challenge: crate::mfa::graphql::challenge_of(s.challenge),
+                user_errors,
+            },
             Some(s) => LoginPayload {
-                token: Some(s.session.token),
-                expires_at: Some(s.session.expires_at),
+                token: s.session.as_ref().map(|t| t.token.clone()),
+                expires_at: s.session.as_ref().map(|t| t.expires_at),
                 must_change_password: s.user.must_change_password,
                 user: Some(User(s.user)),
+                mfa_challenge: None,
                 user_errors,
             },
             None => LoginPayload {
@@ -136,6 +151,7 @@ impl AccountMutation {
                 expires_at: None,
                 user: None,
                 must_change_password: false,
+                mfa_challenge: None,
                 user_errors,
             },
         })

@@ -27,11 +27,16 @@ pub struct LoginRequest<'a> {
     pub email: &'a str,
     pub password: &'a str,
     pub client_addr: &'a str,
+    /// The clock of second-factor challenges (`Settings::clock`).
+    pub clock: &'a crate::mfa::Clock,
 }
 
+/// A sign-in that got past the password: a session, or, for a user holding a second
+/// factor, the challenge `verifyMfa` completes (exactly one of the two is set).
 pub struct SignedIn {
     pub user: user::Model,
-    pub session: session::IssuedSession,
+    pub session: Option<session::IssuedSession>,
+    pub challenge: Option<crate::mfa::challenge::Issued>,
 }
 
 pub async fn login(
@@ -68,6 +73,9 @@ pub async fn login(
         .filter(user::Column::DeactivatedAt.is_null())
         .one(db)
         .await?;
+    // Looked up for every attempt (for an unknown email, of no user) so that holding a
+    // second factor does not show in the time a refusal takes.
+    let factors = crate::mfa::service::factors(db, user.as_ref().map_or(0, |u| u.id)).await?;
     // Verify against a dummy hash for unknown emails so timing does not reveal accounts.
     let phc = user.as_ref().map_or_else(
         || password::dummy_hash().to_owned(),
@@ -80,27 +88,23 @@ pub async fn login(
             let txn = migration::database::begin_write(db).await?;
             throttle::release(&txn, attempt).await?;
             throttle::clear(&txn, ACCOUNT_BUCKET, &email).await?;
-            let session = session::issue(&txn, user.id, session_ttl_hours).await?;
-            let who = crate::audit::Who {
-                user_id: Some(user.id),
-                partner_id: user.partner_id,
-                request_id: request_id.to_owned(),
-                api_client_id: None,
-            };
-            crate::audit::record(
-                &txn,
-                &who,
-                crate::audit::Change {
-                    action: EventType::SessionStarted,
-                    target: crate::graphql::ids::NodeType::User,
-                    target_id: user.id,
-                    summary: msg!("audit-signed-in", email = &user.email),
-                    subject_partner_id: None,
-                },
-            )
-            .await?;
+            if factors.any() {
+                let now = req.clock.now();
+                let challenge = crate::mfa::challenge::issue(&txn, now, user.id, factors).await?;
+                txn.commit().await?;
+                return Ok(SignedIn {
+                    user,
+                    session: None,
+                    challenge: Some(challenge),
+                });
+            }
+            let session = start_session(&txn, &user, request_id, session_ttl_hours).await?;
             txn.commit().await?;
-            Ok(SignedIn { user, session })
+            Ok(SignedIn {
+                user,
+                session: Some(session),
+                challenge: None,
+            })
         }
         // The reserved attempt stays: it counts as a failure for the window.
         _ => {
@@ -112,6 +116,36 @@ pub async fn login(
             ))
         }
     }
+}
+
+/// Issues a session and records the sign-in, in the caller's transaction (after the
+/// password, or after the second factor).
+pub async fn start_session<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    user: &user::Model,
+    request_id: &str,
+    session_ttl_hours: i64,
+) -> ApiResult<session::IssuedSession> {
+    let session = session::issue(txn, user.id, session_ttl_hours).await?;
+    let who = crate::audit::Who {
+        user_id: Some(user.id),
+        partner_id: user.partner_id,
+        request_id: request_id.to_owned(),
+        api_client_id: None,
+    };
+    crate::audit::record(
+        txn,
+        &who,
+        crate::audit::Change {
+            action: EventType::SessionStarted,
+            target: crate::graphql::ids::NodeType::User,
+            target_id: user.id,
+            summary: msg!("audit-signed-in", email = &user.email),
+            subject_partner_id: None,
+        },
+    )
+    .await?;
+    Ok(session)
 }
 
 /// Changes the caller's password, clears the temporary-password flag and signs out the

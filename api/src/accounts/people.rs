@@ -54,6 +54,16 @@ impl User {
     async fn removed_at(&self) -> Option<DateTime<Utc>> {
         self.0.deactivated_at
     }
+    /// The second factors the user holds (`RECOVERY_CODE` while unused recovery codes
+    /// remain); empty when it signs in with its password alone. Seen by whoever sees the
+    /// user: itself, its organization's ADMINs, platform administrators.
+    async fn mfa_methods(&self, ctx: &Context<'_>) -> Result<Vec<crate::mfa::types::MfaMethod>> {
+        crate::mfa::graphql::methods_of(ctx, self.0.id).await
+    }
+    /// The user's passkeys, oldest first.
+    async fn passkeys(&self, ctx: &Context<'_>) -> Result<Vec<crate::mfa::types::Passkey>> {
+        crate::mfa::passkeys::list(ctx, self.0.id).await
+    }
     /// The partner organization the user belongs to; null for platform administrators.
     async fn partner(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
         let Some(partner_id) = self.0.partner_id else {

@@ -109,6 +109,7 @@ pub async fn sign_in(
             email: &credentials.email,
             password: &credentials.password,
             client_addr: &address,
+            clock: &settings.clock,
         },
     )
     .await;
@@ -116,21 +117,100 @@ pub async fn sign_in(
     let Ok(signed_in) = result else {
         return refused(StatusCode::UNAUTHORIZED);
     };
-    if signed_in.user.role != UserRole::PlatformAdmin {
-        // The session just issued is of no use here: end it at once.
-        if let Ok(Some(actor)) = session::resolve(&state.db, &signed_in.session.token).await {
-            end(&state, &actor).await;
-        }
-        return refused(StatusCode::FORBIDDEN);
+    if let Some(challenge) = signed_in.challenge {
+        // The second step, in the page: the challenge travels in a hidden field.
+        let page = pages::render_for(
+            &reader,
+            "dashboard_sign_in.html",
+            minijinja::context! { refused => false, challenge => challenge.token },
+        );
+        return no_store(page);
     }
-    let secure = state
-        .settings
+    match signed_in.session {
+        Some(session) => admit(&state, &reader, signed_in.user.role, session).await,
+        None => refused(StatusCode::UNAUTHORIZED),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SecondStep {
+    challenge: String,
+    code: String,
+}
+
+/// The second step of the dashboard's sign-in: a code (or a recovery code) for the
+/// challenge the password step gave.
+pub async fn verify(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    query: PageQuery,
+    headers: HeaderMap,
+    Form(step): Form<SecondStep>,
+) -> Response {
+    let reader = Reader::of("/admin/jobs/sign-in", query, &headers);
+    let address = crate::http::client_addr(&state, &headers, peer);
+    let env = crate::mfa::Env {
+        db: &state.db,
+        settings: &state.settings,
+        dispatcher: None,
+        public_url: state.settings.public_url.as_deref().unwrap_or(""),
+        request_id: "-".into(),
+    };
+    let code = step.code.trim();
+    let factor = if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        crate::mfa::challenge::Factor::Code(code)
+    } else {
+        crate::mfa::challenge::Factor::RecoveryCode(code)
+    };
+    let result = crate::mfa::challenge::verify(&env, &step.challenge, factor, &address).await;
+    state.metrics.login_result(&result);
+    match result {
+        Ok(signed_in) => match signed_in.session {
+            Some(session) => admit(&state, &reader, signed_in.user.role, session).await,
+            None => refused_page(&reader, StatusCode::UNAUTHORIZED),
+        },
+        // A wrong code leaves the challenge usable: ask again.
+        Err(crate::error::ApiError::User(_)) => no_store(pages::render_for(
+            &reader,
+            "dashboard_sign_in.html",
+            minijinja::context! { refused => true, challenge => step.challenge },
+        )),
+        Err(_) => refused_page(&reader, StatusCode::TOO_MANY_REQUESTS),
+    }
+}
+
+fn refused_page(reader: &Reader<'_>, status: StatusCode) -> Response {
+    let page = pages::render_for(
+        reader,
+        "dashboard_sign_in.html",
+        minijinja::context! { refused => true },
+    );
+    (status, no_store(page)).into_response()
+}
+
+/// Sets the cookie for a platform administrator's new session; anyone else's session ends
+/// at once.
+async fn admit(
+    state: &AppState,
+    reader: &Reader<'_>,
+    role: UserRole,
+    session: session::IssuedSession,
+) -> Response {
+    let settings = &state.settings;
+    if role != UserRole::PlatformAdmin {
+        // The session just issued is of no use here: end it at once.
+        if let Ok(Some(actor)) = session::resolve(&state.db, &session.token).await {
+            end(state, &actor).await;
+        }
+        return refused_page(reader, StatusCode::FORBIDDEN);
+    }
+    let secure = settings
         .public_url
         .as_deref()
         .is_some_and(|u| u.starts_with("https://"));
     let cookie = format!(
         "{COOKIE}={}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        signed_in.session.token,
+        session.token,
         settings.session_ttl_hours * 3600,
         if secure { "; Secure" } else { "" }
     );

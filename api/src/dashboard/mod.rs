@@ -43,6 +43,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(access::sign_in_page).post(access::sign_in),
         )
         .route(
+            "/admin/jobs/sign-in/verify",
+            axum::routing::post(access::verify),
+        )
+        .route(
             "/admin/jobs/sign-out",
             axum::routing::post(access::sign_out),
         )

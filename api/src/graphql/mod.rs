@@ -25,6 +25,7 @@ use crate::customers::{
 use crate::directory::{DirectoryMutation, DirectoryQuery};
 use crate::events::{EventSubscription, Hub};
 use crate::jobs::{Dispatcher, PublicUrl};
+use crate::mfa::{MfaMutation, PasskeyMutation};
 use crate::partners::{EnrollmentMutation, PartnerQuery};
 use crate::partnerships::{PartnershipMutation, PartnershipQuery};
 use crate::settings::Settings;
@@ -79,6 +80,8 @@ pub struct MutationRoot(
     crate::admin_relationships::AdminRelationshipMutation,
     crate::admin_relationships::OffboardingMutation,
     ApiClientMutation,
+    MfaMutation,
+    PasskeyMutation,
 );
 
 /// Live streams, only over WebSocket at `/graphql/ws` (`graphql-transport-ws`; the token

@@ -18,6 +18,16 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/invitation.js"),
     ),
     (
+        "sign-in.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/sign-in.js"),
+    ),
+    (
+        "account-security.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/account-security.js"),
+    ),
+    (
         "relationship.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/relationship.js"),

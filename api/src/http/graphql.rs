@@ -194,6 +194,24 @@ async fn execute_as(
             &msg!("error-partner-suspended").render(lang),
         );
     }
+    if let Some(actor) = &auth.0 {
+        let root_fields: Vec<String> = shapes.iter().flat_map(|s| s.root_fields.clone()).collect();
+        match crate::mfa::gate::check(&state.db, actor, &root_fields).await {
+            Ok(()) => {}
+            Err(crate::error::ApiError::Forbidden(reason)) => {
+                return forbidden(reason, &msg!("error-mfa-enrollment-required").render(lang));
+            }
+            Err(err) => {
+                let err: async_graphql::Error = err.into();
+                tracing::error!(error = %err.message, "checking the second-factor rule");
+                return refuse(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "INTERNAL",
+                    msg!("error-internal"),
+                );
+            }
+        }
+    }
     if let Err(refused) = super::gate::admit(auth.0.as_ref(), &shapes) {
         return super::gate::refused_response(refused, lang);
     }

@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
             "/admin-relationships/approve",
             get(crate::admin_relationships::approval_page),
         )
+        .route("/account/security", get(crate::mfa::page::page))
         .route("/logos/{id}", get(crate::directory::logo_handler))
         .route(
             "/oauth/token",

@@ -57,6 +57,11 @@ impl Partner {
     async fn approved_at(&self) -> Option<DateTime<Utc>> {
         self.0.approved_at
     }
+    /// True when an ADMIN requires a second factor of every user of the organization
+    /// (`setOrganizationMfaRequired`).
+    async fn mfa_required(&self) -> bool {
+        self.0.mfa_required
+    }
     /// The organization's active users, oldest first (removed users are left out).
     /// Visible to its ADMINs and platform administrators; others get `FORBIDDEN` (reason
     /// `ADMIN_ONLY`; `NOT_A_USER` for API clients).

@@ -13,6 +13,42 @@ pub mod keys {
 }
 
 impl Browser {
+    /// Adds a WebDriver virtual authenticator (W3C WebAuthn §11.3): a platform CTAP2
+    /// authenticator with resident keys and user verification that always consents, so
+    /// `navigator.credentials` works headless. Returns its id.
+    pub async fn add_virtual_authenticator(&self) -> String {
+        let value = self
+            .call(
+                Method::POST,
+                "/webauthn/authenticator",
+                Some(json!({
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": true,
+                    "hasUserVerification": true,
+                    "isUserConsenting": true,
+                    "isUserVerified": true
+                })),
+            )
+            .await;
+        value
+            .as_str()
+            .unwrap_or_else(|| panic!("no virtual authenticator: {value}"))
+            .to_owned()
+    }
+
+    /// The credentials a virtual authenticator holds.
+    pub async fn authenticator_credentials(&self, authenticator: &str) -> Vec<Value> {
+        let value = self
+            .call(
+                Method::GET,
+                &format!("/webauthn/authenticator/{authenticator}/credentials"),
+                None,
+            )
+            .await;
+        value.as_array().cloned().unwrap_or_default()
+    }
+
     /// Opens `url`; `Err` with the browser's message when it cannot (e.g.
     /// `net::ERR_NAME_NOT_RESOLVED`).
     pub async fn try_goto(&self, url: &str) -> Result<(), String> {

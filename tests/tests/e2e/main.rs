@@ -15,6 +15,7 @@ mod http_surface;
 mod languages;
 mod limits;
 mod members;
+mod mfa;
 mod observability;
 mod paging;
 mod partnerships;

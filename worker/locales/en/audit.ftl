@@ -80,3 +80,12 @@ audit-api-client-created = API client created: { $name }
 audit-api-client-secret-rotated = Secret of API client rotated: { $name }
 audit-api-client-revoked = API client revoked: { $name }
 audit-api-client-signed-out = API client's access token ended: { $name }
+## Multi-factor sign-in (issue 23)
+audit-mfa-enabled = Authenticator app codes turned on for { $email }
+audit-mfa-disabled = Authenticator app codes turned off for { $email }
+audit-mfa-reset = Second factors of { $email } reset by an administrator
+audit-recovery-code-used = { $email } signed in with a recovery code ({ $left } left)
+audit-passkey-added = Passkey "{ $name }" added for { $email }
+audit-passkey-removed = Passkey "{ $name }" removed for { $email }
+audit-mfa-required-on = Second factor now required for every user of the organization
+audit-mfa-required-off = Second factor no longer required for the organization's users

@@ -146,3 +146,17 @@ error-insufficient-scope = This API client's token lacks the scope { $scope }.
 error-not-a-user = API clients cannot use this field: it belongs to people who sign in.
 error-cost-budget = This request costs { $cost } points and { $available } are left; try again in { $seconds } seconds.
 error-too-costly = This request would cost { $cost } points; at most { $max } can ever be spent at once. Ask for smaller pages.
+## Multi-factor sign-in (issue 23)
+error-mfa-code-wrong = The code is not correct, or it was used already. Enter the current code from your authenticator app.
+error-mfa-challenge-invalid = This sign-in step expired or was completed already. Sign in with your password again.
+error-mfa-factor-missing = Enter a code from your authenticator app, a recovery code, or use a passkey.
+error-recovery-code-wrong = The recovery code is not correct, or it was used already.
+error-totp-already-on = Authenticator app codes are already on. Turn them off first to enrol a new app.
+error-totp-not-enrolled = Start with enrollTotp: there is no authenticator app waiting for its first code.
+error-totp-not-on = Authenticator app codes are not on for this account.
+error-password-wrong = The password is not correct.
+error-mfa-enrollment-required = Your organization requires a second factor. Turn on authenticator app codes (enrollTotp) or register a passkey before doing anything else.
+error-passkey-not-found = No passkey with this id.
+error-passkey-name = A passkey's name has 1 to 100 characters.
+error-passkey-rejected = The passkey could not be verified. Try again from the start.
+error-passkey-unavailable = Passkeys need PUBLIC_URL with a host name (https, or http://localhost).

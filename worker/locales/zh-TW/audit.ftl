@@ -80,3 +80,12 @@ audit-api-client-created = 已建立 API 用戶端：{ $name }
 audit-api-client-secret-rotated = 已輪替 API 用戶端的密碼：{ $name }
 audit-api-client-revoked = 已撤銷 API 用戶端：{ $name }
 audit-api-client-signed-out = API 用戶端的存取權杖已結束：{ $name }
+## 多重要素登入（issue 23）
+audit-mfa-enabled = 已為 { $email } 開啟驗證器應用程式代碼
+audit-mfa-disabled = 已為 { $email } 關閉驗證器應用程式代碼
+audit-mfa-reset = 系統管理員已重設 { $email } 的第二個驗證要素
+audit-recovery-code-used = { $email } 使用復原碼登入（剩餘 { $left } 個）
+audit-passkey-added = 已為 { $email } 新增通行金鑰「{ $name }」
+audit-passkey-removed = 已為 { $email } 移除通行金鑰「{ $name }」
+audit-mfa-required-on = 組織的每位使用者現在都必須使用第二個驗證要素
+audit-mfa-required-off = 組織的使用者不再需要第二個驗證要素

@@ -145,3 +145,17 @@ error-insufficient-scope = 此 API 用戶端的權杖缺少範圍 { $scope }。
 error-not-a-user = API 用戶端無法使用此欄位：它屬於登入的使用者。
 error-cost-budget = 此要求需要 { $cost } 點，目前剩餘 { $available } 點；請在 { $seconds } 秒後再試。
 error-too-costly = 此要求需要 { $cost } 點；一次最多只能使用 { $max } 點。請要求較小的頁面。
+## 多重要素登入（issue 23）
+error-mfa-code-wrong = 代碼不正確，或已經使用過。請輸入驗證器應用程式目前顯示的代碼。
+error-mfa-challenge-invalid = 這個登入步驟已過期或已完成。請重新以密碼登入。
+error-mfa-factor-missing = 請輸入驗證器應用程式的代碼、復原碼，或使用通行金鑰。
+error-recovery-code-wrong = 復原碼不正確，或已經使用過。
+error-totp-already-on = 驗證器應用程式代碼已經開啟。若要註冊新的應用程式，請先將其關閉。
+error-totp-not-enrolled = 請先執行 enrollTotp：目前沒有等待第一個代碼的驗證器應用程式。
+error-totp-not-on = 此帳戶未開啟驗證器應用程式代碼。
+error-password-wrong = 密碼不正確。
+error-mfa-enrollment-required = 貴組織要求使用第二個驗證要素。請先開啟驗證器應用程式代碼（enrollTotp）或註冊通行金鑰，才能進行其他操作。
+error-passkey-not-found = 找不到此 ID 的通行金鑰。
+error-passkey-name = 通行金鑰的名稱須為 1 到 100 個字元。
+error-passkey-rejected = 無法驗證通行金鑰。請從頭再試一次。
+error-passkey-unavailable = 通行金鑰需要含主機名稱的 PUBLIC_URL（https，或 http://localhost）。

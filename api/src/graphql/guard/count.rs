@@ -248,14 +248,16 @@ pub fn root_fields<'a>(
             }
             Selection::FragmentSpread(spread) => {
                 let name = &spread.node.fragment_name.node;
-                // Cycles are refused by the count; do not loop on them here either.
+                // Each fragment is walked once per operation (its root fields are the same
+                // wherever it is spread): no loop on cycles, and no exponential walk of
+                // fragments that spread each other many times (every operation type
+                // is walked, for the second-factor rule).
                 if visiting.contains(&name.as_str()) {
                     continue;
                 }
                 if let Some(fragment) = doc.fragments.get(name) {
                     visiting.push(name.as_str());
                     root_fields(doc, &fragment.node.selection_set.node, visiting, out);
-                    visiting.pop();
                 }
             }
         }

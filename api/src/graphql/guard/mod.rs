@@ -96,6 +96,9 @@ pub struct Shape {
     pub has_non_query: bool,
     /// Root fields of the mutation operations (for the suspended-partner rule).
     pub mutation_fields: Vec<String>,
+    /// Root fields of every operation, of any type (for the second-factor rule,
+    /// `mfa::gate`).
+    pub root_fields: Vec<String>,
     /// Whether an operation is a subscription (which only `/graphql/ws` runs).
     pub has_subscription: bool,
     /// Whether an operation is a query or a mutation.
@@ -255,6 +258,12 @@ fn inspect_sized(
         } else {
             shape.has_request = true;
         }
+        count::root_fields(
+            doc,
+            &op.selection_set.node,
+            &mut Vec::new(),
+            &mut shape.root_fields,
+        );
         if op.ty == OperationType::Mutation {
             count::root_fields(
                 doc,

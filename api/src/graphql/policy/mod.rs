@@ -6,7 +6,8 @@
 //!   fields for people only (users, passwords, sessions, second factors, API clients,
 //!   platform administration, `viewer`) answer a client `FORBIDDEN` with reason
 //!   `NOT_A_USER`;
-//! - whether a field is exempt from the second-factor enrolment rule (`mfa_exempt`).
+//! - whether a field is exempt from the second-factor enrolment rule (`mfa_exempt`, read by
+//!   `mfa::gate`, which applies the organization's rule).
 //!
 //! Resolvers do not check scopes. `node`/`nodes` need no scope of their own; each object
 //! they return needs its type's read scope ([`node_need`], one match over every node type).

@@ -142,6 +142,19 @@ pub static MUTATION: &[(&str, Policy)] = &[
     ("createApiClient", row(PeopleOnly, false)),
     ("rotateApiClientSecret", row(PeopleOnly, false)),
     ("revokeApiClient", row(PeopleOnly, false)),
+    // Second factors: a person's own, never a client's. Enrolment and the sign-in steps are
+    // exempt from the organization's rule (a user who must enrol can still do so).
+    ("enrollTotp", row(PeopleOnly, true)),
+    ("confirmTotp", row(PeopleOnly, true)),
+    ("disableTotp", row(PeopleOnly, false)),
+    ("verifyMfa", row(PeopleOnly, true)),
+    ("setOrganizationMfaRequired", row(PeopleOnly, false)),
+    ("resetUserMfa", row(PeopleOnly, false)),
+    ("beginPasskeyRegistration", row(PeopleOnly, true)),
+    ("finishPasskeyRegistration", row(PeopleOnly, true)),
+    ("beginPasskeySignIn", row(PeopleOnly, true)),
+    ("renamePasskey", row(PeopleOnly, false)),
+    ("removePasskey", row(PeopleOnly, false)),
     (
         "createAdminRelationship",
         row(Scopes(&[CustomersWrite]), false),

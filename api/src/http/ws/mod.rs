@@ -224,6 +224,8 @@ fn ends_sessions_of(event: &Option<crate::events::hub::Event>, connection: &Conn
             EventType::SessionEnded,
             EventType::UserPasswordChanged,
             EventType::UserRemoved,
+            // `resetUserMfa` ends the user's sessions.
+            EventType::UserMfaDisabled,
         ]
         .iter()
         .any(|t| t.dotted() == event.action)

@@ -115,6 +115,23 @@ impl Operations {
             let message = msg!("error-partner-suspended").render(lang);
             return Err(refusal("FORBIDDEN", Some("PARTNER_SUSPENDED"), &message));
         }
+        if let Some(actor) = &actor {
+            match crate::mfa::gate::check(&state.db, actor, &shape.root_fields).await {
+                Ok(()) => {}
+                Err(crate::error::ApiError::Forbidden(reason)) => {
+                    let message = msg!("error-mfa-enrollment-required").render(lang);
+                    return Err(refusal("FORBIDDEN", Some(reason), &message));
+                }
+                Err(e) => {
+                    tracing::error!(error = ?e, "checking the second-factor rule");
+                    return Err(refusal(
+                        "INTERNAL",
+                        None,
+                        &msg!("error-internal").render(lang),
+                    ));
+                }
+            }
+        }
         if let Err(refused) = crate::http::gate::admit(actor.as_ref(), [&shape]) {
             return Err(crate::http::gate::refused_error(refused, lang));
         }
