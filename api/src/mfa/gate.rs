@@ -8,8 +8,8 @@
 
 use super::service;
 use crate::auth::Actor;
-use crate::graphql::policy;
 use crate::error::ApiResult;
+use crate::graphql::policy;
 use sea_orm::ConnectionTrait;
 
 pub const REASON: &str = "MFA_ENROLLMENT_REQUIRED";
