@@ -78,8 +78,6 @@ mod tests {
             "enrollPartner",
             "invitationByToken",
             "providerDirectory",
-            "currentApiClient",
-            "rateLimit",
         ];
         designed.sort_unstable();
         assert_eq!(exempt, designed);

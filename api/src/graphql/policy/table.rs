@@ -40,8 +40,8 @@ pub static QUERY: &[(&str, Policy)] = &[
     ("auditLog", row(Scopes(&[AuditRead]), false)),
     ("webhookEndpoints", row(Scopes(&[WebhooksManage]), false)),
     ("apiClients", row(PeopleOnly, false)),
-    ("currentApiClient", row(Open, true)),
-    ("rateLimit", row(Open, true)),
+    ("currentApiClient", row(Open, false)),
+    ("rateLimit", row(Open, false)),
     ("adminRelationships", row(Scopes(&[CustomersRead]), false)),
     // The approval page's preview for the customer's admin, a person.
     ("adminRelationshipByToken", row(PeopleOnly, false)),
