@@ -19,6 +19,7 @@ mod m20261124_000012_keyset_indexes;
 mod m20261125_000013_webhook_audit_without_urls;
 mod m20261206_000014_admin_relationships;
 mod m20261206_000015_api_clients;
+mod m20261206_000017_price_lists;
 mod offer_seed;
 
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000013_webhook_audit_without_urls::Migration),
             Box::new(m20261206_000014_admin_relationships::Migration),
             Box::new(m20261206_000015_api_clients::Migration),
+            Box::new(m20261206_000017_price_lists::Migration),
         ]
     }
 }

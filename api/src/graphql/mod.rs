@@ -53,6 +53,7 @@ pub struct QueryRoot(
     crate::admin_relationships::AdminRelationshipQuery,
     ApiClientQuery,
     crate::budget::BudgetQuery,
+    crate::price_lists::PriceListQuery,
 );
 
 /// Every mutation is `name(input: NameInput!): NamePayload!`, sent with POST. Business-rule
@@ -79,6 +80,7 @@ pub struct MutationRoot(
     crate::admin_relationships::AdminRelationshipMutation,
     crate::admin_relationships::OffboardingMutation,
     ApiClientMutation,
+    crate::price_lists::PriceListMutation,
 );
 
 /// Live streams, only over WebSocket at `/graphql/ws` (`graphql-transport-ws`; the token

@@ -18,6 +18,7 @@ mod members;
 mod observability;
 mod paging;
 mod partnerships;
+mod price_lists;
 mod races;
 mod review;
 mod schema_file;

@@ -80,3 +80,7 @@ audit-api-client-created = API client created: { $name }
 audit-api-client-secret-rotated = Secret of API client rotated: { $name }
 audit-api-client-revoked = API client revoked: { $name }
 audit-api-client-signed-out = API client's access token ended: { $name }
+# Price lists: what a reseller pays its provider.
+audit-price-list-created = Price list created: { $name }
+audit-reseller-price-set = Price list { $name }: new price for { $offer } from { $from }
+audit-price-list-assigned = Price list { $name } assigned to { $count } resellers

@@ -80,3 +80,7 @@ audit-api-client-created = 已建立 API 用戶端：{ $name }
 audit-api-client-secret-rotated = 已輪替 API 用戶端的密碼：{ $name }
 audit-api-client-revoked = 已撤銷 API 用戶端：{ $name }
 audit-api-client-signed-out = API 用戶端的存取權杖已結束：{ $name }
+# 價目表：間接經銷商向間接提供者購買的價格。
+audit-price-list-created = 已建立價目表：{ $name }
+audit-reseller-price-set = 價目表 { $name }：{ $offer } 自 { $from } 起的新價格
+audit-price-list-assigned = 已將價目表 { $name } 指派給 { $count } 個間接經銷商

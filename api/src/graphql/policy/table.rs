@@ -45,6 +45,8 @@ pub static QUERY: &[(&str, Policy)] = &[
     ("adminRelationships", row(Scopes(&[CustomersRead]), false)),
     // The approval page's preview for the customer's admin, a person.
     ("adminRelationshipByToken", row(PeopleOnly, false)),
+    // A provider's prices to its resellers are partnership business.
+    ("priceLists", row(Scopes(&[PartnershipsRead]), false)),
 ];
 
 pub static MUTATION: &[(&str, Policy)] = &[
@@ -142,6 +144,9 @@ pub static MUTATION: &[(&str, Policy)] = &[
     ("createApiClient", row(PeopleOnly, false)),
     ("rotateApiClientSecret", row(PeopleOnly, false)),
     ("revokeApiClient", row(PeopleOnly, false)),
+    ("createPriceList", row(Scopes(&[PartnershipsWrite]), false)),
+    ("setResellerPrice", row(Scopes(&[PartnershipsWrite]), false)),
+    ("assignPriceList", row(Scopes(&[PartnershipsWrite]), false)),
     (
         "createAdminRelationship",
         row(Scopes(&[CustomersWrite]), false),
