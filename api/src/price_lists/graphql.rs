@@ -213,3 +213,36 @@ pub async fn reseller_price_for(
         .map_err(ApiError::from)?;
     Ok(Some(Money::new(minor, &offer.currency)))
 }
+
+/// Whose wholesale price `previewOrder` shows: a provider's, for its ACTIVE partner
+/// `reseller` if given; a reseller's own, from its oldest ACTIVE partnership. None for
+/// anyone else (customers, the platform, a reseller that is not a partner).
+pub async fn preview_pair<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    reseller: Option<&ID>,
+) -> ApiResult<Option<(i32, i32)>> {
+    let Some(me) = actor.partner.as_ref() else {
+        return Ok(None);
+    };
+    let mut active = partnership::Entity::find()
+        .filter(partnership::Column::Status.eq(PartnershipStatus::Active))
+        .order_by_asc(partnership::Column::Id);
+    match me.kind {
+        PartnerKind::IndirectProvider => {
+            let Some(Ok(reseller)) = reseller.map(|r| ids::decode_as(NodeType::Partner, r)) else {
+                return Ok(None);
+            };
+            active = active
+                .filter(partnership::Column::ProviderId.eq(me.id))
+                .filter(partnership::Column::ResellerId.eq(reseller));
+        }
+        PartnerKind::IndirectReseller => {
+            active = active.filter(partnership::Column::ResellerId.eq(me.id));
+        }
+    }
+    Ok(active
+        .one(db)
+        .await?
+        .map(|p| (p.provider_id, p.reseller_id)))
+}

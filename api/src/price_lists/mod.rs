@@ -6,6 +6,7 @@
 //! `Offer.resellerPrice`/`resellerPriceFor`. Money is integer minor units throughout.
 
 pub mod graphql;
+pub mod margin;
 pub mod markup;
 mod mutations;
 pub mod resolve;

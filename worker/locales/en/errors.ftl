@@ -153,3 +153,4 @@ error-price-negative = A unit price cannot be negative.
 error-price-markup = Give the markup as a percentage from { $min } to { $max } with at most four decimal places, e.g. -12.5.
 error-price-one-of = Give either a unit price or a markup, not both.
 error-price-list-assign-count = Name 1 to { $max } resellers.
+error-margin-month = Give the month as YYYY-MM, e.g. 2026-12.

@@ -152,3 +152,4 @@ error-price-negative = 單價不可為負數。
 error-price-markup = 請以 { $min } 到 { $max } 之間、最多四位小數的百分比指定加價，例如 -12.5。
 error-price-one-of = 請指定單價或加價其中之一，不可兩者皆給。
 error-price-list-assign-count = 請指定 1 到 { $max } 個間接經銷商。
+error-margin-month = 請以 YYYY-MM 格式指定月份，例如 2026-12。
