@@ -176,7 +176,7 @@ impl Partnership {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The calendar month (UTC) as `YYYY-MM`.")] month: String,
-    ) -> Result<crate::price_lists::margin::Margin> {
+    ) -> Result<crate::price_lists::margin::PartnershipMargin> {
         let mine = auth::actor(ctx)?.partner_id();
         if mine != Some(self.0.provider_id) && mine != Some(self.0.reseller_id) {
             return Err(ApiError::Forbidden("PARTNERS_ONLY").into());

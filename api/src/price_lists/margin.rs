@@ -15,7 +15,7 @@ use worker::msg;
 
 /// What a reseller's month of orders is worth at list and at its prices.
 #[derive(SimpleObject)]
-pub struct Margin {
+pub struct PartnershipMargin {
     /// The lines at the list prices recorded on them.
     list_value: Money,
     /// The lines at the reseller's prices recorded on them.
@@ -55,7 +55,7 @@ pub async fn of<C: ConnectionTrait>(
     provider_id: i32,
     reseller_id: i32,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
-) -> ApiResult<Margin> {
+) -> ApiResult<PartnershipMargin> {
     let col = |c: order_line::Column| Expr::col((order_line::Entity, c));
     let list: Expr = Func::coalesce([
         col(order_line::Column::ListUnitPriceMinor),
@@ -93,7 +93,7 @@ pub async fn of<C: ConnectionTrait>(
     let (list, reseller, currency) = row.unwrap_or((None, None, None));
     let currency = currency.unwrap_or_else(|| "USD".to_owned());
     let (list, reseller) = (list.unwrap_or(0), reseller.unwrap_or(0));
-    Ok(Margin {
+    Ok(PartnershipMargin {
         list_value: Money::new(list, &currency),
         reseller_value: Money::new(reseller, &currency),
         difference: Money::new(list - reseller, &currency),
