@@ -38,7 +38,9 @@ pub struct CreatePriceListInput {
 /// Input of `setResellerPrice`: exactly one of `unitPrice` and `markupPercent`.
 #[derive(InputObject)]
 pub struct SetResellerPriceInput {
+    /// The provider's list to add the version to.
     price_list_id: ID,
+    /// The offer priced (required).
     offer_id: ID,
     /// A fixed price per license per month, in the offer's currency.
     unit_price: Option<MoneyInput>,
@@ -52,6 +54,7 @@ pub struct SetResellerPriceInput {
 /// Input of `assignPriceList`.
 #[derive(InputObject)]
 pub struct AssignPriceListInput {
+    /// The provider's list to assign.
     price_list_id: ID,
     /// Resellers with an ACTIVE partnership (1 to 100); each moves off any other list of
     /// the provider.
