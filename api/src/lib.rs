@@ -32,6 +32,7 @@ pub mod outbox;
 pub mod pages;
 pub mod partners;
 pub mod partnerships;
+pub mod price_lists;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

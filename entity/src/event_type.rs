@@ -160,6 +160,12 @@ event_types! {
     ApiClientRevoked => "api_client.revoked",
     /// An API client ended its own access token (`logout`).
     ApiClientSignedOut => "api_client.signed_out",
+    /// A provider created a price list.
+    PriceListCreated => "price_list.created",
+    /// A provider set a new version of a reseller price on one of its lists.
+    ResellerPriceSet => "reseller_price.set",
+    /// A provider assigned a price list to resellers.
+    PriceListAssigned => "price_list.assigned",
 }
 
 impl std::fmt::Display for EventType {

@@ -16,6 +16,12 @@ pub struct Model {
     pub quantity_change: i32,
     pub monthly_unit_price_minor: i64,
     pub currency: String,
+    /// The offer's list price when the line was placed (null on lines older than price
+    /// lists: then `monthly_unit_price_minor` is the list price).
+    pub list_unit_price_minor: Option<i64>,
+    /// What the reseller the order was on behalf of paid for one license when the line
+    /// was placed (its price list's version in force then); null without a reseller.
+    pub reseller_unit_price_minor: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,7 @@ mod m20261125_000013_webhook_audit_without_urls;
 mod m20261206_000014_admin_relationships;
 mod m20261206_000015_api_clients;
 mod m20261206_000016_mfa;
+mod m20261206_000017_price_lists;
 mod offer_seed;
 
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_admin_relationships::Migration),
             Box::new(m20261206_000015_api_clients::Migration),
             Box::new(m20261206_000016_mfa::Migration),
+            Box::new(m20261206_000017_price_lists::Migration),
         ]
     }
 }

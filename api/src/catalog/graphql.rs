@@ -102,6 +102,27 @@ impl Offer {
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         Ok(service::countries(db(ctx), self.0.id).await?)
     }
+    /// What the calling reseller pays per license per month now, from its provider's
+    /// price list (`providerId`, or its oldest ACTIVE partnership); the list price when the
+    /// list does not price the offer. Null for anyone but a partner reseller: customers
+    /// and other resellers never see it.
+    async fn reseller_price(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The provider whose price to read (a partner of the caller).")]
+        provider_id: Option<ID>,
+    ) -> Result<Option<Money>> {
+        crate::price_lists::graphql::reseller_price(ctx, &self.0, provider_id).await
+    }
+    /// A provider reads what one of its ACTIVE partner resellers pays per license per
+    /// month now; null for any other caller or reseller.
+    async fn reseller_price_for(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The reseller (a partner of the calling provider).")] reseller_id: ID,
+    ) -> Result<Option<Money>> {
+        crate::price_lists::graphql::reseller_price_for(ctx, &self.0, &reseller_id).await
+    }
     /// Offers a subscription to this offer may be upgraded to.
     async fn upgrade_targets(&self, ctx: &Context<'_>) -> Result<Vec<Offer>> {
         Ok(service::upgrade_targets(db(ctx), self.0.id)

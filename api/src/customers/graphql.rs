@@ -266,6 +266,12 @@ pub struct OrderLine {
     quantity_change: i32,
     /// The offer's price of one license for one month when the order was placed.
     monthly_unit_price: Money,
+    /// The offer's list price of one license for one month when the line was placed.
+    list_unit_price: Money,
+    /// What the reseller the order was on behalf of paid for one license for one month
+    /// when the line was placed (its price list then). Only the provider and that
+    /// reseller see it; null for anyone else and for orders without a reseller.
+    reseller_unit_price: Option<Money>,
 }
 
 /// An order: who placed it, for which customer, on whose behalf, and its lines.
@@ -297,6 +303,11 @@ impl Order {
     }
     /// The changes the order made, in order.
     async fn lines(&self, ctx: &Context<'_>) -> Result<Vec<OrderLine>> {
+        // Wholesale prices: the provider and the reseller ordered for, nobody else (a
+        // reseller delegated later must not read its predecessor's price).
+        let caller = auth::actor(ctx)?.partner_id();
+        let sees_wholesale = caller.is_some()
+            && (caller == Some(self.0.provider_id) || caller == self.0.on_behalf_of_reseller_id);
         Ok(order_line::Entity::find()
             .filter(order_line::Column::OrderId.eq(self.0.id))
             .order_by_asc(order_line::Column::Id)
@@ -310,6 +321,15 @@ impl Order {
                 offer_id: ids::encode(ids::NodeType::Offer, l.offer_id),
                 quantity_change: l.quantity_change,
                 monthly_unit_price: Money::new(l.monthly_unit_price_minor, &l.currency),
+                list_unit_price: Money::new(
+                    l.list_unit_price_minor
+                        .unwrap_or(l.monthly_unit_price_minor),
+                    &l.currency,
+                ),
+                reseller_unit_price: l
+                    .reseller_unit_price_minor
+                    .filter(|_| sees_wholesale)
+                    .map(|minor| Money::new(minor, &l.currency)),
             })
             .collect())
     }

@@ -176,7 +176,7 @@ pub async fn place_order(
             .ok_or(ApiError::NotFound)?;
         orders::add_line(
             &txn,
-            order.id,
+            &order,
             OrderLineKind::AddQuantity,
             updated.id,
             &offer,

@@ -46,22 +46,39 @@ async fn open_order<C: ConnectionTrait>(
     .await?)
 }
 
+/// Adds a line, recording the list price and the price of the reseller the order is on
+/// behalf of in force at the order's time (later price changes never move it).
 pub async fn add_line<C: ConnectionTrait>(
     db: &C,
-    order_id: i32,
+    order: &order::Model,
     kind: OrderLineKind,
     subscription_id: i32,
     offer: &offer::Model,
     quantity_change: i32,
 ) -> ApiResult<()> {
+    let reseller_unit_price_minor = match order.on_behalf_of_reseller_id {
+        Some(reseller) => Some(
+            crate::price_lists::resolve::reseller_unit_price(
+                db,
+                order.provider_id,
+                reseller,
+                offer,
+                order.created_at,
+            )
+            .await?,
+        ),
+        None => None,
+    };
     order_line::ActiveModel {
-        order_id: Set(order_id),
+        order_id: Set(order.id),
         kind: Set(kind),
         subscription_id: Set(subscription_id),
         offer_id: Set(offer.id),
         quantity_change: Set(quantity_change),
         monthly_unit_price_minor: Set(offer.monthly_unit_price_minor),
         currency: Set(offer.currency.clone()),
+        list_unit_price_minor: Set(Some(offer.monthly_unit_price_minor)),
+        reseller_unit_price_minor: Set(reseller_unit_price_minor),
         ..Default::default()
     }
     .insert(db)
@@ -95,7 +112,7 @@ pub async fn order_new_subscriptions<C: ConnectionTrait>(
         .await?;
         add_line(
             db,
-            order.id,
+            &order,
             entity::enums::OrderLineKind::New,
             sub.id,
             &new.line.offer,
@@ -117,7 +134,7 @@ pub async fn record<C: ConnectionTrait>(
     for change in changes {
         add_line(
             db,
-            order.id,
+            &order,
             change.kind,
             change.subscription.id,
             change.offer,

@@ -41,6 +41,9 @@ pub struct PreviewOrderInput {
     country: String,
     /// The lines to check and price (at most 100).
     lines: Vec<PreviewLineInput>,
+    /// A provider: the partner reseller to price the lines for (`resellerUnitPrice`).
+    /// A reseller always sees its own price; others never see one.
+    indirect_reseller_id: Option<ID>,
 }
 
 /// One priced line of an order preview.
@@ -52,6 +55,11 @@ pub struct PreviewedLine {
     quantity: i32,
     /// Licenses times the offer's monthly unit price.
     monthly_total: Money,
+    /// The offer's list price of one license for one month, now.
+    list_unit_price: Money,
+    /// What the reseller would pay for one license for one month now (see
+    /// `PreviewOrderInput.indirectResellerId`); null when there is no such reseller.
+    reseller_unit_price: Option<Money>,
 }
 
 /// The review step: what the order would cost, and every problem with it. Writes nothing.
@@ -171,7 +179,7 @@ impl CustomerQuery {
         #[graphql(desc = "The customer's country and the lines to check.")]
         input: PreviewOrderInput,
     ) -> Result<OrderPreview> {
-        auth::actor(ctx)?;
+        let actor = auth::actor(ctx)?;
         let country = crate::accounts::validate::country(&input.country, &["input", "country"]);
         let (country, mut problems) = match country {
             Ok(c) => (c, Vec::new()),
@@ -196,17 +204,41 @@ impl CustomerQuery {
             .first()
             .map_or("USD".to_owned(), |l| l.offer.currency.clone());
         let total: i64 = checked.lines.iter().map(|l| l.monthly_total_minor()).sum();
+        let pair = crate::price_lists::graphql::preview_pair(
+            db(ctx),
+            actor,
+            input.indirect_reseller_id.as_ref(),
+        )
+        .await?;
+        let now = chrono::Utc::now();
+        let mut lines = Vec::with_capacity(checked.lines.len());
+        for l in checked.lines {
+            let reseller_unit_price = match pair {
+                Some((provider, reseller)) => Some(Money::new(
+                    crate::price_lists::resolve::reseller_unit_price(
+                        db(ctx),
+                        provider,
+                        reseller,
+                        &l.offer,
+                        now,
+                    )
+                    .await
+                    .map_err(ApiError::from)?,
+                    &l.offer.currency,
+                )),
+                None => None,
+            };
+            lines.push(PreviewedLine {
+                monthly_total: Money::new(l.monthly_total_minor(), &l.offer.currency),
+                list_unit_price: Money::new(l.offer.monthly_unit_price_minor, &l.offer.currency),
+                reseller_unit_price,
+                quantity: l.quantity,
+                offer: Offer(l.offer),
+            });
+        }
         Ok(OrderPreview {
             valid: problems.is_empty() && !requests.is_empty(),
-            lines: checked
-                .lines
-                .into_iter()
-                .map(|l| PreviewedLine {
-                    monthly_total: Money::new(l.monthly_total_minor(), &l.offer.currency),
-                    quantity: l.quantity,
-                    offer: Offer(l.offer),
-                })
-                .collect(),
+            lines,
             monthly_total: Money::new(total, &currency),
             problems,
         })

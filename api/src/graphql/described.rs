@@ -48,6 +48,8 @@ pub fn generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilde
         crate::webhooks::graphql::WebhookDelivery => "webhook deliveries",
         crate::api_clients::ApiClient => "API clients",
         crate::admin_relationships::graphql::AdminRelationship => "admin relationships",
+        crate::price_lists::PriceList => "price lists",
+        crate::price_lists::ResellerPrice => "reseller price versions",
     );
     builder
         .override_output_type_description::<DateTime<Utc>>(

@@ -23,6 +23,7 @@ pub enum NodeType {
     WebhookDelivery,
     AdminRelationship,
     ApiClient,
+    PriceList,
 }
 
 impl NodeType {
@@ -43,6 +44,7 @@ impl NodeType {
             Self::WebhookDelivery => "WebhookDelivery",
             Self::AdminRelationship => "AdminRelationship",
             Self::ApiClient => "ApiClient",
+            Self::PriceList => "PriceList",
         }
     }
 
@@ -63,6 +65,7 @@ impl NodeType {
             "WebhookDelivery" => Self::WebhookDelivery,
             "AdminRelationship" => Self::AdminRelationship,
             "ApiClient" => Self::ApiClient,
+            "PriceList" => Self::PriceList,
             _ => return None,
         })
     }

@@ -54,6 +54,7 @@ pub struct QueryRoot(
     crate::admin_relationships::AdminRelationshipQuery,
     ApiClientQuery,
     crate::budget::BudgetQuery,
+    crate::price_lists::PriceListQuery,
 );
 
 /// Every mutation is `name(input: NameInput!): NamePayload!`, sent with POST. Business-rule
@@ -82,6 +83,7 @@ pub struct MutationRoot(
     ApiClientMutation,
     MfaMutation,
     PasskeyMutation,
+    crate::price_lists::PriceListMutation,
 );
 
 /// Live streams, only over WebSocket at `/graphql/ws` (`graphql-transport-ws`; the token

@@ -44,6 +44,7 @@ pub enum Node {
     WebhookDelivery(WebhookDelivery),
     AdminRelationship(crate::admin_relationships::graphql::AdminRelationship),
     ApiClient(crate::api_clients::ApiClient),
+    PriceList(crate::price_lists::PriceList),
 }
 
 /// Any object by global id, with the same tenant checks as every other path.
@@ -100,6 +101,9 @@ pub async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
         }
         (ids::NodeType::ApiClient, raw) => {
             Node::ApiClient(crate::api_clients::graphql::find(db, actor, raw).await?)
+        }
+        (ids::NodeType::PriceList, raw) => {
+            Node::PriceList(crate::price_lists::graphql::find(db, actor, raw).await?)
         }
     })
 }

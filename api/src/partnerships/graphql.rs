@@ -169,6 +169,24 @@ impl Partnership {
             partners::find_visible(db(ctx), actor, self.0.provider_id).await?,
         ))
     }
+    /// The month's orders placed on the reseller's behalf, at the list prices and at the
+    /// reseller's prices recorded on their lines, and the difference (list − reseller).
+    /// Only the two partners see it: `FORBIDDEN` (reason `PARTNERS_ONLY`).
+    async fn margin(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The calendar month (UTC) as `YYYY-MM`.")] month: String,
+    ) -> Result<crate::price_lists::margin::PartnershipMargin> {
+        let mine = auth::actor(ctx)?.partner_id();
+        if mine != Some(self.0.provider_id) && mine != Some(self.0.reseller_id) {
+            return Err(ApiError::Forbidden("PARTNERS_ONLY").into());
+        }
+        let span = crate::price_lists::margin::month(&month)?;
+        Ok(
+            crate::price_lists::margin::of(db(ctx), self.0.provider_id, self.0.reseller_id, span)
+                .await?,
+        )
+    }
     /// What the reseller earns credit on with this provider: live subscriptions naming it
     /// partner of record, with licenses and monthly value, totalled. Only the two partners
     /// see it (platform administrators do not see customers' subscriptions): `FORBIDDEN`.

@@ -19,6 +19,7 @@ mod mfa;
 mod observability;
 mod paging;
 mod partnerships;
+mod price_lists;
 mod races;
 mod review;
 mod schema_file;

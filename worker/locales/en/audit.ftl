@@ -89,3 +89,7 @@ audit-passkey-added = Passkey "{ $name }" added for { $email }
 audit-passkey-removed = Passkey "{ $name }" removed for { $email }
 audit-mfa-required-on = Second factor now required for every user of the organization
 audit-mfa-required-off = Second factor no longer required for the organization's users
+# Price lists: what a reseller pays its provider.
+audit-price-list-created = Price list created: { $name }
+audit-reseller-price-set = Price list { $name }: new price for { $offer } from { $from }
+audit-price-list-assigned = Price list { $name } assigned to { $count } resellers

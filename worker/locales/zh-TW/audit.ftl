@@ -89,3 +89,7 @@ audit-passkey-added = 已為 { $email } 新增通行金鑰「{ $name }」
 audit-passkey-removed = 已為 { $email } 移除通行金鑰「{ $name }」
 audit-mfa-required-on = 組織的每位使用者現在都必須使用第二個驗證要素
 audit-mfa-required-off = 組織的使用者不再需要第二個驗證要素
+# 價目表：間接經銷商向間接提供者購買的價格。
+audit-price-list-created = 已建立價目表：{ $name }
+audit-reseller-price-set = 價目表 { $name }：{ $offer } 自 { $from } 起的新價格
+audit-price-list-assigned = 已將價目表 { $name } 指派給 { $count } 個間接經銷商

@@ -150,6 +150,8 @@ pub fn node_need(node_type: NodeType) -> Need {
         | NodeType::Order
         | NodeType::CustomerRelationshipRequest
         | NodeType::AdminRelationship => Need::Scopes(&[CustomersRead]),
+        // A provider's prices to its resellers: partnership business.
+        NodeType::PriceList => Need::Scopes(&[PartnershipsRead]),
         NodeType::ProfileChangeRequest => Need::Scopes(&[DirectoryWrite]),
         NodeType::Event => Need::Scopes(&[AuditRead]),
         NodeType::WebhookEndpoint | NodeType::WebhookDelivery => Need::Scopes(&[WebhooksManage]),

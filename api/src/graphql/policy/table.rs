@@ -45,6 +45,8 @@ pub static QUERY: &[(&str, Policy)] = &[
     ("adminRelationships", row(Scopes(&[CustomersRead]), false)),
     // The approval page's preview for the customer's admin, a person.
     ("adminRelationshipByToken", row(PeopleOnly, false)),
+    // A provider's prices to its resellers are partnership business.
+    ("priceLists", row(Scopes(&[PartnershipsRead]), false)),
 ];
 
 pub static MUTATION: &[(&str, Policy)] = &[
@@ -155,6 +157,9 @@ pub static MUTATION: &[(&str, Policy)] = &[
     ("beginPasskeySignIn", row(PeopleOnly, true)),
     ("renamePasskey", row(PeopleOnly, false)),
     ("removePasskey", row(PeopleOnly, false)),
+    ("createPriceList", row(Scopes(&[PartnershipsWrite]), false)),
+    ("setResellerPrice", row(Scopes(&[PartnershipsWrite]), false)),
+    ("assignPriceList", row(Scopes(&[PartnershipsWrite]), false)),
     (
         "createAdminRelationship",
         row(Scopes(&[CustomersWrite]), false),
