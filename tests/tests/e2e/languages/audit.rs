@@ -52,9 +52,11 @@ async fn audit_summaries_read_in_the_readers_language(app: TestApp) {
         .unwrap();
     assert_eq!(expired, 1);
 
-    let en = summaries(&app, "en", &provider).await;
+    // Chinese first: the in-process worker may add an entry of its own (the invitation
+    // email's delivery) between the two readings, so the English one sees at least as many.
     let zh = summaries(&app, "zh-TW", &provider).await;
-    assert_eq!(en.len(), zh.len());
+    let en = summaries(&app, "en", &provider).await;
+    assert!(!zh.is_empty() && en.len() >= zh.len(), "{en:?} / {zh:?}");
     assert_eq!(
         summary_of(&en, "partnership_invitation.requested"),
         "Partnership requested with admin@fabrikam.test"
