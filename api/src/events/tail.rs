@@ -135,6 +135,9 @@ impl Tail {
             return Ok(true);
         };
         let actor = rights.now().await?.ok_or(ApiError::Unauthenticated)?;
+        // The organization's second-factor rule, as now: a stream started before an ADMIN
+        // required a second factor ends at its next event (no query unless the rule is on).
+        crate::mfa::gate::check(&self.db, &actor, &["events".to_owned()]).await?;
         self.viewer = Viewer::of(auth::usable(&actor)?)?;
         Ok(self.viewer.sees(event))
     }

@@ -231,3 +231,38 @@ async fn platform_admins_and_other_organizations_are_not_bound(backend: Backend)
     assert!(fine.data()["partners"]["totalCount"].is_number());
 }
 both!(platform_admins_and_other_organizations_are_not_bound);
+
+/// Rights over time: a subscription started before the rule was switched on ends at its
+/// next event with the same refusal, rather than running on for a user without a factor.
+async fn a_running_subscription_ends_when_the_rule_is_switched_on(backend: Backend) {
+    let t = MfaApp::spawn(backend).await;
+    let app = &t.app;
+    let (_, admin) = app
+        .active_partner("INDIRECT_PROVIDER", "Contoso", "boss@contoso.test")
+        .await;
+    add_member(app, &admin, "sam@contoso.test").await;
+    let sam = app.login("sam@contoso.test", "sam-password-1").await;
+    let mut ws = WsClient::signed_in(&app.address, &sam).await;
+    ws.subscribe("live", "subscription { events { type } }", json!({}))
+        .await;
+    // Turning the rule on is itself an event Sam's organization sees: the first one after.
+    let set = app
+        .gql(
+            "mutation { setOrganizationMfaRequired(input: {required: true}) {
+               partner { mfaRequired } userErrors { code } } }",
+            json!({}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        set.data()["setOrganizationMfaRequired"]["partner"]["mfaRequired"],
+        true
+    );
+    let message = ws.message_for("live").await;
+    assert!(
+        message.to_string().contains("MFA_ENROLLMENT_REQUIRED"),
+        "{message}"
+    );
+    assert!(message["payload"]["data"]["events"].is_null(), "{message}");
+}
+both!(a_running_subscription_ends_when_the_rule_is_switched_on);
