@@ -119,7 +119,9 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), SeedError> {
         .await?;
         txn.commit().await?;
     }
-    crate::demo_delegation::seed(db, PASSWORD).await
+    crate::demo_delegation::seed(db, PASSWORD).await?;
+    crate::demo_terms::seed(db).await?;
+    Ok(())
 }
 
 /// The start-up banner of `serve --demo`; `mailbox` when mail is written to files.

@@ -99,6 +99,7 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<(), super::
             updated_at: Set(now),
             ..Default::default()
         }
+        .with_first_term(basic.default_term(), now, true)
         .insert(&txn)
         .await?;
     }

@@ -18,6 +18,7 @@ pub mod dashboard;
 pub mod db;
 pub mod demo;
 mod demo_delegation;
+mod demo_terms;
 pub mod directory;
 pub mod error;
 pub mod events;
@@ -36,6 +37,7 @@ pub mod price_lists;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+pub mod terms;
 pub mod throttle;
 pub mod webhooks;
 

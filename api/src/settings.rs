@@ -47,10 +47,29 @@ pub struct Settings {
     pub webhooks: worker::webhooks::WebhookSettings,
     /// Email delivery and scheduled jobs (shared with the worker binary).
     pub jobs: worker::JobSettings,
+    /// Subscription terms (`SUBSCRIPTIONS__*`).
+    pub subscriptions: SubscriptionSettings,
     /// The clock of second-factor codes and challenges: the system clock, unless a test
     /// moves it (never read from configuration).
     #[serde(skip)]
     pub clock: crate::mfa::Clock,
+}
+
+/// Subscription terms (issue 24).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SubscriptionSettings {
+    /// Days after a purchase or a renewal during which a subscription may be cancelled or
+    /// lose licenses (`SUBSCRIPTIONS__CANCELLATION_WINDOW_DAYS`).
+    pub cancellation_window_days: i64,
+}
+
+impl Default for SubscriptionSettings {
+    fn default() -> Self {
+        Self {
+            cancellation_window_days: 7,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -192,6 +211,7 @@ impl Default for Settings {
             events: EventSettings::default(),
             webhooks: Default::default(),
             jobs: worker::JobSettings::default(),
+            subscriptions: SubscriptionSettings::default(),
             clock: crate::mfa::Clock::default(),
         }
     }

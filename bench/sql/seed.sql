@@ -71,12 +71,15 @@ SELECT id, id, provider_id, provider_id + 1000, reseller_id, created_at FROM cus
 CREATE TEMP TABLE bench_offer AS
   SELECT row_number() OVER (ORDER BY id) - 1 AS i, id, min_quantity, max_quantity,
          monthly_unit_price_minor, currency FROM offers WHERE NOT is_add_on;
+-- Each on a one-year term from its creation (issue 24), renewing.
 INSERT INTO subscriptions (id, customer_id, offer_id, quantity, status, partner_of_record_id,
-  support_contact_partner_id, upgraded_from_id, created_at, updated_at)
+  support_contact_partner_id, upgraded_from_id, created_at, updated_at, term, term_started_at,
+  term_ends_at, auto_renew, term_number)
 SELECT 3 * c.id - k, c.id, o.id,
        greatest(o.min_quantity, least(o.max_quantity, 5 + (c.id + k) % 40)),
        CASE (3 * c.id - k) % 20 WHEN 0 THEN 'SUSPENDED' WHEN 1 THEN 'CANCELLED' ELSE 'ACTIVE' END,
-       c.reseller_id, coalesce(c.reseller_id, c.provider_id), NULL, c.created_at, c.created_at
+       c.reseller_id, coalesce(c.reseller_id, c.provider_id), NULL, c.created_at, c.created_at,
+       'P1Y', c.created_at, c.created_at + interval '1 year', TRUE, 1
 FROM customers c, generate_series(0, 2) AS k,
      LATERAL (SELECT * FROM bench_offer
               WHERE i = (c.id * 3 + k) % (SELECT count(*) FROM bench_offer)) o;

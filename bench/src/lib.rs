@@ -27,4 +27,5 @@ pub mod report;
 pub mod run;
 pub mod scenarios;
 pub mod subscriber;
+pub mod terms;
 pub mod webhooks;

@@ -49,8 +49,11 @@ struct Args {
     /// Webhook deliveries per run of the webhooks part, spread over 4 endpoints.
     #[arg(long, default_value_t = 4000)]
     webhooks: u64,
+    /// Subscriptions whose term ended for the renewal run.
+    #[arg(long, default_value_t = 100_000)]
+    renewal_rows: u64,
     /// Only these parts (comma-separated): floor, read, overhead, budget, deep, write, email,
-    /// expiry, events, webhooks.
+    /// expiry, events, webhooks, prices, renewal.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Where the JSON results and the processes' logs go.
@@ -83,6 +86,7 @@ async fn main() -> anyhow::Result<()> {
         size,
         reuse_data: args.reuse_data,
         only: args.only.into_iter().collect(),
+        renewal_rows: args.renewal_rows,
         out_dir: args.out.clone(),
     };
     let results = run(&options).await?;

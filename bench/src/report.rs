@@ -43,6 +43,8 @@ pub struct Results {
     /// The read page with traces exported beside it without (issue 16).
     pub overhead: Option<crate::overhead::OverheadResult>,
     pub budget: Option<crate::budget::BudgetResult>,
+    /// The read page with reseller prices, and renewals vs a bare update (issue 24).
+    pub terms: Option<crate::terms::TermsResult>,
     /// RLIMIT_NOFILE of the harness and the processes it starts.
     pub open_files_limit: Option<u64>,
     pub rss_idle_mib: Option<f64>,
@@ -158,6 +160,30 @@ impl Results {
                 target: String::new(),
                 met: None,
             });
+        }
+        if let Some(t) = &self.terms {
+            if let Some(p) = &t.prices {
+                let plain =
+                    (p.plain_before.requests_per_second + p.plain_after.requests_per_second) / 2.0;
+                rows.push(Row {
+                    figure: "read page, reseller prices vs not".into(),
+                    value: format!("{:.1} req/s", p.priced.requests_per_second),
+                    limit: format!("{plain:.1} req/s"),
+                    ratio: Some(p.ratio),
+                    target: String::new(),
+                    met: None,
+                });
+            }
+            for r in &t.renewal {
+                rows.push(Row {
+                    figure: format!("renewal of {} ({}) vs bare UPDATE", r.subscriptions, r.backend),
+                    value: format!("{:.2} s", r.worker_seconds),
+                    limit: format!("{:.2} s", r.bare_sql_seconds),
+                    ratio: Some(r.worker_seconds / r.bare_sql_seconds),
+                    target: String::new(),
+                    met: None,
+                });
+            }
         }
         rows.extend(self.event_rows());
         for (figure, value, max) in [
@@ -282,6 +308,9 @@ impl Results {
         }
         if let Some(b) = &self.budget {
             out.push_str(&crate::budget::details(b));
+        }
+        if let Some(t) = &self.terms {
+            out.push_str(&crate::terms::details(t));
         }
         out.push_str(&self.event_details());
         if let Some(rss) = self.rss_after_load_mib {

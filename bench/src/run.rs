@@ -35,6 +35,8 @@ pub struct Options {
     /// Which parts to run: floor, read, overhead, budget, deep, write, email, expiry, events,
     /// webhooks (all when empty).
     pub only: BTreeSet<String>,
+    /// Subscriptions renewed by the renewal part.
+    pub renewal_rows: u64,
     pub out_dir: PathBuf,
 }
 
@@ -215,6 +217,16 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         );
     }
 
+    let mut terms = crate::terms::TermsResult {
+        prices: None,
+        renewal: Vec::new(),
+    };
+    if options.wants("prices") {
+        eprintln!("prices: the read page with reseller prices, A-B-A ...");
+        terms.prices =
+            Some(crate::terms::prices(&client, &api, &url, providers, c, w, d).await?);
+    }
+
     if options.wants("webhooks") {
         // Another provider than the events part's, so neither sees the other's events.
         let provider = providers.saturating_sub(1).max(1);
@@ -226,6 +238,18 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
     if options.wants("expiry") {
         eprintln!("expiry: {} stale invitations ...", options.expiry_rows);
         results.expiry = Some(expiry::run(&url, options.expiry_rows, providers).await?);
+    }
+
+    if options.wants("renewal") {
+        let n = options.renewal_rows;
+        eprintln!("renewal: {n} subscriptions on PostgreSQL, then on SQLite ...");
+        terms.renewal.push(crate::terms::renewal_postgres(&url, n).await?);
+        terms
+            .renewal
+            .push(crate::terms::renewal_sqlite(&options.out_dir.join("sqlite"), n).await?);
+    }
+    if terms.prices.is_some() || !terms.renewal.is_empty() {
+        results.terms = Some(terms);
     }
     Ok(results)
 }

@@ -180,6 +180,10 @@ pub enum OrderLineKind {
     /// The subscription moved to another offer.
     #[sea_orm(string_value = "UPGRADE")]
     Upgrade,
+    /// The subscription's term ended and it renewed for another (placed by the worker, at
+    /// the prices in force when the new term began).
+    #[sea_orm(string_value = "RENEWAL")]
+    Renewal,
 }
 
 /// Profile change (support) request: SUBMITTED -> IN_REVIEW -> COMPLETED | REJECTED.

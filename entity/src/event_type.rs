@@ -166,6 +166,16 @@ event_types! {
     ResellerPriceSet => "reseller_price.set",
     /// A provider assigned a price list to resellers.
     PriceListAssigned => "price_list.assigned",
+    /// A subscription's term ended and it renewed for another, with a RENEWAL order line at
+    /// the prices then in force (worker).
+    SubscriptionRenewed => "subscription.renewed",
+    /// A subscription's term ended without renewal: it is CANCELLED (worker).
+    SubscriptionExpired => "subscription.expired",
+    /// A subscription's automatic renewal was turned on or off.
+    SubscriptionAutoRenewSet => "subscription.auto_renew_set",
+    /// A subscription's term ends soon (30 or 7 days); the provider and the reseller were
+    /// told whether it renews (worker).
+    SubscriptionTermEnding => "subscription.term_ending",
 }
 
 impl std::fmt::Display for EventType {

@@ -22,6 +22,38 @@ pub struct Model {
     pub billing_cycle: BillingCycle,
     pub term_months: i32,
     pub is_add_on: bool,
+    /// The commitment terms sold, comma-separated ISO 8601 durations (`P1Y,P1M`); the first
+    /// is the default of a new subscription.
+    pub terms: String,
+    /// How subscriptions may be billed, comma-separated (`MONTHLY,ANNUAL`).
+    pub billing_cycles: String,
+}
+
+impl Model {
+    /// The terms sold, the default first.
+    pub fn term_list(&self) -> Vec<crate::terms::TermDuration> {
+        crate::terms::parse_list(&self.terms)
+    }
+
+    /// The default term of a new subscription (one month if the list were ever empty).
+    pub fn default_term(&self) -> crate::terms::TermDuration {
+        self.term_list()
+            .first()
+            .copied()
+            .unwrap_or(crate::terms::TermDuration::P1M)
+    }
+
+    /// The billing cycles offered, in order.
+    pub fn billing_cycle_list(&self) -> Vec<BillingCycle> {
+        self.billing_cycles
+            .split(',')
+            .filter_map(|c| match c.trim() {
+                "MONTHLY" => Some(BillingCycle::Monthly),
+                "ANNUAL" => Some(BillingCycle::Annual),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -61,6 +61,21 @@ pub enum EmailContent {
     /// `mfa_disabled`, `recovery_code_used`, `passkey_added`, `passkey_removed`), with a link
     /// to the account's security page.
     AccountSecurity { change: String, link: String },
+    /// To the provider's and the reseller's ADMINs: a subscription's term ends in
+    /// `days_left` days, and renews (for `amount_minor` a month at the prices in force
+    /// then) or ends.
+    SubscriptionTermEnding {
+        customer: String,
+        offer: String,
+        quantity: i64,
+        days_left: i64,
+        /// The term's end, as a date (YYYY-MM-DD, UTC).
+        ends_on: String,
+        renews: bool,
+        /// A month of the subscription at the renewal's prices, in minor units.
+        amount_minor: i64,
+        currency: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +94,9 @@ impl EmailContent {
             | Self::RelationshipRequest { link, .. }
             | Self::AdminRelationshipRequest { link, .. }
             | Self::AccountSecurity { link, .. } => link,
-            Self::AdminRelationshipExpiring { .. } | Self::ResellerOffboarded { .. } => "",
+            Self::AdminRelationshipExpiring { .. }
+            | Self::ResellerOffboarded { .. }
+            | Self::SubscriptionTermEnding { .. } => "",
         }
     }
 
@@ -93,7 +110,9 @@ impl EmailContent {
             | Self::AccountSecurity { link, .. } => {
                 *link = link.replace(secret, by);
             }
-            Self::AdminRelationshipExpiring { .. } | Self::ResellerOffboarded { .. } => {}
+            Self::AdminRelationshipExpiring { .. }
+            | Self::ResellerOffboarded { .. }
+            | Self::SubscriptionTermEnding { .. } => {}
         }
         copy
     }
@@ -228,6 +247,46 @@ impl EmailContent {
                 .join("\n\n");
                 (
                     t("email-offboarded-subject", &names),
+                    text,
+                    "email-admin-relationship-button",
+                )
+            }
+            Self::SubscriptionTermEnding {
+                customer,
+                offer,
+                quantity,
+                days_left,
+                ends_on,
+                renews,
+                amount_minor,
+                currency,
+            } => {
+                // The money and the date as the reader's language writes them (ICU).
+                let date = chrono::NaiveDate::parse_from_str(ends_on, "%Y-%m-%d")
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map_or_else(|| ends_on.clone(), |d| i18n::date(lang, d.and_utc()));
+                let names = [
+                    ("customer", customer.into()),
+                    ("offer", offer.into()),
+                    ("quantity", (*quantity).into()),
+                    ("days", (*days_left).into()),
+                    ("date", date.into()),
+                    ("amount", i18n::money(lang, *amount_minor, currency).into()),
+                ];
+                let outcome = if *renews {
+                    "email-term-ending-renews"
+                } else {
+                    "email-term-ending-ends"
+                };
+                let text = [
+                    t("email-admin-relationship-greeting", &[]),
+                    t("email-term-ending-intro", &names),
+                    format!("{}\n", t(outcome, &names)),
+                ]
+                .join("\n\n");
+                (
+                    t("email-term-ending-subject", &names),
                     text,
                     "email-admin-relationship-button",
                 )

@@ -22,6 +22,7 @@ pub mod runtime;
 pub mod settings;
 pub mod signal;
 pub mod telemetry;
+pub mod terms;
 pub mod webhooks;
 
 pub use settings::{JobSettings, WorkerSettings};

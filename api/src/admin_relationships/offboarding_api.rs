@@ -133,7 +133,8 @@ impl OffboardingMutation {
     /// or SALES_AGENT): ACTIVE or SUSPENDED → CANCELLED. Its designations end with it (no
     /// partner of record; support back to the provider).
     ///
-    /// userErrors: `INVALID_STATE` (already cancelled). Top-level: `NOT_FOUND`,
+    /// userErrors: `INVALID_STATE` (already cancelled), `CANCELLATION_WINDOW_CLOSED` (after
+    /// the term's `cancellationWindowEndsAt`; turn off `autoRenew` instead). Top-level: `NOT_FOUND`,
     /// `FORBIDDEN` (`CANNOT_ADMINISTER`, or `MISSING_ADMIN_ROLE` with `requiredRole`).
     async fn cancel_subscription(
         &self,
@@ -143,8 +144,10 @@ impl OffboardingMutation {
         let actor = auth::actor(ctx)?;
         let id = ids::decode_as(ids::NodeType::Subscription, &input.subscription_id)?;
         let who = Who::of(ctx, actor);
-        let (sub, user_errors) =
-            split(crate::customers::cancellation::cancel(db(ctx), &who, actor, id).await)?;
+        let window = crate::terms::service::Window::of(crate::graphql::settings(ctx));
+        let (sub, user_errors) = split(
+            crate::customers::cancellation::cancel(db(ctx), &who, actor, id, window).await,
+        )?;
         Ok(CancelSubscriptionPayload {
             subscription: sub.map(Subscription),
             user_errors,

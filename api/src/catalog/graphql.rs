@@ -94,6 +94,15 @@ impl Offer {
     async fn term_months(&self) -> i32 {
         self.0.term_months
     }
+    /// The commitment terms a new subscription may be bought for; the first is the
+    /// default.
+    async fn terms(&self) -> Vec<entity::terms::TermDuration> {
+        self.0.term_list()
+    }
+    /// How subscriptions to the offer may be billed.
+    async fn billing_cycles(&self) -> Vec<BillingCycle> {
+        self.0.billing_cycle_list()
+    }
     /// Add-ons are bought on top of a base subscription.
     async fn is_add_on(&self) -> bool {
         self.0.is_add_on

@@ -1,7 +1,8 @@
 //! `cancelSubscription`: ACTIVE or SUSPENDED -> CANCELLED, by the provider or a reseller
 //! whose relationships grant `SUBSCRIPTION_MANAGER`. The subscription's designations end
 //! with it: no partner of record, and the provider itself as support contact (the field is
-//! never empty), so a cancelled subscription keeps no reseller in use.
+//! never empty), so a cancelled subscription keeps no reseller in use. Only until the
+//! term's cancellation window closes (`terms::service::Window`).
 
 use super::subscriptions::{administered, audit_subscription, changed_meanwhile, invalid_state};
 use crate::audit::Who;
@@ -21,12 +22,15 @@ pub async fn cancel(
     who: &Who,
     actor: &Actor,
     subscription_id: i32,
+    window: crate::terms::service::Window,
 ) -> ApiResult<subscription::Model> {
     let txn = begin_write(db).await?;
     let (sub, cust, _) = administered(&txn, actor, subscription_id).await?;
     if sub.status == SubscriptionStatus::Cancelled {
         return Err(invalid_state(msg!("error-subscription-cancelled")));
     }
+    // Only within the term's cancellation window (issue 24).
+    window.require_open(&sub, &["input", "subscriptionId"])?;
     let cancelled = subscription::Entity::update_many()
         .col_expr(
             subscription::Column::Status,

@@ -12,6 +12,7 @@ use crate::partners::Partner;
 use crate::partners::graphql::named_partner;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::terms::TermDuration;
 use entity::enums::{OrderLineKind, SubscriptionStatus};
 use entity::{customer, order, order_line, subscription};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -249,6 +250,35 @@ impl Subscription {
         let actor = auth::actor(ctx)?;
         let (cust, _) = access::find_customer(db(ctx), actor, self.0.customer_id).await?;
         Ok(Customer(cust))
+    }
+    /// The commitment term: each term renews for another of the same length.
+    async fn term(&self) -> TermDuration {
+        self.0.term
+    }
+    /// When the current term began: the purchase, or the last renewal.
+    async fn term_started_at(&self) -> DateTime<Utc> {
+        self.0.term_started_at
+    }
+    /// When the current term ends: the subscription renews then (`autoRenew`) or ends
+    /// (CANCELLED).
+    async fn term_ends_at(&self) -> DateTime<Utc> {
+        self.0.term_ends_at
+    }
+    /// Whether the subscription renews for another term at `termEndsAt`
+    /// (`setSubscriptionAutoRenew`).
+    async fn auto_renew(&self) -> bool {
+        self.0.auto_renew
+    }
+    /// Until when this term the subscription may be cancelled or lose licenses: the
+    /// term's start plus the cancellation window (7 days unless configured). Licenses can
+    /// be added at any time.
+    async fn cancellation_window_ends_at(&self, ctx: &Context<'_>) -> DateTime<Utc> {
+        crate::terms::service::Window::ends_at(
+            crate::graphql::settings(ctx)
+                .subscriptions
+                .cancellation_window_days,
+            &self.0,
+        )
     }
 }
 

@@ -5,6 +5,7 @@ use super::graphql::{Customer, Order, Subscription};
 use super::onboarding::{self, NewCustomer};
 use super::ordering::OrderLine;
 use super::pricing::LineRequest;
+use entity::terms::TermDuration;
 use super::{designations, subscriptions};
 use crate::auth;
 use crate::error::ApiResult;
@@ -47,6 +48,11 @@ pub struct NewSubscriptionLineInput {
     /// The reseller credited for incentives on this subscription: an ACTIVE partner
     /// reseller of the provider.
     partner_of_record_id: Option<ID>,
+    /// The commitment term, one of the offer's `terms`; the offer's first when absent.
+    term: Option<TermDuration>,
+    /// Renew at the end of each term (default true); off, the subscription ends then.
+    #[graphql(default = true)]
+    auto_renew: bool,
 }
 
 /// Input of `createCustomer`: the New customer wizard's fields.
@@ -125,6 +131,12 @@ pub struct PlaceOrderLineInput {
     /// For a new subscription only: the reseller credited for incentives, an ACTIVE partner
     /// reseller of the provider.
     partner_of_record_id: Option<ID>,
+    /// For a new subscription only: the commitment term, one of the offer's `terms`; the
+    /// offer's first when absent.
+    term: Option<TermDuration>,
+    /// For a new subscription only: renew at the end of each term (default true).
+    #[graphql(default = true)]
+    auto_renew: bool,
 }
 
 /// Input of `placeOrder`.
@@ -262,6 +274,8 @@ impl CustomerMutation {
                 offer_id: ids::decode_as(ids::NodeType::Offer, &line.offer_id)?,
                 quantity: line.quantity,
                 partner_of_record_id: decode_partner(line.partner_of_record_id.as_ref())?,
+                term: line.term,
+                auto_renew: line.auto_renew,
             });
         }
         let new = NewCustomer {
@@ -337,6 +351,8 @@ impl CustomerMutation {
                     .transpose()?,
                 quantity: line.quantity,
                 partner_of_record_id: decode_partner(line.partner_of_record_id.as_ref())?,
+                term: line.term,
+                auto_renew: line.auto_renew,
             });
         }
         let (order, user_errors) = split(
@@ -360,7 +376,8 @@ impl CustomerMutation {
     /// as an order with an ADD_QUANTITY or REMOVE_QUANTITY line.
     ///
     /// userErrors: `INVALID_STATE` (not ACTIVE), `OUT_OF_RANGE` (outside the offer's
-    /// limits), `INVALID` (the same quantity). Top-level: `NOT_FOUND`, `FORBIDDEN` (reason
+    /// limits), `INVALID` (the same quantity), `CANCELLATION_WINDOW_CLOSED` (fewer licenses
+    /// after the term's `cancellationWindowEndsAt`; more are always possible). Top-level: `NOT_FOUND`, `FORBIDDEN` (reason
     /// `CANNOT_ADMINISTER` for those who may only read it).
     async fn update_subscription_quantity(
         &self,
@@ -376,6 +393,7 @@ impl CustomerMutation {
             actor,
             id,
             input.quantity,
+            crate::terms::service::Window::of(crate::graphql::settings(ctx)),
         )
         .await;
         subscription_payload(result.map(|(s, o)| (s, Some(o))))

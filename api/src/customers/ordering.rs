@@ -26,6 +26,8 @@ pub struct OrderLine {
     pub subscription_id: Option<i32>,
     pub quantity: i32,
     pub partner_of_record_id: Option<i32>,
+    pub term: Option<entity::terms::TermDuration>,
+    pub auto_renew: bool,
 }
 
 /// Provider (ADMIN or SALES_AGENT), or a reseller with `ORDER_MANAGER`: one order for an
@@ -75,6 +77,8 @@ pub async fn place_order(
                     offer_id,
                     quantity: line.quantity,
                     partner_of_record_id: line.partner_of_record_id,
+                    term: line.term,
+                    auto_renew: line.auto_renew,
                 });
             }
             (None, Some(_)) if line.partner_of_record_id.is_some() => {

@@ -95,8 +95,17 @@ pub async fn order_new_subscriptions<C: ConnectionTrait>(
 ) -> ApiResult<order::Model> {
     let order = open_order(db, actor, customer).await?;
     let now = Utc::now();
+    // The first term starts at the purchase, to the millisecond (the precision of the
+    // clock tests move, so a window's end can be hit exactly).
+    let start = crate::terms::service::whole_millis(now);
     for new in subscriptions {
         let sub = subscription::ActiveModel {
+            term: Set(new.line.term),
+            term_started_at: Set(start),
+            term_ends_at: Set(new.line.term.end_of_term_from(start)),
+            auto_renew: Set(new.line.auto_renew),
+            term_number: Set(1),
+            term_reminded_days: Set(None),
             customer_id: Set(customer.id),
             offer_id: Set(new.line.offer.id),
             quantity: Set(new.line.quantity),

@@ -34,7 +34,7 @@ pub struct PageSubscription {
 /// The subscription columns [`prefetch`] selects, in this order, before the three names.
 /// Rows are decoded by position: looking each column up by name cost about a third of the
 /// decoding (the page decodes some 150 rows of 13 columns; BENCHMARKS.md, round 2).
-const COLUMNS: [subscription::Column; 10] = [
+const COLUMNS: [subscription::Column; 16] = [
     subscription::Column::Id,
     subscription::Column::CustomerId,
     subscription::Column::OfferId,
@@ -45,6 +45,12 @@ const COLUMNS: [subscription::Column; 10] = [
     subscription::Column::UpgradedFromId,
     subscription::Column::CreatedAt,
     subscription::Column::UpdatedAt,
+    subscription::Column::Term,
+    subscription::Column::TermStartedAt,
+    subscription::Column::TermEndsAt,
+    subscription::Column::AutoRenew,
+    subscription::Column::TermNumber,
+    subscription::Column::TermRemindedDays,
 ];
 
 impl FromQueryResult for PageSubscription {
@@ -62,6 +68,12 @@ impl FromQueryResult for PageSubscription {
                 upgraded_from_id: row.try_get_by_index(7)?,
                 created_at: row.try_get_by_index(8)?,
                 updated_at: row.try_get_by_index(9)?,
+                term: row.try_get_by_index(10)?,
+                term_started_at: row.try_get_by_index(11)?,
+                term_ends_at: row.try_get_by_index(12)?,
+                auto_renew: row.try_get_by_index(13)?,
+                term_number: row.try_get_by_index(14)?,
+                term_reminded_days: row.try_get_by_index(15)?,
             },
             offer_name: row.try_get_by_index(names)?,
             support_contact_name: row.try_get_by_index(names + 1)?,

@@ -3,6 +3,7 @@
 //! step (`previewOrder`, which writes nothing) and by every order.
 
 use crate::graphql::user_error::{UserError, UserErrorCode};
+use entity::terms::TermDuration;
 use entity::{offer, offer_country};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoCondition, JoinType};
 use sea_orm::{
@@ -19,6 +20,10 @@ pub struct LineRequest {
     pub quantity: i32,
     /// Reseller credited for the new subscription.
     pub partner_of_record_id: Option<i32>,
+    /// The commitment term asked for; the offer's first when absent.
+    pub term: Option<TermDuration>,
+    /// Renew at the term's end (the default).
+    pub auto_renew: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -26,6 +31,9 @@ pub struct PricedLine {
     pub offer: offer::Model,
     pub quantity: i32,
     pub partner_of_record_id: Option<i32>,
+    /// The term the subscription is bought for (one of the offer's).
+    pub term: TermDuration,
+    pub auto_renew: bool,
 }
 
 impl PricedLine {
@@ -142,10 +150,27 @@ pub async fn check<C: ConnectionTrait>(
                 why,
             ));
         }
+        let terms = offer.term_list();
+        let term = req.term.unwrap_or_else(|| offer.default_term());
+        if !terms.contains(&term) {
+            let names: Vec<&str> = terms.iter().map(|t| t.code()).collect();
+            problems.push(UserError::new(
+                UserErrorCode::Invalid,
+                &at("term"),
+                msg!(
+                    "error-term-not-offered",
+                    offer = &offer.name,
+                    term = term.code(),
+                    terms = names.join(", ")
+                ),
+            ));
+        }
         lines.push(PricedLine {
             offer: offer.clone(),
             quantity: req.quantity,
             partner_of_record_id: req.partner_of_record_id,
+            term,
+            auto_renew: req.auto_renew,
         });
     }
     Ok(Checked { lines, problems })

@@ -12,6 +12,7 @@ use crate::graphql::loaders::loaders;
 use crate::graphql::user_error::UserError;
 use crate::graphql::{db, ids, search};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use entity::terms::TermDuration;
 use entity::customer;
 use sea_orm::{ColumnTrait, Condition, QueryFilter};
 
@@ -32,6 +33,11 @@ pub struct PreviewLineInput {
     pub offer_id: ID,
     /// Number of licenses, within the offer's limits.
     pub quantity: i32,
+    /// The commitment term, one of the offer's `terms`; the offer's first when absent.
+    pub term: Option<TermDuration>,
+    /// Renew at the end of each term (default true).
+    #[graphql(default = true)]
+    pub auto_renew: bool,
 }
 
 /// Input of `previewOrder`.
@@ -60,6 +66,10 @@ pub struct PreviewedLine {
     /// What the reseller would pay for one license for one month now (see
     /// `PreviewOrderInput.indirectResellerId`); null when there is no such reseller.
     reseller_unit_price: Option<Money>,
+    /// The commitment term the subscription would have.
+    term: TermDuration,
+    /// Whether it would renew at the term's end.
+    auto_renew: bool,
 }
 
 /// The review step: what the order would cost, and every problem with it. Writes nothing.
@@ -193,6 +203,8 @@ impl CustomerQuery {
                 offer_id: ids::decode_as(ids::NodeType::Offer, &line.offer_id).unwrap_or(0),
                 quantity: line.quantity,
                 partner_of_record_id: None,
+                term: line.term,
+                auto_renew: line.auto_renew,
             });
         }
         let checked = pricing::check(db(ctx), &country, &requests)
@@ -232,6 +244,8 @@ impl CustomerQuery {
                 monthly_total: Money::new(l.monthly_total_minor(), &l.offer.currency),
                 list_unit_price: Money::new(l.offer.monthly_unit_price_minor, &l.offer.currency),
                 reseller_unit_price,
+                term: l.term,
+                auto_renew: l.auto_renew,
                 quantity: l.quantity,
                 offer: Offer(l.offer),
             });

@@ -31,7 +31,7 @@ use worker::msg;
 /// reseller whose relationships grant `SUBSCRIPTION_MANAGER`; ADMIN or SALES_AGENT),
 /// locked. Readers who may not change it get FORBIDDEN (`MISSING_ADMIN_ROLE` for a
 /// reseller without the role); others NOT_FOUND.
-pub(super) async fn administered(
+pub(crate) async fn administered(
     txn: &DatabaseTransaction,
     actor: &Actor,
     subscription_id: i32,
@@ -44,7 +44,7 @@ pub(super) async fn administered(
     Ok((sub, cust, standing))
 }
 
-pub(super) fn invalid_state(message: Message) -> ApiError {
+pub(crate) fn invalid_state(message: Message) -> ApiError {
     ApiError::user(
         UserErrorCode::InvalidState,
         &["input", "subscriptionId"],
@@ -65,11 +65,16 @@ pub async fn update_quantity(
     actor: &Actor,
     subscription_id: i32,
     quantity: i32,
+    window: crate::terms::service::Window,
 ) -> ApiResult<(subscription::Model, order::Model)> {
     let txn = begin_write(db).await?;
     let (sub, cust, _) = administered(&txn, actor, subscription_id).await?;
     if sub.status != SubscriptionStatus::Active {
         return Err(invalid_state(msg!("error-quantity-active-only")));
+    }
+    // Fewer licenses only within the term's cancellation window; more at any time.
+    if quantity < sub.quantity {
+        window.require_open(&sub, &["input", "quantity"])?;
     }
     let offer = offer_of(&txn, sub.offer_id).await?;
     if let Some(why) = pricing::quantity_problem(&offer, quantity) {
@@ -136,7 +141,7 @@ pub fn other_party(who: &Who, cust: &customer::Model) -> Option<i32> {
     }
 }
 
-pub(super) async fn audit_subscription<C: ConnectionTrait>(
+pub(crate) async fn audit_subscription<C: ConnectionTrait>(
     db: &C,
     who: &Who,
     cust: &customer::Model,
@@ -280,6 +285,16 @@ pub async fn upgrade(
         upgraded_from_id: Set(Some(source.id)),
         created_at: Set(now),
         updated_at: Set(now),
+        // An upgrade is a new purchase: the target's default term from now, renewing as
+        // the source did.
+        term: Set(target.default_term()),
+        term_started_at: Set(crate::terms::service::whole_millis(now)),
+        term_ends_at: Set(target
+            .default_term()
+            .end_of_term_from(crate::terms::service::whole_millis(now))),
+        auto_renew: Set(source.auto_renew),
+        term_number: Set(1),
+        term_reminded_days: Set(None),
         ..Default::default()
     }
     .insert(&txn)

@@ -84,6 +84,7 @@ pub struct MutationRoot(
     MfaMutation,
     PasskeyMutation,
     crate::price_lists::PriceListMutation,
+    crate::terms::TermsMutation,
 );
 
 /// Live streams, only over WebSocket at `/graphql/ws` (`graphql-transport-ws`; the token

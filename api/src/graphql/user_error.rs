@@ -74,6 +74,11 @@ pub enum UserErrorCode {
     TargetNotAllowed,
     /// An approval link that was used, expired, or is not the signed-in customer's.
     InvalidToken,
+    /// The subscription's cancellation window (purchase or last renewal plus
+    /// `SUBSCRIPTIONS__CANCELLATION_WINDOW_DAYS`) has closed: it can no longer be cancelled
+    /// or lose licenses this term (licenses can still be added; turn off automatic renewal
+    /// to end it with its term).
+    CancellationWindowClosed,
 }
 
 impl UserErrorCode {
@@ -111,6 +116,7 @@ impl UserErrorCode {
             Self::OpenRequestExists => "OPEN_REQUEST_EXISTS",
             Self::TargetNotAllowed => "TARGET_NOT_ALLOWED",
             Self::InvalidToken => "INVALID_TOKEN",
+            Self::CancellationWindowClosed => "CANCELLATION_WINDOW_CLOSED",
         }
     }
 }

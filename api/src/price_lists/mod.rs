@@ -7,10 +7,11 @@
 
 pub mod graphql;
 pub mod margin;
-pub mod markup;
 mod mutations;
-pub mod resolve;
 pub mod service;
+
+// The pricing rule lives in `entity::pricing` so that the worker's renewals use it too.
+pub use entity::pricing::{markup, resolve};
 
 pub use graphql::{PriceList, ResellerPrice};
 pub use mutations::{PriceListMutation, PriceListQuery};

@@ -46,3 +46,7 @@ email-security-changed = The sign-in settings of your account changed.
 email-security-review = Review your sign-in methods here:
 email-security-not-you = If this was not you, change your password now and ask your organization's administrator to reset your second factor.
 email-security-button = Review account security
+email-term-ending-subject = The { $offer } subscription of { $customer } ends its term in { $days } days
+email-term-ending-intro = The current term of { $customer }'s subscription to { $offer } ({ $quantity } licenses) ends on { $date }, in { $days } days.
+email-term-ending-renews = It renews automatically for another term, at { $amount } a month at the prices in force then. To end it instead, turn off automatic renewal before the term ends.
+email-term-ending-ends = It will not renew: automatic renewal is off, so the subscription ends then ({ $amount } a month today). To keep it, turn automatic renewal on before the term ends.

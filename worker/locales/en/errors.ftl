@@ -168,3 +168,5 @@ error-price-markup = Give the markup as a percentage from { $min } to { $max } w
 error-price-one-of = Give either a unit price or a markup, not both.
 error-price-list-assign-count = Name 1 to { $max } resellers.
 error-margin-month = Give the month as YYYY-MM, e.g. 2026-12.
+error-cancellation-window-closed = The cancellation window of this term closed on { $date }: licenses can be removed, and the subscription cancelled, only within { $days } days of its purchase or renewal. Turn off automatic renewal to end it with its term.
+error-term-not-offered = { $offer } is not sold with the term { $term }; choose one of { $terms }.

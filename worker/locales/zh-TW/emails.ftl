@@ -45,3 +45,7 @@ email-security-changed = 您帳戶的登入設定已變更。
 email-security-review = 請在此檢視您的登入方式：
 email-security-not-you = 如果這不是您本人所為，請立即變更密碼，並請您組織的系統管理員重設您的第二個驗證要素。
 email-security-button = 檢視帳戶安全性
+email-term-ending-subject = { $customer } 的 { $offer } 訂閱合約期間將於 { $days } 天後結束
+email-term-ending-intro = { $customer } 的 { $offer } 訂閱（{ $quantity } 個授權）目前的合約期間將於 { $date } 結束，也就是 { $days } 天後。
+email-term-ending-renews = 此訂閱會自動續約另一個合約期間，依屆時有效的價格每月 { $amount }。若要改為結束，請在合約期間結束前關閉自動續約。
+email-term-ending-ends = 此訂閱不會續約：自動續約已關閉，訂閱將於屆時結束（目前每月 { $amount }）。若要保留，請在合約期間結束前開啟自動續約。

@@ -167,3 +167,5 @@ error-price-markup = 請以 { $min } 到 { $max } 之間、最多四位小數的
 error-price-one-of = 請指定單價或加價其中之一，不可兩者皆給。
 error-price-list-assign-count = 請指定 1 到 { $max } 個間接經銷商。
 error-margin-month = 請以 YYYY-MM 格式指定月份，例如 2026-12。
+error-cancellation-window-closed = 此合約期間的取消期限已於 { $date } 結束：只能在購買或續約後 { $days } 天內減少授權或取消訂閱。若要讓訂閱隨合約期間結束，請關閉自動續約。
+error-term-not-offered = { $offer } 不提供 { $term } 合約期間；請從 { $terms } 中選擇。

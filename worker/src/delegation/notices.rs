@@ -9,6 +9,8 @@ use entity::outbound_email;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 
 pub const EXPIRING_KIND: &str = "ADMIN_RELATIONSHIP_EXPIRING";
+/// Term-end notices of subscriptions (`terms::reminders`).
+pub const TERM_ENDING_KIND: &str = "SUBSCRIPTION_TERM_ENDING";
 
 pub async fn write<C: ConnectionTrait>(
     db: &C,
@@ -18,9 +20,22 @@ pub async fn write<C: ConnectionTrait>(
     now: DateTime<Utc>,
     relay_after_ms: u64,
 ) -> Result<i32, DbErr> {
+    write_kind(db, EXPIRING_KIND, to, lang, content, now, relay_after_ms).await
+}
+
+/// A notice of `kind` to `to`, in `lang`.
+pub async fn write_kind<C: ConnectionTrait>(
+    db: &C,
+    kind: &str,
+    to: &str,
+    lang: Lang,
+    content: &EmailContent,
+    now: DateTime<Utc>,
+    relay_after_ms: u64,
+) -> Result<i32, DbErr> {
     let composed = content.compose(lang);
     let row = outbound_email::ActiveModel {
-        kind: Set(EXPIRING_KIND.into()),
+        kind: Set(kind.into()),
         to_address: Set(to.into()),
         subject: Set(composed.subject),
         text_body: Set(composed.text),

@@ -202,7 +202,25 @@ async fn expire_invitations(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynE
             break;
         }
     }
-    if expired > 0 || pass.expired + pass.extended + pass.reminded > 0 {
+    // Subscription terms too (`terms`): renewals, term ends and their notices.
+    let terms = crate::terms::run(&rt.db, chrono::Utc::now(), rt.settings.relay_after_ms)
+        .await
+        .map_err(|e| abort("subscription-terms", e))?;
+    for id in &terms.email_ids {
+        let job = SendEmail {
+            outbound_email_id: *id,
+            trace: None,
+        };
+        // The relay enqueues it later if this fails.
+        if let Err(e) = rt.queue.push(job).await {
+            tracing::warn!(email_id = id, error = %e, "could not enqueue a term notice");
+            break;
+        }
+    }
+    if expired > 0
+        || pass.expired + pass.extended + pass.reminded > 0
+        || terms.renewed + terms.expired + terms.reminded > 0
+    {
         rt.signal.notify();
     }
     Ok(())

@@ -181,6 +181,10 @@ pub static MUTATION: &[(&str, Policy)] = &[
     ),
     ("cancelSubscription", row(Scopes(&[CustomersWrite]), false)),
     (
+        "setSubscriptionAutoRenew",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
+    (
         "revokeAzureTenantOwner",
         row(Scopes(&[CustomersWrite]), false),
     ),

@@ -85,6 +85,7 @@ async fn seed(app: &TestApp, provider_id: i32, reseller_id: i32, n: usize) {
                 updated_at: Set(now),
                 ..Default::default()
             }
+            .with_first_term(entity::terms::TermDuration::P1Y, now, true)
             .insert(&app.db)
             .await
             .unwrap();

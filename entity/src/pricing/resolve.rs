@@ -4,7 +4,7 @@
 //! price that version gives (an offer not on the list is sold at its list price).
 
 use super::markup;
-use entity::{offer, price_list, price_list_price, price_list_reseller};
+use crate::{offer, price_list, price_list_price, price_list_reseller};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
