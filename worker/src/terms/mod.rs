@@ -49,11 +49,12 @@ pub async fn run(
     })
 }
 
-/// `$1, $2, …` or `?` for the backend.
+/// The `i`-th bound value (1-based): `$i` on PostgreSQL, `?i` on SQLite (numbered, so a
+/// statement may use its values in any order).
 pub(crate) fn placeholder(backend: sea_orm::DbBackend, i: usize) -> String {
     match backend {
         sea_orm::DbBackend::Postgres => format!("${i}"),
-        _ => "?".to_owned(),
+        _ => format!("?{i}"),
     }
 }
 

@@ -40,7 +40,9 @@ pub async fn renew(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>) -> Resu
     loop {
         let (read, renewed) = renew_batch(db, now).await?;
         total += renewed;
-        if read == 0 {
+        // Nothing due, or nothing of what was read still due (another runner renewed it):
+        // the next pass takes what remains.
+        if read == 0 || renewed == 0 {
             return Ok(total);
         }
     }
