@@ -15,13 +15,14 @@ use entity::{
     customer, offer, order, order_line, price_list, price_list_price, price_list_reseller,
     subscription, user,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 const LIST: &str = "Tailspin Partners";
 
-async fn user_of(db: &DatabaseConnection, email: &str) -> Result<Option<user::Model>, sea_orm::DbErr> {
+async fn user_of(
+    db: &DatabaseConnection,
+    email: &str,
+) -> Result<Option<user::Model>, sea_orm::DbErr> {
     user::Entity::find()
         .filter(user::Column::Email.eq(email))
         .one(db)
@@ -30,7 +31,9 @@ async fn user_of(db: &DatabaseConnection, email: &str) -> Result<Option<user::Mo
 
 pub async fn seed(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
     let provider_user = user_of(db, "provider@demo.test").await?;
-    let reseller = user_of(db, "reseller4@demo.test").await?.and_then(|u| u.partner_id);
+    let reseller = user_of(db, "reseller4@demo.test")
+        .await?
+        .and_then(|u| u.partner_id);
     let cust = customer::Entity::find()
         .filter(customer::Column::Domain.eq("wideworldimporters.demo"))
         .one(db)
@@ -118,7 +121,8 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
     .insert(&txn)
     .await?;
     // The prices in force when it was placed, by the rule every order uses.
-    let reseller_price = resolve::reseller_unit_price(&txn, provider, reseller, &basic, start).await?;
+    let reseller_price =
+        resolve::reseller_unit_price(&txn, provider, reseller, &basic, start).await?;
     order_line::ActiveModel {
         order_id: Set(placed.id),
         kind: Set(OrderLineKind::New),

@@ -176,7 +176,10 @@ impl Results {
             }
             for r in &t.renewal {
                 rows.push(Row {
-                    figure: format!("renewal of {} ({}) vs bare UPDATE", r.subscriptions, r.backend),
+                    figure: format!(
+                        "renewal of {} ({}) vs bare UPDATE",
+                        r.subscriptions, r.backend
+                    ),
                     value: format!("{:.2} s", r.worker_seconds),
                     limit: format!("{:.2} s", r.bare_sql_seconds),
                     ratio: Some(r.worker_seconds / r.bare_sql_seconds),

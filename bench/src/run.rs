@@ -223,8 +223,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
     };
     if options.wants("prices") {
         eprintln!("prices: the read page with reseller prices, A-B-A ...");
-        terms.prices =
-            Some(crate::terms::prices(&client, &api, &url, providers, c, w, d).await?);
+        terms.prices = Some(crate::terms::prices(&client, &api, &url, providers, c, w, d).await?);
     }
 
     if options.wants("webhooks") {
@@ -243,7 +242,9 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
     if options.wants("renewal") {
         let n = options.renewal_rows;
         eprintln!("renewal: {n} subscriptions on PostgreSQL, then on SQLite ...");
-        terms.renewal.push(crate::terms::renewal_postgres(&url, n).await?);
+        terms
+            .renewal
+            .push(crate::terms::renewal_postgres(&url, n).await?);
         terms
             .renewal
             .push(crate::terms::renewal_sqlite(&options.out_dir.join("sqlite"), n).await?);

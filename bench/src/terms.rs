@@ -110,8 +110,14 @@ fn priced_page(base: &str, providers: usize) -> (MakeCall, Check) {
             return Err(format!("{} customers instead of 50", edges.len()));
         }
         for edge in edges {
-            for s in edge["node"]["subscriptions"].as_array().ok_or("no subscriptions")? {
-                if s["offer"]["resellerPriceFor"]["amountMinor"].as_i64().is_none() {
+            for s in edge["node"]["subscriptions"]
+                .as_array()
+                .ok_or("no subscriptions")?
+            {
+                if s["offer"]["resellerPriceFor"]["amountMinor"]
+                    .as_i64()
+                    .is_none()
+                {
                     return Err(format!("an offer without its reseller price: {s}"));
                 }
             }
@@ -187,22 +193,41 @@ async fn reset(
 ) -> anyhow::Result<()> {
     let backend = db.get_database_backend();
     let last = first + n as i64 - 1;
-    let (ended, started) = (now - chrono::Duration::hours(1), now - chrono::Duration::days(366));
+    let (ended, started) = (
+        now - chrono::Duration::hours(1),
+        now - chrono::Duration::days(366),
+    );
     db.execute_raw(Statement::from_sql_and_values(
         backend,
         format!(
             "UPDATE subscriptions SET status = 'ACTIVE', auto_renew = TRUE, term = 'P1Y', \
              term_number = 1, term_reminded_days = NULL, term_started_at = {a}, term_ends_at = {b} \
              WHERE id BETWEEN {first} AND {last}",
-            a = if backend == sea_orm::DbBackend::Postgres { "$1" } else { "?" },
-            b = if backend == sea_orm::DbBackend::Postgres { "$2" } else { "?" },
+            a = if backend == sea_orm::DbBackend::Postgres {
+                "$1"
+            } else {
+                "?"
+            },
+            b = if backend == sea_orm::DbBackend::Postgres {
+                "$2"
+            } else {
+                "?"
+            },
         ),
         [started.into(), ended.into()],
     ))
     .await?;
     let (lines, orders, audits) = marks;
-    exec(db, &format!("DELETE FROM webhook_deliveries WHERE audit_entry_id > {audits}")).await?;
-    exec(db, &format!("DELETE FROM audit_entries WHERE id > {audits}")).await?;
+    exec(
+        db,
+        &format!("DELETE FROM webhook_deliveries WHERE audit_entry_id > {audits}"),
+    )
+    .await?;
+    exec(
+        db,
+        &format!("DELETE FROM audit_entries WHERE id > {audits}"),
+    )
+    .await?;
     exec(db, &format!("DELETE FROM order_lines WHERE id > {lines}")).await?;
     exec(db, &format!("DELETE FROM orders WHERE id > {orders}")).await?;
     if backend == sea_orm::DbBackend::Postgres {
@@ -213,7 +238,11 @@ async fn reset(
 }
 
 /// The bare statement: the same rows to their next term, nothing else.
-async fn bare(db: &DatabaseConnection, n: u64, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<f64> {
+async fn bare(
+    db: &DatabaseConnection,
+    n: u64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<f64> {
     let backend = db.get_database_backend();
     let next = now + chrono::Duration::days(364);
     let (a, b) = match backend {
@@ -264,7 +293,10 @@ async fn renewal_run(
     }
     let lines = scalar(
         db,
-        &format!("SELECT count(*) FROM order_lines WHERE id > {} AND kind = 'RENEWAL'", marks.0),
+        &format!(
+            "SELECT count(*) FROM order_lines WHERE id > {} AND kind = 'RENEWAL'",
+            marks.0
+        ),
     )
     .await?;
     reset(db, first, n, now, marks).await?;
@@ -322,10 +354,18 @@ pub async fn renewal_sqlite(dir: &std::path::Path, n: u64) -> anyhow::Result<Ren
     let now = chrono::Utc::now();
     let stamp = now.to_rfc3339();
     for sql in [
-        format!("INSERT INTO partners (id, kind, company_name, country, partner_network_id, enrollment_status, created_at, approved_at) VALUES (1, 'INDIRECT_PROVIDER', 'Provider', 'US', 'B1', 'ACTIVE', '{stamp}', '{stamp}'), (2, 'INDIRECT_RESELLER', 'Reseller', 'US', 'B2', 'ACTIVE', '{stamp}', '{stamp}')"),
-        format!("INSERT INTO users (id, email, name, password_hash, role, partner_id, customer_id, must_change_password, created_at, preferred_language) VALUES (1, 'p@bench.example', 'P', 'x', 'ADMIN', 1, NULL, 0, '{stamp}', 'en')"),
-        format!("INSERT INTO customers (id, provider_id, reseller_id, company_name, domain, country, address_line1, city, postal_code, billing_contact_name, billing_contact_email, language, created_at) VALUES (1, 1, 2, 'Customer', 'c.bench.example', 'US', '1 Main', 'Redmond', '98052', 'B', 'b@c.bench.example', 'en-US', '{stamp}')"),
-        format!("INSERT INTO price_lists (id, provider_id, name, is_default, created_at) VALUES (1, 1, 'Default', 1, '{stamp}')"),
+        format!(
+            "INSERT INTO partners (id, kind, company_name, country, partner_network_id, enrollment_status, created_at, approved_at) VALUES (1, 'INDIRECT_PROVIDER', 'Provider', 'US', 'B1', 'ACTIVE', '{stamp}', '{stamp}'), (2, 'INDIRECT_RESELLER', 'Reseller', 'US', 'B2', 'ACTIVE', '{stamp}', '{stamp}')"
+        ),
+        format!(
+            "INSERT INTO users (id, email, name, password_hash, role, partner_id, customer_id, must_change_password, created_at, preferred_language) VALUES (1, 'p@bench.example', 'P', 'x', 'ADMIN', 1, NULL, 0, '{stamp}', 'en')"
+        ),
+        format!(
+            "INSERT INTO customers (id, provider_id, reseller_id, company_name, domain, country, address_line1, city, postal_code, billing_contact_name, billing_contact_email, language, created_at) VALUES (1, 1, 2, 'Customer', 'c.bench.example', 'US', '1 Main', 'Redmond', '98052', 'B', 'b@c.bench.example', 'en-US', '{stamp}')"
+        ),
+        format!(
+            "INSERT INTO price_lists (id, provider_id, name, is_default, created_at) VALUES (1, 1, 'Default', 1, '{stamp}')"
+        ),
     ] {
         exec(&db, &sql).await?;
     }

@@ -79,10 +79,22 @@ mod tests {
     #[test]
     fn terms_end_on_the_same_day_or_the_months_last() {
         let at = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 9, 30, 0).unwrap();
-        assert_eq!(TermDuration::P1M.end_of_term_from(at(2026, 1, 15)), at(2026, 2, 15));
-        assert_eq!(TermDuration::P1M.end_of_term_from(at(2026, 1, 31)), at(2026, 2, 28));
-        assert_eq!(TermDuration::P1Y.end_of_term_from(at(2028, 2, 29)), at(2029, 2, 28));
-        assert_eq!(TermDuration::P3Y.end_of_term_from(at(2026, 12, 6)), at(2029, 12, 6));
+        assert_eq!(
+            TermDuration::P1M.end_of_term_from(at(2026, 1, 15)),
+            at(2026, 2, 15)
+        );
+        assert_eq!(
+            TermDuration::P1M.end_of_term_from(at(2026, 1, 31)),
+            at(2026, 2, 28)
+        );
+        assert_eq!(
+            TermDuration::P1Y.end_of_term_from(at(2028, 2, 29)),
+            at(2029, 2, 28)
+        );
+        assert_eq!(
+            TermDuration::P3Y.end_of_term_from(at(2026, 12, 6)),
+            at(2029, 12, 6)
+        );
         assert_eq!(
             parse_list("P1Y,P1M,bad"),
             [TermDuration::P1Y, TermDuration::P1M]

@@ -23,7 +23,12 @@ fn months_of(term: &str) -> u32 {
 
 /// The term containing `now` among the anniversaries of `created` (the first one when the
 /// subscription is not running, or was created in the future).
-fn current_term(created: DateTime, months: u32, running: bool, now: DateTime) -> (DateTime, DateTime) {
+fn current_term(
+    created: DateTime,
+    months: u32,
+    running: bool,
+    now: DateTime,
+) -> (DateTime, DateTime) {
     let add = |at: DateTime, n: u32| {
         at.checked_add_months(chrono::Months::new(n))
             .unwrap_or(DateTime::MAX_UTC)

@@ -145,9 +145,8 @@ impl OffboardingMutation {
         let id = ids::decode_as(ids::NodeType::Subscription, &input.subscription_id)?;
         let who = Who::of(ctx, actor);
         let window = crate::terms::service::Window::of(crate::graphql::settings(ctx));
-        let (sub, user_errors) = split(
-            crate::customers::cancellation::cancel(db(ctx), &who, actor, id, window).await,
-        )?;
+        let (sub, user_errors) =
+            split(crate::customers::cancellation::cancel(db(ctx), &who, actor, id, window).await)?;
         Ok(CancelSubscriptionPayload {
             subscription: sub.map(Subscription),
             user_errors,

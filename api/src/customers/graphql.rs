@@ -12,8 +12,8 @@ use crate::partners::Partner;
 use crate::partners::graphql::named_partner;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::terms::TermDuration;
 use entity::enums::{OrderLineKind, SubscriptionStatus};
+use entity::terms::TermDuration;
 use entity::{customer, order, order_line, subscription};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 

@@ -5,7 +5,6 @@ use super::graphql::{Customer, Order, Subscription};
 use super::onboarding::{self, NewCustomer};
 use super::ordering::OrderLine;
 use super::pricing::LineRequest;
-use entity::terms::TermDuration;
 use super::{designations, subscriptions};
 use crate::auth;
 use crate::error::ApiResult;
@@ -13,6 +12,7 @@ use crate::graphql::payload::split;
 use crate::graphql::user_error::UserError;
 use crate::graphql::{db, ids};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use entity::terms::TermDuration;
 
 /// A new customer's postal address (its country is `CreateCustomerInput.country`).
 #[derive(InputObject)]

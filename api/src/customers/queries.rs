@@ -12,8 +12,8 @@ use crate::graphql::loaders::loaders;
 use crate::graphql::user_error::UserError;
 use crate::graphql::{db, ids, search};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use entity::terms::TermDuration;
 use entity::customer;
+use entity::terms::TermDuration;
 use sea_orm::{ColumnTrait, Condition, QueryFilter};
 
 /// Narrows `customers`; every field given must match.

@@ -15,9 +15,7 @@ use entity::enums::UserRole;
 use entity::event_type::EventType;
 use entity::pricing::resolve;
 use entity::{customer, offer, user};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Statement, Value,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Statement, Value};
 
 /// The thresholds, nearest first (a term due for both gets the nearer one only), with the
 /// terms long enough for each.

@@ -295,17 +295,20 @@ async fn open_orders<C: ConnectionTrait>(
     use sea_orm::sea_query::IntoColumnRef;
     let mut found = HashMap::with_capacity(groups.len());
     for chunk in groups.chunks(BATCH) {
-        let rows: Vec<_> = chunk.iter().filter_map(|(customer_id, buyer)| {
-            let cust = customers.get(customer_id)?;
-            Some(order::ActiveModel {
-                customer_id: Set(cust.id),
-                provider_id: Set(cust.provider_id),
-                placed_by_user_id: Set(*buyer),
-                on_behalf_of_reseller_id: Set(cust.reseller_id),
-                created_at: Set(now),
-                ..Default::default()
+        let rows: Vec<_> = chunk
+            .iter()
+            .filter_map(|(customer_id, buyer)| {
+                let cust = customers.get(customer_id)?;
+                Some(order::ActiveModel {
+                    customer_id: Set(cust.id),
+                    provider_id: Set(cust.provider_id),
+                    placed_by_user_id: Set(*buyer),
+                    on_behalf_of_reseller_id: Set(cust.reseller_id),
+                    created_at: Set(now),
+                    ..Default::default()
+                })
             })
-        }).collect();
+            .collect();
         if rows.is_empty() {
             continue;
         }

@@ -8,12 +8,19 @@ async fn terms_default_to_the_offers_first_and_can_be_chosen(backend: Backend) {
     let app = &t.app;
     let w = world(app).await;
     let res = app
-        .gql("{ offers(first: 20) { nodes { sku terms billingCycles termMonths } } }", json!({}), Some(&w.provider))
+        .gql(
+            "{ offers(first: 20) { nodes { sku terms billingCycles termMonths } } }",
+            json!({}),
+            Some(&w.provider),
+        )
         .await;
     let offers = res.data()["offers"]["nodes"].as_array().unwrap().clone();
     let of = |sku: &str| offers.iter().find(|o| o["sku"] == sku).unwrap().clone();
     assert_eq!(of("M365-BUSINESS-BASIC")["terms"], json!(["P1Y", "P1M"]));
-    assert_eq!(of("M365-BUSINESS-BASIC")["billingCycles"], json!(["MONTHLY", "ANNUAL"]));
+    assert_eq!(
+        of("M365-BUSINESS-BASIC")["billingCycles"],
+        json!(["MONTHLY", "ANNUAL"])
+    );
     assert_eq!(of("AZURE-PLAN")["terms"], json!(["P1M"]));
     assert_eq!(of("AZURE-PLAN")["billingCycles"], json!(["MONTHLY"]));
 
@@ -26,7 +33,9 @@ async fn terms_default_to_the_offers_first_and_can_be_chosen(backend: Backend) {
         json!([{ "offerId": basic, "quantity": 1 }, { "offerId": azure, "quantity": 1, "term": "P1Y" }]),
         "terms-bad",
     );
-    let res = app.gql(CREATE, json!({ "input": input }), Some(&w.provider)).await;
+    let res = app
+        .gql(CREATE, json!({ "input": input }), Some(&w.provider))
+        .await;
     let errors = &res.data()["createCustomer"]["userErrors"];
     assert_eq!(errors[0]["code"], "INVALID", "{errors}");
     assert_eq!(errors[0]["field"], json!(["input", "lines", "1", "term"]));
@@ -46,14 +55,22 @@ async fn terms_default_to_the_offers_first_and_can_be_chosen(backend: Backend) {
     assert_eq!(yearly["term"], "P1Y");
     assert_eq!(yearly["autoRenew"], true);
     let start = time(&yearly["termStartedAt"]);
-    assert_eq!(time(&yearly["termEndsAt"]), start.checked_add_months(chrono::Months::new(12)).unwrap());
-    assert_eq!(time(&yearly["cancellationWindowEndsAt"]), start + chrono::Duration::days(7));
+    assert_eq!(
+        time(&yearly["termEndsAt"]),
+        start.checked_add_months(chrono::Months::new(12)).unwrap()
+    );
+    assert_eq!(
+        time(&yearly["cancellationWindowEndsAt"]),
+        start + chrono::Duration::days(7)
+    );
     let monthly = sub(app, &w.provider, &subs[1]).await;
     assert_eq!(monthly["term"], "P1M");
     assert_eq!(monthly["autoRenew"], false);
     assert_eq!(
         time(&monthly["termEndsAt"]),
-        time(&monthly["termStartedAt"]).checked_add_months(chrono::Months::new(1)).unwrap()
+        time(&monthly["termStartedAt"])
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap()
     );
 
     // placeOrder and previewOrder take the same two choices.
@@ -66,7 +83,10 @@ async fn terms_default_to_the_offers_first_and_can_be_chosen(backend: Backend) {
         .unwrap_or_else(|| panic!("{:?}", res.body))
         .to_owned();
     let placed = sub(app, &w.provider, &placed).await;
-    assert_eq!((placed["term"].clone(), placed["autoRenew"].clone()), (json!("P1M"), json!(true)));
+    assert_eq!(
+        (placed["term"].clone(), placed["autoRenew"].clone()),
+        (json!("P1M"), json!(true))
+    );
     let res = app
         .gql("query($o: ID!) { previewOrder(input: {country: \"US\", lines: [{offerId: $o, quantity: 1}, {offerId: $o, quantity: 1, term: P1M, autoRenew: false}]}) { valid lines { term autoRenew } } }",
              json!({ "o": basic }), Some(&w.provider))

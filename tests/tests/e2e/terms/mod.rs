@@ -94,10 +94,7 @@ pub async fn buy(
         .iter()
         .map(|s| s["id"].as_str().unwrap().to_owned())
         .collect();
-    (
-        payload["customer"]["id"].as_str().unwrap().to_owned(),
-        subs,
-    )
+    (payload["customer"]["id"].as_str().unwrap().to_owned(), subs)
 }
 
 pub async fn sub(app: &TestApp, token: &str, id: &str) -> Value {

@@ -26,7 +26,12 @@ async fn parties_hear_thirty_and_seven_days_before(backend: Backend) {
     let basic = offer_id(app, p, "M365-BUSINESS-BASIC").await;
     let list = create_list(app, p, "Fabrikam", false).await;
     assign(app, p, &list, &[&w.reseller_id]).await;
-    set_price(app, p, json!({ "priceListId": list, "offerId": basic, "markupPercent": "-12" })).await;
+    set_price(
+        app,
+        p,
+        json!({ "priceListId": list, "offerId": basic, "markupPercent": "-12" }),
+    )
+    .await;
     let (_, subs) = buy(
         app,
         &w,
@@ -42,28 +47,52 @@ async fn parties_hear_thirty_and_seven_days_before(backend: Backend) {
     set_term_end(app, monthly, now + Duration::days(20)).await;
 
     // 30 days ahead: the yearly term only, to both parties, once.
-    let (noticed, ids) = worker::terms::reminders::remind(&app.db, now, 1_000).await.unwrap();
+    let (noticed, ids) = worker::terms::reminders::remind(&app.db, now, 1_000)
+        .await
+        .unwrap();
     assert_eq!((noticed, ids.len()), (1, 2));
-    let (again, _) = worker::terms::reminders::remind(&app.db, now, 1_000).await.unwrap();
+    let (again, _) = worker::terms::reminders::remind(&app.db, now, 1_000)
+        .await
+        .unwrap();
     assert_eq!(again, 0);
     let sent = outbox(app).await;
     let to = |addr: &str| sent.iter().find(|e| e.to_address == addr).unwrap().clone();
     let english = to("admin@contoso.test");
     let chinese = to("admin@fabrikam.test");
     assert!(english.subject.contains("20 days"), "{}", english.subject);
-    assert!(english.text_body.contains("$52.80"), "{}", english.text_body);
-    assert!(english.text_body.contains("renews automatically"), "{}", english.text_body);
+    assert!(
+        english.text_body.contains("$52.80"),
+        "{}",
+        english.text_body
+    );
+    assert!(
+        english.text_body.contains("renews automatically"),
+        "{}",
+        english.text_body
+    );
     assert!(chinese.subject.contains("20 天"), "{}", chinese.subject);
-    assert!(chinese.text_body.contains("US$52.80"), "{}", chinese.text_body);
-    assert!(chinese.text_body.contains("自動續約"), "{}", chinese.text_body);
+    assert!(
+        chinese.text_body.contains("US$52.80"),
+        "{}",
+        chinese.text_body
+    );
+    assert!(
+        chinese.text_body.contains("自動續約"),
+        "{}",
+        chinese.text_body
+    );
     assert_eq!(chinese.language.as_deref(), Some("zh-TW"));
 
     // 7 days ahead: both subscriptions (the monthly one says it ends), once each.
     set_term_end(app, yearly, now + Duration::days(5)).await;
     set_term_end(app, monthly, now + Duration::days(5)).await;
-    let (noticed, _) = worker::terms::reminders::remind(&app.db, now, 1_000).await.unwrap();
+    let (noticed, _) = worker::terms::reminders::remind(&app.db, now, 1_000)
+        .await
+        .unwrap();
     assert_eq!(noticed, 2);
-    let (again, _) = worker::terms::reminders::remind(&app.db, now, 1_000).await.unwrap();
+    let (again, _) = worker::terms::reminders::remind(&app.db, now, 1_000)
+        .await
+        .unwrap();
     assert_eq!(again, 0);
     let sent = outbox(app).await;
     assert_eq!(sent.len(), 6);

@@ -27,26 +27,54 @@ async fn the_window_closes_one_second_after_its_end(backend: Backend) {
     // Exactly at the end: still inside.
     t.clock.set(ends);
     let res = app.gql(QUANTITY, json!({ "id": subs[0], "q": 8 }), p).await;
-    assert_eq!(res.data()["updateSubscriptionQuantity"]["userErrors"], json!([]), "{:?}", res.body);
+    assert_eq!(
+        res.data()["updateSubscriptionQuantity"]["userErrors"],
+        json!([]),
+        "{:?}",
+        res.body
+    );
     let res = app.gql(CANCEL, json!({ "id": subs[1] }), p).await;
-    assert_eq!(res.data()["cancelSubscription"]["subscription"]["status"], "CANCELLED", "{:?}", res.body);
+    assert_eq!(
+        res.data()["cancelSubscription"]["subscription"]["status"],
+        "CANCELLED",
+        "{:?}",
+        res.body
+    );
 
     // One second later: closed for fewer licenses and for cancelling, open for more.
     t.clock.set(ends + Duration::seconds(1));
     let res = app.gql(QUANTITY, json!({ "id": subs[0], "q": 7 }), p).await;
-    assert_eq!(code(&res, "updateSubscriptionQuantity"), "CANCELLATION_WINDOW_CLOSED");
+    assert_eq!(
+        code(&res, "updateSubscriptionQuantity"),
+        "CANCELLATION_WINDOW_CLOSED"
+    );
     assert_eq!(
         res.data()["updateSubscriptionQuantity"]["userErrors"][0]["field"],
         json!(["input", "quantity"])
     );
     let res = app.gql(CANCEL, json!({ "id": subs[2] }), p).await;
-    assert_eq!(code(&res, "cancelSubscription"), "CANCELLATION_WINDOW_CLOSED");
-    let res = app.gql(QUANTITY, json!({ "id": subs[0], "q": 12 }), p).await;
-    assert_eq!(res.data()["updateSubscriptionQuantity"]["subscription"]["quantity"], 12, "{:?}", res.body);
+    assert_eq!(
+        code(&res, "cancelSubscription"),
+        "CANCELLATION_WINDOW_CLOSED"
+    );
+    let res = app
+        .gql(QUANTITY, json!({ "id": subs[0], "q": 12 }), p)
+        .await;
+    assert_eq!(
+        res.data()["updateSubscriptionQuantity"]["subscription"]["quantity"],
+        12,
+        "{:?}",
+        res.body
+    );
     // Months later, more licenses still.
     t.clock.set(ends + Duration::days(200));
-    let res = app.gql(QUANTITY, json!({ "id": subs[0], "q": 13 }), p).await;
-    assert_eq!(res.data()["updateSubscriptionQuantity"]["subscription"]["quantity"], 13);
+    let res = app
+        .gql(QUANTITY, json!({ "id": subs[0], "q": 13 }), p)
+        .await;
+    assert_eq!(
+        res.data()["updateSubscriptionQuantity"]["subscription"]["quantity"],
+        13
+    );
     // Nothing changed by the refusals.
     assert_eq!(sub(app, &w.provider, &subs[2]).await["status"], "ACTIVE");
 
@@ -59,10 +87,18 @@ async fn the_window_closes_one_second_after_its_end(backend: Backend) {
     assert_eq!(reopened, term_end + Duration::days(7));
     t.clock.set(reopened + Duration::seconds(1));
     let res = app.gql(QUANTITY, json!({ "id": subs[2], "q": 9 }), p).await;
-    assert_eq!(code(&res, "updateSubscriptionQuantity"), "CANCELLATION_WINDOW_CLOSED");
+    assert_eq!(
+        code(&res, "updateSubscriptionQuantity"),
+        "CANCELLATION_WINDOW_CLOSED"
+    );
     t.clock.set(reopened);
     let res = app.gql(QUANTITY, json!({ "id": subs[2], "q": 9 }), p).await;
-    assert_eq!(res.data()["updateSubscriptionQuantity"]["userErrors"], json!([]), "{:?}", res.body);
+    assert_eq!(
+        res.data()["updateSubscriptionQuantity"]["userErrors"],
+        json!([]),
+        "{:?}",
+        res.body
+    );
 }
 both!(the_window_closes_one_second_after_its_end);
 
@@ -77,12 +113,26 @@ async fn the_window_is_a_setting(backend: Backend) {
     .await;
     let w = world(&app).await;
     let basic = offer_id(&app, &w.provider, "M365-BUSINESS-BASIC").await;
-    let (_, subs) = buy(&app, &w, "window14.example", false, json!([{ "offerId": basic, "quantity": 5 }])).await;
+    let (_, subs) = buy(
+        &app,
+        &w,
+        "window14.example",
+        false,
+        json!([{ "offerId": basic, "quantity": 5 }]),
+    )
+    .await;
     let s = sub(&app, &w.provider, &subs[0]).await;
     let ends = time(&s["cancellationWindowEndsAt"]);
     assert_eq!(ends, time(&s["termStartedAt"]) + Duration::days(14));
     clock.set(ends - Duration::days(1));
-    let res = app.gql(CANCEL, json!({ "id": subs[0] }), Some(&w.provider)).await;
-    assert_eq!(res.data()["cancelSubscription"]["subscription"]["status"], "CANCELLED", "{:?}", res.body);
+    let res = app
+        .gql(CANCEL, json!({ "id": subs[0] }), Some(&w.provider))
+        .await;
+    assert_eq!(
+        res.data()["cancelSubscription"]["subscription"]["status"],
+        "CANCELLED",
+        "{:?}",
+        res.body
+    );
 }
 both!(the_window_is_a_setting);
