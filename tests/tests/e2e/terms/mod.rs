@@ -30,6 +30,7 @@ macro_rules! both {
 
 mod auto_renew;
 mod choices;
+mod demo;
 mod notices;
 mod renewal;
 mod window;
