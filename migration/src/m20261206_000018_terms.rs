@@ -142,10 +142,28 @@ impl MigrationTrait for Migration {
                     .col(Subs::TermEndsAt)
                     .to_owned(),
             )
+            .await?;
+        // A renewal looks up who bought each subscription (its NEW or UPGRADE line).
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_order_lines_subscription")
+                    .table(Lines::Table)
+                    .col(Lines::SubscriptionId)
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_order_lines_subscription")
+                    .table(Lines::Table)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_index(
                 Index::drop()
@@ -191,6 +209,13 @@ enum Offers {
     Table,
     Terms,
     BillingCycles,
+}
+
+#[derive(DeriveIden)]
+enum Lines {
+    #[sea_orm(iden = "order_lines")]
+    Table,
+    SubscriptionId,
 }
 
 #[derive(DeriveIden)]
