@@ -37,6 +37,7 @@ pub mod settings;
 pub mod startup;
 pub mod telemetry;
 pub mod throttle;
+pub mod trusted_documents;
 pub mod webhooks;
 
 pub use settings::Settings;

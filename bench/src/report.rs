@@ -43,6 +43,8 @@ pub struct Results {
     /// The read page with traces exported beside it without (issue 16).
     pub overhead: Option<crate::overhead::OverheadResult>,
     pub budget: Option<crate::budget::BudgetResult>,
+    /// `{ __typename }` and the read page as text and as trusted documents (issue 26).
+    pub trusted_documents: Option<crate::trusted::TrustedResult>,
     /// RLIMIT_NOFILE of the harness and the processes it starts.
     pub open_files_limit: Option<u64>,
     pub rss_idle_mib: Option<f64>,
@@ -282,6 +284,9 @@ impl Results {
         }
         if let Some(b) = &self.budget {
             out.push_str(&crate::budget::details(b));
+        }
+        if let Some(t) = &self.trusted_documents {
+            out.push_str(&crate::trusted::details(t));
         }
         out.push_str(&self.event_details());
         if let Some(rss) = self.rss_after_load_mib {

@@ -166,6 +166,11 @@ event_types! {
     ResellerPriceSet => "reseller_price.set",
     /// A provider assigned a price list to resellers.
     PriceListAssigned => "price_list.assigned",
+    /// A platform administrator added a trusted document (clients may now name it by its
+    /// hash).
+    TrustedDocumentAdded => "trusted_document.added",
+    /// A platform administrator removed a trusted document.
+    TrustedDocumentRemoved => "trusted_document.removed",
 }
 
 impl std::fmt::Display for EventType {

@@ -32,6 +32,7 @@ pub mod provider_profile;
 pub mod rate_limit_hit;
 pub mod session;
 pub mod subscription;
+pub mod trusted_document;
 pub mod user;
 pub mod webhook_delivery;
 pub mod webhook_endpoint;

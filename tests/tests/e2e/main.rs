@@ -24,3 +24,4 @@ mod races;
 mod review;
 mod schema_file;
 mod tenancy;
+mod trusted_documents;

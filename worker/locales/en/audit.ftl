@@ -93,3 +93,5 @@ audit-mfa-required-off = Second factor no longer required for the organization's
 audit-price-list-created = Price list created: { $name }
 audit-reseller-price-set = Price list { $name }: new price for { $offer } from { $from }
 audit-price-list-assigned = Price list { $name } assigned to { $count } resellers
+audit-trusted-document-added = Trusted document added: { $id }
+audit-trusted-document-removed = Trusted document removed: { $id }

@@ -93,3 +93,5 @@ audit-mfa-required-off = 組織的使用者不再需要第二個驗證要素
 audit-price-list-created = 已建立價目表：{ $name }
 audit-reseller-price-set = 價目表 { $name }：{ $offer } 自 { $from } 起的新價格
 audit-price-list-assigned = 已將價目表 { $name } 指派給 { $count } 個間接經銷商
+audit-trusted-document-added = 已新增受信任文件：{ $id }
+audit-trusted-document-removed = 已移除受信任文件：{ $id }
