@@ -22,7 +22,7 @@ async fn platform_admins_add_list_and_remove(app: TestApp) {
     let list = app.gql(LIST, json!({}), Some(&admin)).await;
     assert_eq!(list.data()["trustedDocuments"]["totalCount"], 2);
 
-    let served = by_id(&app, &id_of(OFFERS), json!({}), None).await;
+    let served = by_id(&app, &id_of(OFFERS), json!({}), Some(&admin)).await;
     assert_eq!(served.data()["offers"]["edges"].as_array().unwrap().len(), 2);
 
     let removed = app
@@ -32,7 +32,7 @@ async fn platform_admins_add_list_and_remove(app: TestApp) {
         removed.data()["removeTrustedDocument"]["removedDocumentId"],
         id_of(OFFERS)
     );
-    let gone = by_id(&app, &id_of(OFFERS), json!({}), None).await;
+    let gone = by_id(&app, &id_of(OFFERS), json!({}), Some(&admin)).await;
     assert_eq!(gone.error_code(), "PERSISTED_QUERY_NOT_FOUND");
     let twice = app
         .gql(REMOVE, json!({ "id": id_of(OFFERS) }), Some(&admin))

@@ -23,6 +23,9 @@ pub const CUSTOMERS: &str = "query CustomersPage { customers(first: 50) { totalC
     pageInfo { hasNextPage endCursor } edges { node { id companyName \
     subscriptions { id quantity status offer { id name } } } } } }";
 
+pub const LOGIN: &str = "mutation Login($email: String!, $password: String!) { \
+    login(input: {email: $email, password: $password}) { token userErrors { code } } }";
+
 pub const ADD: &str = "mutation($input: AddTrustedDocumentsInput!) {
   addTrustedDocuments(input: $input) {
     documents { id document operationNames source addedAt addedByUserId }
@@ -69,8 +72,19 @@ pub async fn by_id(app: &TestApp, id: &str, variables: Value, token: Option<&str
 
 /// Apollo's automatic persisted query: the hash, with or without the text.
 pub async fn apollo(app: &TestApp, document: &str, text: Option<&str>, token: Option<&str>) -> Gql {
+    apollo_with(app, document, text, json!({}), token).await
+}
+
+pub async fn apollo_with(
+    app: &TestApp,
+    document: &str,
+    text: Option<&str>,
+    variables: Value,
+    token: Option<&str>,
+) -> Gql {
     let hash = &id_of(document)[7..];
-    let mut body = json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } });
+    let mut body = json!({ "variables": variables,
+        "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } });
     if let Some(text) = text {
         body["query"] = json!(text);
     }
@@ -128,6 +142,22 @@ pub async fn with_manifest(
     })
     .await;
     (app, dir)
+}
+
+/// Signs the platform administrator in with the trusted LOGIN document (trusted-only
+/// servers refuse the text).
+pub async fn platform_admin_by_id(app: &TestApp) -> String {
+    api::admin::ensure_platform_admin(&app.db, "ops@platform.test", "Ops", "platform-password")
+        .await
+        .unwrap();
+    let res = by_id(
+        app,
+        &id_of(LOGIN),
+        json!({ "email": "ops@platform.test", "password": "platform-password" }),
+        None,
+    )
+    .await;
+    res.data()["login"]["token"].as_str().unwrap().to_owned()
 }
 
 /// A provider ADMIN's token.

@@ -18,23 +18,23 @@ async fn removal_reaches_the_other_replica() {
         s.database_url = Some(database_url.clone().into());
     })
     .await;
+    let admin = first.platform_admin_token().await;
     // Unknown on the second replica first (it remembers the miss)...
-    let missing = by_id(&second, &id_of(OFFERS), json!({}), None).await;
+    let missing = by_id(&second, &id_of(OFFERS), json!({}), Some(&admin)).await;
     assert_eq!(missing.error_code(), "PERSISTED_QUERY_NOT_FOUND");
     // ...then added on the first: the second learns of it from the addition's event.
     trust(&first, &[OFFERS]).await;
-    let served = eventually(&second, |g| g.body["data"]["offers"].is_object()).await;
+    let served = eventually(&second, &admin, |g| g.body["data"]["offers"].is_object()).await;
     assert!(served, "the second replica never served the added document");
     // Cached on both; removed on the first.
-    assert!(by_id(&first, &id_of(OFFERS), json!({}), None).await.data()["offers"].is_object());
-    let admin = first.platform_admin_token().await;
+    assert!(by_id(&first, &id_of(OFFERS), json!({}), Some(&admin)).await.data()["offers"].is_object());
     let removed = first
         .gql(REMOVE, json!({ "id": id_of(OFFERS) }), Some(&admin))
         .await;
     assert_eq!(removed.data()["removeTrustedDocument"]["userErrors"], json!([]));
-    let gone = by_id(&first, &id_of(OFFERS), json!({}), None).await;
+    let gone = by_id(&first, &id_of(OFFERS), json!({}), Some(&admin)).await;
     assert_eq!(gone.error_code(), "PERSISTED_QUERY_NOT_FOUND");
-    let stopped = eventually(&second, |g| {
+    let stopped = eventually(&second, &admin, |g| {
         g.body["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     })
     .await;
@@ -43,10 +43,10 @@ async fn removal_reaches_the_other_replica() {
 
 /// Asks `app` for OFFERS by id until `done` holds (at most 10 s: the hub also looks every
 /// second without a signal).
-async fn eventually(app: &TestApp, done: impl Fn(&Gql) -> bool) -> bool {
+async fn eventually(app: &TestApp, token: &str, done: impl Fn(&Gql) -> bool) -> bool {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(10) {
-        if done(&by_id(app, &id_of(OFFERS), json!({}), None).await) {
+        if done(&by_id(app, &id_of(OFFERS), json!({}), Some(token)).await) {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

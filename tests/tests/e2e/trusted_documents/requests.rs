@@ -26,7 +26,7 @@ async fn a_trusted_document_answers_as_its_text(app: TestApp) {
             posted.body["extensions"]["cost"]["requestedQueryCost"],
             text.body["extensions"]["cost"]["requestedQueryCost"]
         );
-        let persisted = apollo(&app, document, None, Some(&token)).await;
+        let persisted = apollo_with(&app, document, None, variables.clone(), Some(&token)).await;
         assert_eq!(answer(&persisted), answer(&text), "{document}");
         let vars = variables.to_string();
         let got = get(&app, &[("documentId", &id), ("variables", &vars)], Some(&token)).await;
@@ -59,11 +59,12 @@ async fn a_trusted_document_answers_as_its_text(app: TestApp) {
 e2e!(a_trusted_document_answers_as_its_text);
 
 async fn unknown_ids_mismatches_and_malformed_names(app: TestApp) {
+    let token = app.platform_admin_token().await;
     // Apollo's flow: the hash alone is unknown; the hash with the text runs the text.
-    let first = apollo(&app, OFFERS, None, None).await;
+    let first = apollo(&app, OFFERS, None, Some(&token)).await;
     assert_eq!(first.error_code(), "PERSISTED_QUERY_NOT_FOUND", "{}", first.body);
     assert_eq!(first.status, 200);
-    let retried = apollo(&app, OFFERS, Some(OFFERS), None).await;
+    let retried = apollo(&app, OFFERS, Some(OFFERS), Some(&token)).await;
     assert_eq!(retried.data()["offers"]["edges"].as_array().unwrap().len(), 2);
     let unknown = by_id(&app, &id_of("{ __typename }"), json!({}), None).await;
     assert_eq!(unknown.error_code(), "PERSISTED_QUERY_NOT_FOUND");

@@ -36,9 +36,11 @@ async fn websocket_runs_trusted_documents(backend: Backend) {
 }
 
 async fn trusted_only_over_websocket(backend: Backend) {
-    let (app, _dir) =
-        with_manifest(backend, &[OFFERS], |s| s.graphql.trusted_documents_only = true).await;
-    let token = provider(&app).await;
+    let (app, _dir) = with_manifest(backend, &[OFFERS, LOGIN], |s| {
+        s.graphql.trusted_documents_only = true;
+    })
+    .await;
+    let token = platform_admin_by_id(&app).await;
     let mut ws = WsClient::signed_in(&app.address, &token).await;
     ws.subscribe("1", "{ offers(first: 1) { totalCount } }", json!({})).await;
     let error = ws.message_for("1").await;
