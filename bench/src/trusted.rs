@@ -166,5 +166,8 @@ pub fn details(t: &TrustedResult) -> String {
         )
     };
     line("trusted documents, { __typename }", &t.trusted_typename)
-        + &line("trusted documents, customers(first: 50)", &t.trusted_read_general)
+        + &line(
+            "trusted documents, customers(first: 50)",
+            &t.trusted_read_general,
+        )
 }

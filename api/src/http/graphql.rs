@@ -9,10 +9,10 @@ use super::answer::{self, MediaType};
 use super::problem::{error_response, forbidden, invalid_input, too_large};
 use crate::accounts::session;
 use crate::auth::{Auth, ClientAddr, suspension};
+use crate::graphql::AppSchema;
 use crate::graphql::error_codes::{self, RequestId};
 use crate::graphql::guard;
 use crate::language::RequestLang;
-use crate::graphql::AppSchema;
 use crate::trusted_documents::prepared::Validation;
 use crate::trusted_documents::request::{self as trusted, Refused, Resolved};
 use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
@@ -293,8 +293,7 @@ async fn execute_as(
     let schemas = (state.schema.clone(), state.trusted_schema.clone());
     let mut answer = if heavy {
         let runtime = tokio::runtime::Handle::current();
-        match tokio::task::spawn_blocking(move || runtime.block_on(run(schemas, batch, fast)))
-            .await
+        match tokio::task::spawn_blocking(move || runtime.block_on(run(schemas, batch, fast))).await
         {
             Ok(answer) => answer,
             Err(_) => {
@@ -364,7 +363,11 @@ fn prepare_all(
                 }
             }
             Resolved::Trusted(prepared) => prepared
-                .shape(request.operation_name.as_deref(), &request.variables, limits)
+                .shape(
+                    request.operation_name.as_deref(),
+                    &request.variables,
+                    limits,
+                )
                 .map(|(shape, validation)| (shape, validation == Validation::Done))
                 .map_err(Stop::Guard),
         })

@@ -8,8 +8,6 @@ use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::trusted_document::{Column, Model};
 
-/// A GraphQL document clients may name by its hash (`documentId` or Apollo's
-/// `extensions.persistedQuery`) instead of sending its text.
 pub struct TrustedDocument(pub Model);
 
 /// Where a trusted document comes from.
@@ -22,6 +20,8 @@ pub enum TrustedDocumentSource {
     Api,
 }
 
+/// A GraphQL document clients may name by its hash (`documentId` or Apollo's
+/// `extensions.persistedQuery`) instead of sending its text.
 #[Object]
 impl TrustedDocument {
     /// `sha256:` and the 64 hex digits of the document's SHA-256: what requests send as
@@ -37,6 +37,7 @@ impl TrustedDocument {
     async fn operation_names(&self) -> Vec<String> {
         service::operation_names(&self.0.document)
     }
+    /// Where it comes from: the manifest file or `addTrustedDocuments`.
     async fn source(&self) -> TrustedDocumentSource {
         if self.0.source == service::SOURCE_FILE {
             TrustedDocumentSource::File

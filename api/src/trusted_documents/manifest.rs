@@ -63,7 +63,8 @@ pub fn read(path: &Path) -> Result<Vec<(String, String)>, ManifestError> {
         path: path.to_owned(),
         detail,
     };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| format(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format(e.to_string()))?;
     let serde_json::Value::Object(entries) = value else {
         return Err(format("not an object".into()));
     };

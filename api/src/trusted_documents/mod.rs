@@ -42,7 +42,10 @@ pub const MAX_TOTAL: usize = 5_000;
 /// The id of `document`: `sha256:` and the hex SHA-256 of its UTF-8 text, as
 /// graphql-codegen's client preset writes it.
 pub fn document_id(document: &str) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(document.as_bytes())))
+    format!(
+        "sha256:{}",
+        hex::encode(Sha256::digest(document.as_bytes()))
+    )
 }
 
 /// Whether `id` is well formed: `sha256:` and 64 lowercase hex digits.

@@ -165,7 +165,9 @@ mod tests {
             "{ __typename ...F } fragment F on Query { __type(name: \"Offer\") { name } }"
         )));
         assert!(!is_introspection_only(&shape("{ __typename }")));
-        assert!(!is_introspection_only(&shape("{ __schema { description } viewer { id } }")));
+        assert!(!is_introspection_only(&shape(
+            "{ __schema { description } viewer { id } }"
+        )));
         assert!(!is_introspection_only(&shape(
             "query A { __schema { description } } mutation B { logout { userErrors { code } } }"
         )));
@@ -178,15 +180,19 @@ mod tests {
         let mut apollo = Request::new("");
         apollo.extensions.insert(
             "persistedQuery".into(),
-            async_graphql::Value::from_json(
-                serde_json::json!({ "version": 1, "sha256Hash": hex }),
-            )
-            .unwrap(),
+            async_graphql::Value::from_json(serde_json::json!({ "version": 1, "sha256Hash": hex }))
+                .unwrap(),
         );
         assert_eq!(named(None, &mut apollo), Ok(Some(id.clone())));
         assert!(apollo.extensions.is_empty());
-        assert_eq!(named(Some(&id), &mut Request::new("")), Ok(Some(id.clone())));
-        assert_eq!(named(Some("sha256:00"), &mut Request::new("")), Err(Refused::BadId));
+        assert_eq!(
+            named(Some(&id), &mut Request::new("")),
+            Ok(Some(id.clone()))
+        );
+        assert_eq!(
+            named(Some("sha256:00"), &mut Request::new("")),
+            Err(Refused::BadId)
+        );
         let mut old = Request::new("");
         old.extensions.insert(
             "persistedQuery".into(),

@@ -108,7 +108,11 @@ async fn check(
     new: &NewDocument,
 ) -> Result<super::PreparedDocument, (UserErrorCode, &'static str, worker::i18n::Message)> {
     if !super::is_well_formed(&new.id) {
-        return Err((UserErrorCode::Invalid, "id", msg!("error-trusted-document-id")));
+        return Err((
+            UserErrorCode::Invalid,
+            "id",
+            msg!("error-trusted-document-id"),
+        ));
     }
     if new.document.len() > MAX_DOCUMENT_BYTES {
         let message = msg!("error-trusted-document-too-large", max = MAX_DOCUMENT_BYTES);
@@ -141,7 +145,11 @@ async fn insert<C: ConnectionTrait>(
         ..Default::default()
     };
     let inserted = Entity::insert(row)
-        .on_conflict(OnConflict::column(Column::DocumentId).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(Column::DocumentId)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec(db)
         .await;
     let inserted = match inserted {
@@ -153,6 +161,20 @@ async fn insert<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(id.to_owned()))?;
     Ok((row, inserted))
+}
+
+/// The demo's trusted document (`serve --demo`): inserted unless there, without an audit
+/// entry (the demo's data has none). Returns its id.
+pub async fn seed_demo(db: &DatabaseConnection, document: &str) -> Result<String, DbErr> {
+    let id = super::document_id(document);
+    let who = Who {
+        user_id: None,
+        partner_id: None,
+        request_id: "demo".into(),
+        api_client_id: None,
+    };
+    insert(db, &who, &id, document).await?;
+    Ok(id)
 }
 
 /// Removes the document `id` (normalized): `NOT_FOUND` when there is none, `INVALID_STATE`

@@ -84,13 +84,14 @@ impl TrustedDocuments {
         let mut texts = Vec::new();
         if let Some(path) = &settings.graphql.trusted_documents_file {
             for (id, text) in super::manifest::read(path)? {
-                let prepared = self.prepare(&id, &text).await.map_err(|unfit| {
-                    ManifestError::Unfit {
-                        path: path.clone(),
-                        key: id.clone(),
-                        detail: unfit.message().render(worker::i18n::Lang::En),
-                    }
-                })?;
+                let prepared =
+                    self.prepare(&id, &text)
+                        .await
+                        .map_err(|unfit| ManifestError::Unfit {
+                            path: path.clone(),
+                            key: id.clone(),
+                            detail: unfit.message().render(worker::i18n::Lang::En),
+                        })?;
                 file.insert(id.clone(), Arc::new(prepared));
                 texts.push((id, text));
             }
@@ -175,9 +176,7 @@ impl TrustedDocuments {
         if cache.by_id.len() >= MAX_CACHED {
             cache.by_id.clear();
         }
-        cache
-            .by_id
-            .insert(prepared.id.clone(), (row_id, prepared));
+        cache.by_id.insert(prepared.id.clone(), (row_id, prepared));
     }
 
     fn remember_missing(&self, id: &str, read_at: u64) {
@@ -255,7 +254,10 @@ fn row_of(target_id: &str) -> Option<i32> {
 
 /// The table's FILE rows become the file's documents (an API row with the same id stays
 /// as it is).
-async fn sync_file_rows(db: &DatabaseConnection, texts: Vec<(String, String)>) -> Result<(), DbErr> {
+async fn sync_file_rows(
+    db: &DatabaseConnection,
+    texts: Vec<(String, String)>,
+) -> Result<(), DbErr> {
     let ids: Vec<String> = texts.iter().map(|(id, _)| id.clone()).collect();
     Entity::delete_many()
         .filter(Column::Source.eq(super::service::SOURCE_FILE))
@@ -264,16 +266,22 @@ async fn sync_file_rows(db: &DatabaseConnection, texts: Vec<(String, String)>) -
         .await?;
     let now = chrono::Utc::now();
     for chunk in texts.chunks(100) {
-        let rows = chunk.iter().map(|(id, text)| trusted_document::ActiveModel {
-            document_id: Set(id.clone()),
-            document: Set(text.clone()),
-            source: Set(super::service::SOURCE_FILE.to_owned()),
-            added_by_user_id: Set(None),
-            added_at: Set(now),
-            ..Default::default()
-        });
+        let rows = chunk
+            .iter()
+            .map(|(id, text)| trusted_document::ActiveModel {
+                document_id: Set(id.clone()),
+                document: Set(text.clone()),
+                source: Set(super::service::SOURCE_FILE.to_owned()),
+                added_by_user_id: Set(None),
+                added_at: Set(now),
+                ..Default::default()
+            });
         let inserted = Entity::insert_many(rows)
-            .on_conflict(OnConflict::column(Column::DocumentId).do_nothing().to_owned())
+            .on_conflict(
+                OnConflict::column(Column::DocumentId)
+                    .do_nothing()
+                    .to_owned(),
+            )
             .exec(db)
             .await;
         match inserted {

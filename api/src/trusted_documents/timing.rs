@@ -28,7 +28,10 @@ async fn trusted_timing() {
     let strict = crate::graphql::build_validator(settings.clone());
     let fast = crate::graphql::build_fast_validator(settings.clone());
     let runs = 20_000;
-    for (name, text) in [("{ __typename }", "{ __typename }"), ("customers page", CUSTOMERS_PAGE)] {
+    for (name, text) in [
+        ("{ __typename }", "{ __typename }"),
+        ("customers page", CUSTOMERS_PAGE),
+    ] {
         let prepared = prepared::prepare(&super::document_id(text), text, &strict, limits)
             .await
             .unwrap();

@@ -192,7 +192,12 @@ pub fn shape_of(
     }
     shape.root = selected.map(|(_, op)| {
         let mut fields = Vec::new();
-        count::root_fields(doc, &op.node.selection_set.node, &mut Vec::new(), &mut fields);
+        count::root_fields(
+            doc,
+            &op.node.selection_set.node,
+            &mut Vec::new(),
+            &mut fields,
+        );
         (op.node.ty, fields)
     });
     shape.operation = selected.map(|(name, op)| {

@@ -58,7 +58,11 @@ pub fn refusal(code: &str, reason: Option<&str>, message: &str) -> ServerError {
 impl Operations {
     /// The replies of `request` (naming a trusted document by `document_id`, or not), in
     /// order; the stream ends when the operation is complete.
-    pub fn start(&self, request: Request, document_id: Option<String>) -> BoxStream<'static, Reply> {
+    pub fn start(
+        &self,
+        request: Request,
+        document_id: Option<String>,
+    ) -> BoxStream<'static, Reply> {
         let this = self.clone();
         // Now, before anything is looked up: an `events` subscription goes live from here.
         let request = match self.state.schema.data::<crate::events::Hub>() {
@@ -97,7 +101,11 @@ impl Operations {
         .map_err(|refused| refusal(refused.code(), None, &refused.message().render(lang)))?;
         let checked = if let Resolved::Trusted(prepared) = &resolved {
             prepared
-                .shape(request.operation_name.as_deref(), &request.variables, limits)
+                .shape(
+                    request.operation_name.as_deref(),
+                    &request.variables,
+                    limits,
+                )
                 .map(|(shape, _)| shape)
         } else if request.query.len() > crate::http::graphql::OFF_THREAD_BYTES {
             // A large document is checked on the blocking pool, as over HTTP.
@@ -117,7 +125,11 @@ impl Operations {
             // Trusted-only: a text that is not even a document is not introspection.
             Err(_) if only && matches!(resolved, Resolved::Text) => {
                 let refused = trusted::Refused::Required;
-                return Err(refusal(refused.code(), None, &refused.message().render(lang)));
+                return Err(refusal(
+                    refused.code(),
+                    None,
+                    &refused.message().render(lang),
+                ));
             }
             Err(guard::Refusal::TooComplex(m)) => {
                 return Err(refusal("QUERY_TOO_COMPLEX", None, &m.render(lang)));
@@ -130,7 +142,11 @@ impl Operations {
             }
         };
         if let (Resolved::Text, Err(refused)) = (&resolved, trusted::text_allowed(only, &shape)) {
-            return Err(refusal(refused.code(), None, &refused.message().render(lang)));
+            return Err(refusal(
+                refused.code(),
+                None,
+                &refused.message().render(lang),
+            ));
         }
         let actor = self.rights.now().await.map_err(|e| {
             tracing::error!(error = ?e, "looking the session up again");

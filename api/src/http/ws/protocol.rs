@@ -108,9 +108,7 @@ fn object_or_none(payload: Option<Value>) -> Result<Option<Map<String, Value>>, 
 /// A subscribe payload: `query` a string, or instead a trusted document's `documentId`
 /// (or Apollo's `extensions.persistedQuery`); `operationName`, `variables` and
 /// `extensions` of their types or null.
-fn request(
-    payload: Option<Value>,
-) -> Result<(async_graphql::Request, Option<String>), BadMessage> {
+fn request(payload: Option<Value>) -> Result<(async_graphql::Request, Option<String>), BadMessage> {
     let mut payload = object_or_none(payload)?.ok_or_else(|| bad("no 'payload' object"))?;
     let document_id = match payload.remove("documentId") {
         None | Some(Value::Null) => None,

@@ -23,7 +23,10 @@ async fn platform_admins_add_list_and_remove(app: TestApp) {
     assert_eq!(list.data()["trustedDocuments"]["totalCount"], 2);
 
     let served = by_id(&app, &id_of(OFFERS), json!({}), Some(&admin)).await;
-    assert_eq!(served.data()["offers"]["edges"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        served.data()["offers"]["edges"].as_array().unwrap().len(),
+        2
+    );
 
     let removed = app
         .gql(REMOVE, json!({ "id": id_of(OFFERS) }), Some(&admin))
@@ -63,14 +66,24 @@ e2e!(platform_admins_add_list_and_remove);
 async fn only_platform_admins_manage_them(app: TestApp) {
     let partner_admin = provider(&app).await;
     for (query, variables) in [
-        (ADD, json!({ "input": { "documents": [{ "id": id_of(TYPENAME), "document": TYPENAME }] } })),
+        (
+            ADD,
+            json!({ "input": { "documents": [{ "id": id_of(TYPENAME), "document": TYPENAME }] } }),
+        ),
         (REMOVE, json!({ "id": id_of(TYPENAME) })),
         (LIST, json!({})),
     ] {
-        let res = app.gql(query, variables.clone(), Some(&partner_admin)).await;
+        let res = app
+            .gql(query, variables.clone(), Some(&partner_admin))
+            .await;
         assert_eq!(res.error_code(), "FORBIDDEN", "{}", res.body);
         let anonymous = app.gql(query, variables.clone(), None).await;
-        assert_eq!(anonymous.error_code(), "UNAUTHENTICATED", "{}", anonymous.body);
+        assert_eq!(
+            anonymous.error_code(),
+            "UNAUTHENTICATED",
+            "{}",
+            anonymous.body
+        );
     }
     // An API client, whatever its scopes, is refused by the policy table (people only).
     let client = crate::api_clients::create(
@@ -103,7 +116,11 @@ async fn unfit_documents_are_user_errors_and_nothing_is_added(app: TestApp) {
         { "id": id_of("query Q($x: Int) { __typename }"), "document": "query Q($x: Int) { __typename }" },
     ]);
     let res = app
-        .gql(ADD, json!({ "input": { "documents": documents } }), Some(&admin))
+        .gql(
+            ADD,
+            json!({ "input": { "documents": documents } }),
+            Some(&admin),
+        )
         .await;
     let payload = &res.data()["addTrustedDocuments"];
     assert_eq!(payload["documents"], Value::Null);
@@ -118,7 +135,10 @@ async fn unfit_documents_are_user_errors_and_nothing_is_added(app: TestApp) {
         ("INVALID", json!(["input", "documents", "2", "id"])),
         ("INVALID", json!(["input", "documents", "3", "document"])),
         ("INVALID", json!(["input", "documents", "4", "document"])),
-        ("OUT_OF_RANGE", json!(["input", "documents", "5", "document"])),
+        (
+            "OUT_OF_RANGE",
+            json!(["input", "documents", "5", "document"]),
+        ),
         ("INVALID", json!(["input", "documents", "6", "document"])),
     ];
     let expected: Vec<(String, Value)> = expected
@@ -140,3 +160,16 @@ async fn unfit_documents_are_user_errors_and_nothing_is_added(app: TestApp) {
     );
 }
 e2e!(unfit_documents_are_user_errors_and_nothing_is_added);
+
+/// `serve --demo` shows a trusted document (seeding twice keeps one).
+async fn the_demo_has_a_trusted_document(app: TestApp) {
+    api::demo::seed(&app.db).await.unwrap();
+    api::demo::seed(&app.db).await.unwrap();
+    let token = app.platform_admin_token().await;
+    let id = id_of(api::demo::DEMO_TRUSTED_DOCUMENT);
+    let served = by_id(&app, &id, json!({}), Some(&token)).await;
+    assert!(served.data()["offers"]["totalCount"].as_i64().unwrap() > 0);
+    let list = app.gql(LIST, json!({}), Some(&token)).await;
+    assert_eq!(list.data()["trustedDocuments"]["totalCount"], 1);
+}
+e2e!(the_demo_has_a_trusted_document);

@@ -67,7 +67,9 @@ async fn codegen_writes_the_manifest_the_server_loads() {
     })
     .await
     .unwrap();
-    let out = tokio::task::spawn_blocking(move || generate(&npm)).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || generate(&npm))
+        .await
+        .unwrap();
     let manifest_path = out.path().join("gql/persisted-documents.json");
     let manifest: serde_json::Map<String, Value> =
         serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
@@ -101,7 +103,10 @@ async fn codegen_writes_the_manifest_the_server_loads() {
         None,
     )
     .await;
-    let token = signed_in.data()["login"]["token"].as_str().unwrap().to_owned();
+    let token = signed_in.data()["login"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let listed = by_id(&app, &offers, json!({}), Some(&token)).await;
     assert!(listed.data()["offers"]["totalCount"].as_i64().unwrap() > 0);
     let mut ws = WsClient::signed_in(&app.address, &token).await;

@@ -10,9 +10,15 @@ async fn the_manifest_is_loaded(backend: Backend) {
     let served = by_id(&app, &id_of(OFFERS), json!({}), Some(&admin)).await;
     assert!(served.data()["offers"]["totalCount"].as_i64().unwrap() > 0);
     let list = app.gql(LIST, json!({}), Some(&admin)).await;
-    let edges = list.data()["trustedDocuments"]["edges"].as_array().unwrap().clone();
+    let edges = list.data()["trustedDocuments"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(edges.len(), 2);
-    assert!(edges.iter().all(|e| e["node"]["source"] == "FILE"), "{edges:?}");
+    assert!(
+        edges.iter().all(|e| e["node"]["source"] == "FILE"),
+        "{edges:?}"
+    );
     let removed = app
         .gql(REMOVE, json!({ "id": id_of(OFFERS) }), Some(&admin))
         .await;
@@ -58,9 +64,15 @@ async fn refused(text: &str) -> String {
 async fn a_bad_manifest_stops_the_server() {
     let other = id_of("{ other }");
     let why = refused(&json!({ other.clone(): TYPENAME }).to_string()).await;
-    assert!(why.contains(&other) && why.contains("not the SHA-256"), "{why}");
+    assert!(
+        why.contains(&other) && why.contains("not the SHA-256"),
+        "{why}"
+    );
     let why = refused(&json!({ id_of("{ nope }"): "{ nope }" }).to_string()).await;
-    assert!(why.contains(&id_of("{ nope }")) && why.contains("nope"), "{why}");
+    assert!(
+        why.contains(&id_of("{ nope }")) && why.contains("nope"),
+        "{why}"
+    );
     let why = refused(&json!({ id_of("{ a"): "{ a" }).to_string()).await;
     assert!(why.contains("cannot be trusted"), "{why}");
     let why = refused(&json!({ "0123": TYPENAME }).to_string()).await;

@@ -15,7 +15,8 @@ mod replicas;
 mod requests;
 mod ws;
 
-pub const OFFERS: &str = "query Offers { offers(first: 2) { totalCount edges { node { name sku } } } }";
+pub const OFFERS: &str =
+    "query Offers { offers(first: 2) { totalCount edges { node { name sku } } } }";
 pub const OFFERS_N: &str =
     "query OffersN($n: Int) { offers(first: $n) { totalCount edges { node { name } } } }";
 pub const TYPENAME: &str = "{ __typename }";
@@ -39,7 +40,10 @@ pub const LIST: &str =
 
 /// `sha256:<hex>` of a document.
 pub fn id_of(document: &str) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(document.as_bytes())))
+    format!(
+        "sha256:{}",
+        hex::encode(Sha256::digest(document.as_bytes()))
+    )
 }
 
 /// `addTrustedDocuments` as `token`.
@@ -48,8 +52,12 @@ pub async fn add(app: &TestApp, token: &str, documents: &[&str]) -> Gql {
         .iter()
         .map(|d| json!({ "id": id_of(d), "document": d }))
         .collect();
-    app.gql(ADD, json!({ "input": { "documents": documents } }), Some(token))
-        .await
+    app.gql(
+        ADD,
+        json!({ "input": { "documents": documents } }),
+        Some(token),
+    )
+    .await
 }
 
 /// Adds the documents as the platform administrator, asserting it worked.
@@ -119,10 +127,8 @@ pub fn answer(gql: &Gql) -> Value {
 
 /// A manifest file `{"sha256:<hex>": "<document>"}` in `dir`.
 pub fn manifest(dir: &std::path::Path, documents: &[&str]) -> std::path::PathBuf {
-    let map: serde_json::Map<String, Value> = documents
-        .iter()
-        .map(|d| (id_of(d), json!(d)))
-        .collect();
+    let map: serde_json::Map<String, Value> =
+        documents.iter().map(|d| (id_of(d), json!(d))).collect();
     let path = dir.join(format!("trusted-{}.json", uuid::Uuid::new_v4()));
     std::fs::write(&path, Value::Object(map).to_string()).unwrap();
     path

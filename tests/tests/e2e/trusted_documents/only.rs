@@ -19,7 +19,12 @@ async fn trusted_only_refuses_texts(backend: Backend) {
         "{ unclosed",
     ] {
         let res = app.gql(text, json!({}), None).await;
-        assert_eq!(res.error_code(), "PERSISTED_QUERY_REQUIRED", "{text}: {}", res.body);
+        assert_eq!(
+            res.error_code(),
+            "PERSISTED_QUERY_REQUIRED",
+            "{text}: {}",
+            res.body
+        );
     }
     // A mutation as text: refused before anything ran (sign-in works only through a
     // trusted document).
@@ -34,8 +39,13 @@ async fn trusted_only_refuses_texts(backend: Backend) {
     let served = apollo(&app, TYPENAME, Some(TYPENAME), None).await;
     assert!(served.data()["__typename"].is_string());
     // The text of an unknown hash is not run.
-    let unknown = apollo(&app, "{ offers(first: 1) { totalCount } }",
-        Some("{ offers(first: 1) { totalCount } }"), None).await;
+    let unknown = apollo(
+        &app,
+        "{ offers(first: 1) { totalCount } }",
+        Some("{ offers(first: 1) { totalCount } }"),
+        None,
+    )
+    .await;
     assert_eq!(unknown.error_code(), "PERSISTED_QUERY_NOT_FOUND");
     // Over GET too.
     let got = get(&app, &[("query", TYPENAME)], None).await;

@@ -21,8 +21,14 @@ async fn rules_still_apply(backend: Backend) {
     let refused = by_id(&app, &id_of(SMALL_PAGE), json!({}), Some(&client_token)).await;
     assert_eq!(refused.status, 403, "{}", refused.body);
     assert_eq!(refused.error_code(), "FORBIDDEN");
-    assert_eq!(refused.body["errors"][0]["extensions"]["reason"], "INSUFFICIENT_SCOPE");
-    assert_eq!(refused.body["errors"][0]["extensions"]["requiredScope"], "customers:read");
+    assert_eq!(
+        refused.body["errors"][0]["extensions"]["reason"],
+        "INSUFFICIENT_SCOPE"
+    );
+    assert_eq!(
+        refused.body["errors"][0]["extensions"]["requiredScope"],
+        "customers:read"
+    );
 
     // The budget: each call costs what the text does, until the 100 points are spent.
     let text = app.gql(OFFERS, json!({}), Some(&client_token)).await;
@@ -32,7 +38,11 @@ async fn rules_still_apply(backend: Backend) {
     let mut spent = cost;
     while spent + cost <= 100 {
         let paid = by_id(&app, &id_of(OFFERS), json!({}), Some(&client_token)).await;
-        assert_eq!(paid.body["extensions"]["cost"]["requestedQueryCost"], cost, "{}", paid.body);
+        assert_eq!(
+            paid.body["extensions"]["cost"]["requestedQueryCost"], cost,
+            "{}",
+            paid.body
+        );
         spent += cost;
     }
     let over = by_id(&app, &id_of(OFFERS), json!({}), Some(&client_token)).await;
@@ -48,10 +58,16 @@ async fn rules_still_apply(backend: Backend) {
             Some(&admin),
         )
         .await;
-    assert_eq!(set.data()["setOrganizationMfaRequired"]["partner"]["mfaRequired"], true);
+    assert_eq!(
+        set.data()["setOrganizationMfaRequired"]["partner"]["mfaRequired"],
+        true
+    );
     let refused = by_id(&app, &id_of(OFFERS), json!({}), Some(&admin)).await;
     assert_eq!(refused.status, 403, "{}", refused.body);
-    assert_eq!(refused.body["errors"][0]["extensions"]["reason"], "MFA_ENROLLMENT_REQUIRED");
+    assert_eq!(
+        refused.body["errors"][0]["extensions"]["reason"],
+        "MFA_ENROLLMENT_REQUIRED"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,18 +27,29 @@ async fn removal_reaches_the_other_replica() {
     let served = eventually(&second, &admin, |g| g.body["data"]["offers"].is_object()).await;
     assert!(served, "the second replica never served the added document");
     // Cached on both; removed on the first.
-    assert!(by_id(&first, &id_of(OFFERS), json!({}), Some(&admin)).await.data()["offers"].is_object());
+    assert!(
+        by_id(&first, &id_of(OFFERS), json!({}), Some(&admin))
+            .await
+            .data()["offers"]
+            .is_object()
+    );
     let removed = first
         .gql(REMOVE, json!({ "id": id_of(OFFERS) }), Some(&admin))
         .await;
-    assert_eq!(removed.data()["removeTrustedDocument"]["userErrors"], json!([]));
+    assert_eq!(
+        removed.data()["removeTrustedDocument"]["userErrors"],
+        json!([])
+    );
     let gone = by_id(&first, &id_of(OFFERS), json!({}), Some(&admin)).await;
     assert_eq!(gone.error_code(), "PERSISTED_QUERY_NOT_FOUND");
     let stopped = eventually(&second, &admin, |g| {
         g.body["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     })
     .await;
-    assert!(stopped, "the second replica still serves the removed document");
+    assert!(
+        stopped,
+        "the second replica still serves the removed document"
+    );
 }
 
 /// Asks `app` for OFFERS by id until `done` holds (at most 10 s: the hub also looks every

@@ -29,7 +29,12 @@ async fn a_trusted_document_answers_as_its_text(app: TestApp) {
         let persisted = apollo_with(&app, document, None, variables.clone(), Some(&token)).await;
         assert_eq!(answer(&persisted), answer(&text), "{document}");
         let vars = variables.to_string();
-        let got = get(&app, &[("documentId", &id), ("variables", &vars)], Some(&token)).await;
+        let got = get(
+            &app,
+            &[("documentId", &id), ("variables", &vars)],
+            Some(&token),
+        )
+        .await;
         assert_eq!(answer(&got), answer(&text), "{document}");
         let extensions =
             json!({ "persistedQuery": { "version": 1, "sha256Hash": &id[7..] } }).to_string();
@@ -48,8 +53,16 @@ async fn a_trusted_document_answers_as_its_text(app: TestApp) {
             None,
         )
         .await;
-    assert_eq!(batch.body[0]["data"], batch.body[1]["data"], "{}", batch.body);
-    assert!(batch.body[0]["data"]["__typename"].is_string(), "{}", batch.body);
+    assert_eq!(
+        batch.body[0]["data"], batch.body[1]["data"],
+        "{}",
+        batch.body
+    );
+    assert!(
+        batch.body[0]["data"]["__typename"].is_string(),
+        "{}",
+        batch.body
+    );
     // A mutation document is refused over GET as a text would be.
     const LOGOUT: &str = "mutation Out { logout { userErrors { code } } }";
     trust(&app, &[LOGOUT]).await;
@@ -62,10 +75,18 @@ async fn unknown_ids_mismatches_and_malformed_names(app: TestApp) {
     let token = app.platform_admin_token().await;
     // Apollo's flow: the hash alone is unknown; the hash with the text runs the text.
     let first = apollo(&app, OFFERS, None, Some(&token)).await;
-    assert_eq!(first.error_code(), "PERSISTED_QUERY_NOT_FOUND", "{}", first.body);
+    assert_eq!(
+        first.error_code(),
+        "PERSISTED_QUERY_NOT_FOUND",
+        "{}",
+        first.body
+    );
     assert_eq!(first.status, 200);
     let retried = apollo(&app, OFFERS, Some(OFFERS), Some(&token)).await;
-    assert_eq!(retried.data()["offers"]["edges"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        retried.data()["offers"]["edges"].as_array().unwrap().len(),
+        2
+    );
     let unknown = by_id(&app, &id_of("{ __typename }"), json!({}), None).await;
     assert_eq!(unknown.error_code(), "PERSISTED_QUERY_NOT_FOUND");
     let got = get(&app, &[("documentId", &id_of("{ x }"))], None).await;
@@ -74,7 +95,10 @@ async fn unknown_ids_mismatches_and_malformed_names(app: TestApp) {
     let mismatch = apollo(&app, OFFERS, Some(TYPENAME), None).await;
     assert_eq!(mismatch.error_code(), "PERSISTED_QUERY_HASH_MISMATCH");
     let mismatch = app
-        .post_json(json!({ "documentId": id_of(OFFERS), "query": TYPENAME }), None)
+        .post_json(
+            json!({ "documentId": id_of(OFFERS), "query": TYPENAME }),
+            None,
+        )
         .await;
     assert_eq!(mismatch.error_code(), "PERSISTED_QUERY_HASH_MISMATCH");
     // Malformed names and versions.

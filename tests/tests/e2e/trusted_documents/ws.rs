@@ -30,7 +30,10 @@ async fn websocket_runs_trusted_documents(backend: Backend) {
         .await;
     let error = ws.message_for("4").await;
     assert_eq!(error["type"], "error", "{error}");
-    assert_eq!(error["payload"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND");
+    assert_eq!(
+        error["payload"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
     ws.subscribe("5", TYPENAME, json!({})).await;
     assert!(ws.next_data("5").await["data"]["__typename"].is_string());
 }
@@ -42,13 +45,20 @@ async fn trusted_only_over_websocket(backend: Backend) {
     .await;
     let token = platform_admin_by_id(&app).await;
     let mut ws = WsClient::signed_in(&app.address, &token).await;
-    ws.subscribe("1", "{ offers(first: 1) { totalCount } }", json!({})).await;
+    ws.subscribe("1", "{ offers(first: 1) { totalCount } }", json!({}))
+        .await;
     let error = ws.message_for("1").await;
     assert_eq!(error["type"], "error", "{error}");
-    assert_eq!(error["payload"][0]["extensions"]["code"], "PERSISTED_QUERY_REQUIRED");
+    assert_eq!(
+        error["payload"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_REQUIRED"
+    );
     ws.subscribe("2", "{ not a document", json!({})).await;
     let error = ws.message_for("2").await;
-    assert_eq!(error["payload"][0]["extensions"]["code"], "PERSISTED_QUERY_REQUIRED");
+    assert_eq!(
+        error["payload"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_REQUIRED"
+    );
     ws.send(json!({ "id": "3", "type": "subscribe", "payload": { "documentId": id_of(OFFERS) } }))
         .await;
     assert!(ws.next_data("3").await["data"]["offers"].is_object());
