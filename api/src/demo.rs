@@ -119,10 +119,16 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), SeedError> {
         .await?;
         txn.commit().await?;
     }
+    crate::trusted_documents::service::seed_demo(db, DEMO_TRUSTED_DOCUMENT).await?;
     crate::demo_delegation::seed(db, PASSWORD).await?;
     crate::demo_terms::seed(db).await?;
     Ok(())
 }
+
+/// A trusted document of the demo: clients send its id instead of its text (README,
+/// "Trusted documents").
+pub const DEMO_TRUSTED_DOCUMENT: &str = "query DemoOffers { offers(first: 10) { totalCount \
+    edges { node { name monthlyUnitPrice { formatted } } } } }";
 
 /// The start-up banner of `serve --demo`; `mailbox` when mail is written to files.
 pub fn print_logins(public_url: &str, mailbox: bool) {
@@ -159,6 +165,10 @@ pub fn print_logins(public_url: &str, mailbox: bool) {
     println!("then add the header  {{\"Authorization\": \"Bearer <token>\"}}  and run:");
     println!(
         "  {{ offers(first: 10) {{ totalCount edges {{ node {{ name monthlyUnitPrice {{ formatted }} }} }} }} }}"
+    );
+    println!(
+        "or the same as a trusted document (POST /graphql):  {{\"documentId\": \"{}\"}}",
+        crate::trusted_documents::document_id(DEMO_TRUSTED_DOCUMENT)
     );
     println!();
 }

@@ -39,6 +39,7 @@ pub mod startup;
 pub mod telemetry;
 pub mod terms;
 pub mod throttle;
+pub mod trusted_documents;
 pub mod webhooks;
 
 pub use settings::Settings;

@@ -91,6 +91,14 @@ pub struct GraphqlSettings {
     pub max_body_bytes: usize,
     /// Introspection (and field suggestions) for GraphiQL; turn off to hide the schema.
     pub introspection: bool,
+    /// A manifest of trusted documents read at start (`GRAPHQL__TRUSTED_DOCUMENTS_FILE`): a
+    /// JSON object `{"sha256:<hex>": "<document>"}`, as graphql-codegen's client preset
+    /// writes it (`trusted_documents`).
+    pub trusted_documents_file: Option<PathBuf>,
+    /// Run trusted documents only (`GRAPHQL__TRUSTED_DOCUMENTS_ONLY`): a request with a
+    /// `query` text is refused (`PERSISTED_QUERY_REQUIRED`), but for GraphiQL's
+    /// introspection while `introspection` is on.
+    pub trusted_documents_only: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -229,6 +237,8 @@ impl Default for GraphqlSettings {
             max_batch: 10,
             max_body_bytes: 2 * 1024 * 1024,
             introspection: true,
+            trusted_documents_file: None,
+            trusted_documents_only: false,
         }
     }
 }

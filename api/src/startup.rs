@@ -27,6 +27,8 @@ pub enum StartupError {
     Budget(#[source] redis::RedisError),
     #[error(transparent)]
     Cors(#[from] crate::http::cors::BadOrigin),
+    #[error(transparent)]
+    TrustedDocuments(#[from] crate::trusted_documents::manifest::ManifestError),
     #[error("binding {addr}")]
     Bind {
         addr: String,
@@ -109,18 +111,26 @@ impl Application {
                 .map_err(StartupError::Budget)?,
         );
         let settings = Arc::new(settings);
+        let trusted = crate::trusted_documents::TrustedDocuments::new(
+            db.clone(),
+            &settings,
+            graphql::build_validator(settings.clone()),
+        );
         let deps = graphql::SchemaDeps {
             db: db.clone(),
             dispatcher: Dispatcher::new(queue.clone()),
             public_url: PublicUrl(public_url),
-            hub,
+            hub: hub.clone(),
             metrics: metrics.clone(),
             budget: budget.clone(),
+            trusted: trusted.clone(),
         };
         let schema = graphql::build(Some(deps.clone()), settings.clone());
+        let trusted_schema = graphql::build_trusted(deps.clone(), settings.clone());
         let live_schema = graphql::build_live(deps, settings.clone());
         // What introspection lists can hold, for the document guard (once per process).
         graphql::guard::introspection::measure(&schema).await;
+        trusted.load_file(&settings, &hub).await?;
         Ok(Self {
             listener,
             address,
@@ -135,6 +145,8 @@ impl Application {
                 stopped,
                 sockets: Default::default(),
                 budget,
+                trusted,
+                trusted_schema,
             },
             stopping,
             jobs,

@@ -8,6 +8,7 @@
 //! - `events` (with `subscriber`, `fanout`): live events to WebSocket subscribers; `webhooks` (with
 //!   `receiver`): webhook deliveries beside a plain HTTP client;
 //! - `cpu`: the API's own CPU time per request; `deep_page`: page 1,000 beside page 1;
+//! - `trusted`: documents named by id beside their text (issue 26);
 //! - `report`: table and JSON; `run`: the whole sequence.
 
 pub mod budget;
@@ -28,4 +29,5 @@ pub mod run;
 pub mod scenarios;
 pub mod subscriber;
 pub mod terms;
+pub mod trusted;
 pub mod webhooks;

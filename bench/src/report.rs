@@ -45,6 +45,8 @@ pub struct Results {
     pub budget: Option<crate::budget::BudgetResult>,
     /// The read page with reseller prices, and renewals vs a bare update (issue 24).
     pub terms: Option<crate::terms::TermsResult>,
+    /// `{ __typename }` and the read page as text and as trusted documents (issue 26).
+    pub trusted_documents: Option<crate::trusted::TrustedResult>,
     /// RLIMIT_NOFILE of the harness and the processes it starts.
     pub open_files_limit: Option<u64>,
     pub rss_idle_mib: Option<f64>,
@@ -314,6 +316,8 @@ impl Results {
         }
         if let Some(t) = &self.terms {
             out.push_str(&crate::terms::details(t));
+        if let Some(t) = &self.trusted_documents {
+            out.push_str(&crate::trusted::details(t));
         }
         out.push_str(&self.event_details());
         if let Some(rss) = self.rss_after_load_mib {

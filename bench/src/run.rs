@@ -5,7 +5,9 @@ use crate::dataset::{self, Size};
 use crate::email::{self, Sink};
 use crate::processes::{Api, Services, rss_mib};
 use crate::report::Results;
-use crate::{budget, cpu, deep_page, events, expiry, load, overhead, pgbench, scenarios, webhooks};
+use crate::{
+    budget, cpu, deep_page, events, expiry, load, overhead, pgbench, scenarios, trusted, webhooks,
+};
 use anyhow::{Context, bail};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -32,8 +34,8 @@ pub struct Options {
     pub size: Size,
     /// Reuse the database seeded by an earlier run.
     pub reuse_data: bool,
-    /// Which parts to run: floor, read, overhead, budget, deep, write, email, expiry, events,
-    /// webhooks (all when empty).
+    /// Which parts to run: floor, read, overhead, budget, trusted, deep, write, email, expiry,
+    /// events, webhooks (all when empty).
     pub only: BTreeSet<String>,
     /// Subscriptions renewed by the renewal part.
     pub renewal_rows: u64,
@@ -150,6 +152,12 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         );
         results.budget =
             Some(budget::run(&services, &client, &api, free_port()?, providers, c, w, d).await?);
+    }
+
+    if options.wants("trusted") {
+        eprintln!("trusted: {{ __typename }} and the read page as text and by documentId ...");
+        results.trusted_documents =
+            Some(trusted::run(&services, &client, free_port()?, providers, c, w, d).await?);
     }
 
     if options.wants("deep") {

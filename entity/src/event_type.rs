@@ -176,6 +176,11 @@ event_types! {
     /// A subscription's term ends soon (30 or 7 days); the provider and the reseller were
     /// told whether it renews (worker).
     SubscriptionTermEnding => "subscription.term_ending",
+    /// A platform administrator added a trusted document (clients may now name it by its
+    /// hash).
+    TrustedDocumentAdded => "trusted_document.added",
+    /// A platform administrator removed a trusted document.
+    TrustedDocumentRemoved => "trusted_document.removed",
 }
 
 impl std::fmt::Display for EventType {

@@ -34,6 +34,7 @@ pub mod rate_limit_hit;
 pub mod session;
 pub mod subscription;
 pub mod terms;
+pub mod trusted_document;
 pub mod user;
 pub mod webhook_delivery;
 pub mod webhook_endpoint;

@@ -71,3 +71,33 @@ pub async fn record<C: ConnectionTrait>(db: &C, who: &Who, change: Change) -> Ap
     .await?;
     Ok(())
 }
+
+/// Records a change of something that is not a `Node` (`target_type` names it, e.g. a
+/// trusted document, whose id is its hash), seen by the actor's organization and the
+/// platform only.
+pub async fn record_raw<C: ConnectionTrait>(
+    db: &C,
+    who: &Who,
+    action: EventType,
+    target_type: &str,
+    target_id: i32,
+    summary: Message,
+) -> ApiResult<()> {
+    entity::audit_entry::record(
+        db,
+        entity::audit_entry::NewEntry {
+            request_id: &who.request_id,
+            actor_user_id: who.user_id,
+            actor_partner_id: who.partner_id,
+            action,
+            target_type,
+            target_id,
+            summary: summary.render(Lang::En),
+            summary_message: Some(summary.stored()),
+            subject_partner_id: None,
+            actor_api_client_id: who.api_client_id,
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -50,6 +50,7 @@ pub fn generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilde
         crate::admin_relationships::graphql::AdminRelationship => "admin relationships",
         crate::price_lists::PriceList => "price lists",
         crate::price_lists::ResellerPrice => "reseller price versions",
+        crate::trusted_documents::TrustedDocument => "trusted documents",
     );
     builder
         .override_output_type_description::<DateTime<Utc>>(

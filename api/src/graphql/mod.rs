@@ -55,6 +55,7 @@ pub struct QueryRoot(
     ApiClientQuery,
     crate::budget::BudgetQuery,
     crate::price_lists::PriceListQuery,
+    crate::trusted_documents::TrustedDocumentQuery,
 );
 
 /// Every mutation is `name(input: NameInput!): NamePayload!`, sent with POST. Business-rule
@@ -85,6 +86,7 @@ pub struct MutationRoot(
     PasskeyMutation,
     crate::price_lists::PriceListMutation,
     crate::terms::TermsMutation,
+    crate::trusted_documents::TrustedDocumentMutation,
 );
 
 /// Live streams, only over WebSocket at `/graphql/ws` (`graphql-transport-ws`; the token
@@ -104,21 +106,53 @@ pub struct SchemaDeps {
     pub hub: Hub,
     pub metrics: Arc<crate::metrics::ApiMetrics>,
     pub budget: Arc<crate::budget::Budget>,
+    /// The trusted documents (`trusted_documents`), for their mutations.
+    pub trusted: crate::trusted_documents::TrustedDocuments,
 }
 
 /// Builds the schema. Without dependencies it is only good for exporting the SDL.
 pub fn build(deps: Option<SchemaDeps>, settings: Arc<Settings>) -> AppSchema {
-    build_with(deps, settings, false)
+    build_with(deps, settings, Flavor::Http)
 }
 
 /// The same schema for `/graphql/ws`, where every execution (each operation, each event of
 /// a subscription) runs with the caller looked up again (`auth::live`). A schema of its own
 /// so that HTTP requests do not pay for an extension in every field's resolution.
 pub fn build_live(deps: SchemaDeps, settings: Arc<Settings>) -> AppSchema {
-    build_with(Some(deps), settings, true)
+    build_with(Some(deps), settings, Flavor::Live)
 }
 
-fn build_with(deps: Option<SchemaDeps>, settings: Arc<Settings>, live: bool) -> AppSchema {
+/// The same schema for trusted documents validated when they were prepared
+/// (`trusted_documents::prepared`): `ValidationMode::Fast` keeps only the depth, complexity
+/// and cache-control figures and the fragment-cycle check of validation.
+pub fn build_trusted(deps: SchemaDeps, settings: Arc<Settings>) -> AppSchema {
+    build_with(Some(deps), settings, Flavor::Trusted)
+}
+
+/// A schema that validates a document fully and runs nothing (it answers `null`): how a
+/// trusted document is validated once, without a request.
+pub fn build_validator(settings: Arc<Settings>) -> AppSchema {
+    build_with(None, settings, Flavor::Validator)
+}
+
+/// The validator with `ValidationMode::Fast`: what validating a trusted document costs per
+/// request (`trusted_documents::timing`).
+#[cfg(test)]
+pub(crate) fn build_fast_validator(settings: Arc<Settings>) -> AppSchema {
+    build_with(None, settings, Flavor::FastValidator)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    Http,
+    Live,
+    Trusted,
+    Validator,
+    #[cfg(test)]
+    FastValidator,
+}
+
+fn build_with(deps: Option<SchemaDeps>, settings: Arc<Settings>, flavor: Flavor) -> AppSchema {
     let limits = &settings.graphql;
     let mut builder = Schema::build(
         QueryRoot::default(),
@@ -138,12 +172,45 @@ fn build_with(deps: Option<SchemaDeps>, settings: Arc<Settings>, live: bool) -> 
             .data(deps.public_url)
             .data(deps.hub)
             .data(deps.metrics)
-            .data(deps.budget);
+            .data(deps.budget)
+            .data(deps.trusted);
     }
-    if live {
-        builder = builder.extension(crate::auth::live::FreshRights);
+    match flavor {
+        Flavor::Http => {}
+        Flavor::Live => builder = builder.extension(crate::auth::live::FreshRights),
+        Flavor::Trusted => {
+            builder = builder.validation_mode(async_graphql::ValidationMode::Fast);
+        }
+        Flavor::Validator => builder = builder.extension(ValidateOnly),
+        #[cfg(test)]
+        Flavor::FastValidator => {
+            builder = builder
+                .extension(ValidateOnly)
+                .validation_mode(async_graphql::ValidationMode::Fast);
+        }
     }
     builder.data(settings).finish()
+}
+
+/// Ends every request after validation, with a `null` answer (`build_validator`).
+struct ValidateOnly;
+
+impl async_graphql::extensions::ExtensionFactory for ValidateOnly {
+    fn create(&self) -> Arc<dyn async_graphql::extensions::Extension> {
+        Arc::new(ValidateOnly)
+    }
+}
+
+#[async_trait::async_trait]
+impl async_graphql::extensions::Extension for ValidateOnly {
+    async fn execute(
+        &self,
+        _ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        _operation_name: Option<&str>,
+        _next: async_graphql::extensions::NextExecute<'_>,
+    ) -> async_graphql::Response {
+        async_graphql::Response::new(async_graphql::Value::Null)
+    }
 }
 
 /// The SDL of the schema, as committed in `schema.graphql` (with `@specifiedBy` on the

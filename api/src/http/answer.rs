@@ -161,7 +161,7 @@ pub fn too_large(max: usize, lang: Lang) -> ServerError {
 /// Writes `answer` (each response put in the order of its operation's selection sets).
 pub fn write(
     mut answer: BatchResponse,
-    orders: &[Option<Order>],
+    orders: &[Option<std::sync::Arc<Order>>],
     media: MediaType,
     max_bytes: usize,
     lang: Lang,

@@ -9,11 +9,13 @@ use super::answer::{self, MediaType};
 use super::problem::{error_response, forbidden, invalid_input, too_large};
 use crate::accounts::session;
 use crate::auth::{Auth, ClientAddr, suspension};
+use crate::graphql::AppSchema;
 use crate::graphql::error_codes::{self, RequestId};
 use crate::graphql::guard;
 use crate::language::RequestLang;
+use crate::trusted_documents::prepared::Validation;
+use crate::trusted_documents::request::{self as trusted, Refused, Resolved};
 use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
-use async_graphql_axum::GraphQLBatchRequest;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -59,7 +61,7 @@ impl IntoResponse for Rejection {
     }
 }
 
-type Request = GraphQLBatchRequest<Rejection>;
+type Request = super::body::Incoming;
 
 pub async fn post_handler(
     State(state): State<AppState>,
@@ -69,7 +71,7 @@ pub async fn post_handler(
 ) -> Response {
     let media = MediaType::negotiate(&headers);
     media.retag(match request {
-        Ok(request) => execute_as(state, peer, headers, request.into_inner(), Method::Post).await,
+        Ok(request) => execute_as(state, peer, headers, request, Method::Post).await,
         Err(rejection) => rejection.answer(crate::language::of_headers(&headers)),
     })
 }
@@ -82,7 +84,7 @@ pub async fn get_handler(
 ) -> Response {
     let media = MediaType::negotiate(&headers);
     media.retag(match request {
-        Ok(request) => execute_as(state, peer, headers, request.into_inner(), Method::Get).await,
+        Ok(request) => execute_as(state, peer, headers, request, Method::Get).await,
         Err(rejection) => rejection.answer(crate::language::of_headers(&headers)),
     })
 }
@@ -101,7 +103,7 @@ async fn execute_as(
     state: AppState,
     peer: SocketAddr,
     headers: HeaderMap,
-    batch: BatchRequest,
+    incoming: super::body::Incoming,
     method: Method,
 ) -> Response {
     let lang = crate::language::of_headers(&headers);
@@ -109,6 +111,10 @@ async fn execute_as(
     let refuse =
         |status, code, message: Message| error_response(status, code, &message.render(lang));
     let max_batch = state.settings.graphql.max_batch;
+    let super::body::Incoming {
+        mut batch,
+        document_ids,
+    } = incoming;
     state.metrics.requests(batch.iter().count());
     if let BatchRequest::Batch(requests) = &batch
         && requests.len() > max_batch
@@ -119,18 +125,59 @@ async fn execute_as(
             msg!("error-batch-too-large", max = max_batch),
         );
     }
+    // Which document each request runs: a trusted one (already parsed) or its text.
+    let graphql = &state.settings.graphql;
+    let only = graphql.trusted_documents_only;
+    let mut resolved = Vec::with_capacity(document_ids.len());
+    // A `Vec` of the requests, not the batch's boxed iterator: that one is not `Send`, and
+    // the loop awaits.
+    let requests: Vec<&mut async_graphql::Request> = match &mut batch {
+        BatchRequest::Single(request) => vec![request],
+        BatchRequest::Batch(requests) => requests.iter_mut().collect(),
+    };
+    for (request, id) in requests.into_iter().zip(&document_ids) {
+        match trusted::resolve(
+            &state.trusted,
+            only,
+            graphql.introspection,
+            id.as_deref(),
+            request,
+        )
+        .await
+        {
+            Ok(found) => resolved.push(found),
+            Err(Refused::Unavailable) => {
+                return refuse(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "INTERNAL",
+                    msg!("error-internal"),
+                );
+            }
+            Err(refused) => {
+                let message = refused.message().render(lang);
+                return answer::request_error(media, refused.code(), &message, None);
+            }
+        }
+    }
     // A typo in the body's keys (`qeury`) leaves the document empty: say what is missing.
-    if batch.iter().any(|r| r.query.trim().is_empty()) {
+    let texts = || {
+        batch
+            .iter()
+            .zip(&resolved)
+            .filter(|(_, r)| matches!(r, Resolved::Text))
+    };
+    if texts().any(|(r, _)| r.query.trim().is_empty()) {
         return refuse(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
             msg!("error-query-missing"),
         );
     }
-    let heavy = batch.iter().map(|r| r.query.len()).sum::<usize>() > OFF_THREAD_BYTES;
+    let heavy = texts().map(|(r, _)| r.query.len()).sum::<usize>() > OFF_THREAD_BYTES;
     let limits = guard::Limits::of(&state.settings);
-    let (batch, prepared) = if heavy {
-        match tokio::task::spawn_blocking(move || prepare_all(batch, limits)).await {
+    let (batch, resolved, prepared) = if heavy {
+        match tokio::task::spawn_blocking(move || prepare_all(batch, resolved, limits, only)).await
+        {
             Ok(done) => done,
             Err(_) => {
                 return refuse(
@@ -141,17 +188,21 @@ async fn execute_as(
             }
         }
     } else {
-        prepare_all(batch, limits)
+        prepare_all(batch, resolved, limits, only)
     };
-    let shapes = match prepared {
-        Ok(shapes) => shapes,
-        Err(guard::Refusal::TooComplex(message)) => {
+    let (shapes, fast): (Vec<_>, Vec<_>) = match prepared {
+        Ok(prepared) => prepared.into_iter().unzip(),
+        Err(Stop::Trusted(refused)) => {
+            let message = refused.message().render(lang);
+            return answer::request_error(media, refused.code(), &message, None);
+        }
+        Err(Stop::Guard(guard::Refusal::TooComplex(message))) => {
             return refuse(StatusCode::BAD_REQUEST, "QUERY_TOO_COMPLEX", message);
         }
-        Err(guard::Refusal::Invalid(message)) => {
+        Err(Stop::Guard(guard::Refusal::Invalid(message))) => {
             return invalid_input(&message.render(lang));
         }
-        Err(guard::Refusal::Syntax { message, at }) => {
+        Err(Stop::Guard(guard::Refusal::Syntax { message, at })) => {
             return answer::request_error(media, "BAD_USER_INPUT", &message.render(lang), at);
         }
     };
@@ -234,11 +285,15 @@ async fn execute_as(
         .data(ClientAddr(address))
         .data(RequestId(request_id.clone()))
         .data(crate::graphql::loaders::for_request(state.db.clone()));
+    // direct plan: where the integrator runs `graphql::direct` — a single request whose
+    // `Resolved::Trusted(prepared)` holds a plan (`trusted_documents::PreparedDocument`)
+    // is written straight into the body here, after every rule above has admitted it.
+    drop(resolved);
     let started = std::time::Instant::now();
+    let schemas = (state.schema.clone(), state.trusted_schema.clone());
     let mut answer = if heavy {
-        let (schema, runtime) = (state.schema.clone(), tokio::runtime::Handle::current());
-        match tokio::task::spawn_blocking(move || runtime.block_on(schema.execute_batch(batch)))
-            .await
+        let runtime = tokio::runtime::Handle::current();
+        match tokio::task::spawn_blocking(move || runtime.block_on(run(schemas, batch, fast))).await
         {
             Ok(answer) => answer,
             Err(_) => {
@@ -250,7 +305,7 @@ async fn execute_as(
             }
         }
     } else {
-        state.schema.execute_batch(batch).await
+        run(schemas, batch, fast).await
     };
     // Mutations write audit entries: every replica's hub should read them now.
     if shapes.iter().any(|s| !s.mutation_fields.is_empty()) {
@@ -270,16 +325,77 @@ async fn execute_as(
     answer::write(answer, &orders, media, max_bytes, lang)
 }
 
-/// Runs every request of the batch through the guard (the first refusal refuses all).
+/// Why a request is refused before it runs.
+enum Stop {
+    Guard(guard::Refusal),
+    Trusted(Refused),
+}
+
+/// Runs every text of the batch through the guard (the first refusal refuses all); a
+/// trusted document has its figures already. Each request's shape, and whether it was
+/// validated when prepared (it then runs on the schema of `ValidationMode::Fast`).
+/// Trusted-only (`only`): a text runs only if it is GraphiQL's introspection; any other,
+/// parsable or not, is `PERSISTED_QUERY_REQUIRED`.
+#[allow(clippy::type_complexity)]
 fn prepare_all(
     mut batch: BatchRequest,
+    resolved: Vec<Resolved>,
     limits: guard::Limits,
-) -> (BatchRequest, Result<Vec<guard::Shape>, guard::Refusal>) {
+    only: bool,
+) -> (
+    BatchRequest,
+    Vec<Resolved>,
+    Result<Vec<(guard::Shape, bool)>, Stop>,
+) {
     let shapes = batch
         .iter_mut()
-        .map(|request| guard::prepare(request, limits))
+        .zip(&resolved)
+        .map(|(request, found)| match found {
+            Resolved::Text => {
+                let checked = guard::prepare(request, limits);
+                match (checked, only) {
+                    (Ok(shape), _) => match trusted::text_allowed(only, &shape) {
+                        Ok(()) => Ok((shape, false)),
+                        Err(refused) => Err(Stop::Trusted(refused)),
+                    },
+                    (Err(_), true) => Err(Stop::Trusted(Refused::Required)),
+                    (Err(refusal), false) => Err(Stop::Guard(refusal)),
+                }
+            }
+            Resolved::Trusted(prepared) => prepared
+                .shape(
+                    request.operation_name.as_deref(),
+                    &request.variables,
+                    limits,
+                )
+                .map(|(shape, validation)| (shape, validation == Validation::Done))
+                .map_err(Stop::Guard),
+        })
         .collect();
-    (batch, shapes)
+    (batch, resolved, shapes)
+}
+
+/// Executes the batch, each request on the schema it needs (`fast`: the trusted schema),
+/// one after the other as `execute_batch` does.
+async fn run(
+    (schema, trusted_schema): (AppSchema, AppSchema),
+    batch: BatchRequest,
+    fast: Vec<bool>,
+) -> BatchResponse {
+    let pick = |fast: bool| if fast { &trusted_schema } else { &schema };
+    match batch {
+        BatchRequest::Single(request) => {
+            let fast = fast.first().copied().unwrap_or(false);
+            BatchResponse::Single(pick(fast).execute(request).await)
+        }
+        BatchRequest::Batch(requests) => {
+            let mut responses = Vec::with_capacity(requests.len());
+            for (request, fast) in requests.into_iter().zip(fast) {
+                responses.push(pick(fast).execute(request).await);
+            }
+            BatchResponse::Batch(responses)
+        }
+    }
 }
 
 /// The token of `Authorization: Bearer <token>`, if the request carries one.

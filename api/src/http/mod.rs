@@ -2,6 +2,7 @@
 
 pub(crate) mod answer;
 mod assets;
+mod body;
 pub mod cors;
 pub(crate) mod gate;
 mod graphiql;
@@ -47,6 +48,11 @@ pub struct AppState {
     pub sockets: Arc<ws::Sockets>,
     /// Every caller's cost budget (`budget`).
     pub budget: Arc<crate::budget::Budget>,
+    /// The trusted documents (`trusted_documents`).
+    pub trusted: crate::trusted_documents::TrustedDocuments,
+    /// The schema that runs trusted documents validated when prepared
+    /// (`graphql::build_trusted`).
+    pub trusted_schema: AppSchema,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -25,3 +25,4 @@ mod review;
 mod schema_file;
 mod tenancy;
 mod terms;
+mod trusted_documents;

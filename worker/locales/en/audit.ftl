@@ -98,3 +98,5 @@ audit-subscription-expired = { $customer }: subscription ended with its term (no
 audit-subscription-auto-renew-on = { $customer }: automatic renewal turned on
 audit-subscription-auto-renew-off = { $customer }: automatic renewal turned off
 audit-subscription-term-ending = { $customer }: subscription term ends in { $days } days
+audit-trusted-document-added = Trusted document added: { $id }
+audit-trusted-document-removed = Trusted document removed: { $id }

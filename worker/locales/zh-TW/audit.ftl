@@ -98,3 +98,5 @@ audit-subscription-expired = { $customer }：訂閱已隨合約期間結束（�
 audit-subscription-auto-renew-on = { $customer }：已開啟自動續約
 audit-subscription-auto-renew-off = { $customer }：已關閉自動續約
 audit-subscription-term-ending = { $customer }：訂閱合約期間將於 { $days } 天後結束
+audit-trusted-document-added = 已新增受信任文件：{ $id }
+audit-trusted-document-removed = 已移除受信任文件：{ $id }

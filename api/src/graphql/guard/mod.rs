@@ -16,7 +16,7 @@
 //! The parsed document is handed to the executor, so a request is parsed once; only a
 //! document the guard accepted is kept in the parsed-document cache.
 
-mod count;
+pub(crate) mod count;
 pub mod introspection;
 mod nesting;
 mod values;
@@ -90,7 +90,7 @@ pub fn effective_max_complexity(settings: &crate::settings::Settings) -> usize {
 }
 
 /// What the handler needs to know about a checked document.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Shape {
     /// Whether an operation is a mutation or a subscription (GET runs queries only).
     pub has_non_query: bool,
@@ -107,7 +107,7 @@ pub struct Shape {
     /// the document does not parse or names no such operation.
     pub operation: Option<(Option<String>, &'static str)>,
     /// The order of the answer's fields (the operation's selection sets).
-    pub order: Option<super::order::Order>,
+    pub order: Option<std::sync::Arc<super::order::Order>>,
     /// The type of the operation that runs and the root fields it selects (through
     /// fragments too): what `graphql::policy` and the cost budget look at.
     pub root: Option<(OperationType, Vec<String>)>,
@@ -123,9 +123,28 @@ pub fn prepare(
 ) -> Result<Shape, Refusal> {
     let limits = limits.into();
     check_nesting(&request.query)?;
+    let sizes = check_variables(&request.variables)?;
+    let parsed = super::documents::parse(&request.query).map_err(syntax)?;
+    let (shape, size) = shape_of(
+        &parsed.doc,
+        &sizes,
+        &request.variables,
+        request.operation_name.as_deref(),
+        limits,
+    )?;
+    parsed.accepted(size.selections);
+    request.set_parsed_query(parsed.doc);
+    Ok(shape)
+}
+
+/// The variables' own rules (no NUL, at most [`MAX_VARIABLE_VALUES`] values) and the values
+/// each variable holds (what an argument naming it costs in `selections`).
+pub fn check_variables(
+    variables: &async_graphql::Variables,
+) -> Result<HashMap<String, usize>, Refusal> {
     let mut sizes = HashMap::new();
     let mut total_values = 0usize;
-    for (name, value) in request.variables.iter() {
+    for (name, value) in variables.iter() {
         check_const(value)?;
         let size = values::value_count(value);
         total_values = total_values.saturating_add(size);
@@ -137,16 +156,26 @@ pub fn prepare(
             max = MAX_VARIABLE_VALUES
         )));
     }
-    let parsed = super::documents::parse(&request.query).map_err(syntax)?;
-    let (mut shape, size, costs) = inspect_sized(&parsed.doc, &sizes, &request.variables, limits)?;
-    parsed.accepted(size.selections);
-    shape.order = super::order::Order::of(&parsed.doc, request.operation_name.as_deref());
-    let selected = parsed
-        .doc
+    Ok(sizes)
+}
+
+/// The checks and figures of a parsed document for the operation that runs
+/// (`operation_name`, or the only one): what `prepare` does after parsing, and what a
+/// trusted document computes once (`trusted_documents::prepared`).
+pub fn shape_of(
+    doc: &ExecutableDocument,
+    sizes: &HashMap<String, usize>,
+    variables: &async_graphql::Variables,
+    operation_name: Option<&str>,
+    limits: Limits,
+) -> Result<(Shape, count::Size), Refusal> {
+    let (mut shape, size, costs) = inspect_sized(doc, sizes, variables, limits)?;
+    shape.order = super::order::Order::of(doc, operation_name).map(std::sync::Arc::new);
+    let selected = doc
         .operations
         .iter()
         .zip(&costs)
-        .find(|((name, _), _)| match &request.operation_name {
+        .find(|((name, _), _)| match operation_name {
             Some(wanted) => name.is_some_and(|n| n.as_str() == wanted),
             None => true,
         })
@@ -164,7 +193,7 @@ pub fn prepare(
     shape.root = selected.map(|(_, op)| {
         let mut fields = Vec::new();
         count::root_fields(
-            &parsed.doc,
+            doc,
             &op.node.selection_set.node,
             &mut Vec::new(),
             &mut fields,
@@ -179,13 +208,12 @@ pub fn prepare(
         };
         (name.map(|n| n.to_string()), kind)
     });
-    request.set_parsed_query(parsed.doc);
-    Ok(shape)
+    Ok((shape, size))
 }
 
 /// A parse error in words: the parser's own text draws the line with a caret over
 /// several lines; what it expected is its last line (`= expected selection`).
-fn syntax(err: async_graphql::parser::Error) -> Refusal {
+pub fn syntax(err: async_graphql::parser::Error) -> Refusal {
     use async_graphql::parser::Error;
     let at = err.positions().next().map(|pos| (pos.line, pos.column));
     let detail = match &err {

@@ -47,6 +47,8 @@ pub static QUERY: &[(&str, Policy)] = &[
     ("adminRelationshipByToken", row(PeopleOnly, false)),
     // A provider's prices to its resellers are partnership business.
     ("priceLists", row(Scopes(&[PartnershipsRead]), false)),
+    // Platform administration: never a partner's client.
+    ("trustedDocuments", row(PeopleOnly, false)),
 ];
 
 pub static MUTATION: &[(&str, Policy)] = &[
@@ -188,6 +190,9 @@ pub static MUTATION: &[(&str, Policy)] = &[
         "revokeAzureTenantOwner",
         row(Scopes(&[CustomersWrite]), false),
     ),
+    // Platform administration: never a partner's client.
+    ("addTrustedDocuments", row(PeopleOnly, false)),
+    ("removeTrustedDocument", row(PeopleOnly, false)),
 ];
 
 pub static SUBSCRIPTION: &[(&str, Policy)] = &[("events", row(Scopes(&[EventsRead]), false))];

@@ -100,7 +100,11 @@ impl Connection {
                     running.abort();
                 }
             }
-            ClientMessage::Subscribe { id, request } => {
+            ClientMessage::Subscribe {
+                id,
+                request,
+                document_id,
+            } => {
                 let Some(signed_in) = &self.signed_in else {
                     return Err(Close::With(UNAUTHORIZED, "Unauthorized".into()));
                 };
@@ -119,7 +123,7 @@ impl Connection {
                     out.extend(self.flavor.error(&id, vec![error]));
                     return Ok(Received::Send(out));
                 }
-                let replies = signed_in.operations.start(*request);
+                let replies = signed_in.operations.start(*request, document_id);
                 let (handle, registration) = AbortHandle::new_pair();
                 let tag = id.clone();
                 let tagged = Abortable::new(

@@ -17,6 +17,7 @@ use crate::graphql::guard;
 use crate::http::AppState;
 use crate::http::answer;
 use crate::language::RequestLang;
+use crate::trusted_documents::request::{self as trusted, Resolved};
 use async_graphql::{Data, Request, Response, ServerError};
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -55,15 +56,20 @@ pub fn refusal(code: &str, reason: Option<&str>, message: &str) -> ServerError {
 }
 
 impl Operations {
-    /// The replies of `request`, in order; the stream ends when the operation is complete.
-    pub fn start(&self, request: Request) -> BoxStream<'static, Reply> {
+    /// The replies of `request` (naming a trusted document by `document_id`, or not), in
+    /// order; the stream ends when the operation is complete.
+    pub fn start(
+        &self,
+        request: Request,
+        document_id: Option<String>,
+    ) -> BoxStream<'static, Reply> {
         let this = self.clone();
         // Now, before anything is looked up: an `events` subscription goes live from here.
         let request = match self.state.schema.data::<crate::events::Hub>() {
             Some(hub) => request.data(crate::events::graphql::ListenFrom(hub.emitted())),
             None => request,
         };
-        futures::stream::once(async move { this.prepare(request).await })
+        futures::stream::once(async move { this.prepare(request, document_id).await })
             .flat_map(|prepared| match prepared {
                 Ok(replies) => replies,
                 Err(error) => {
@@ -76,12 +82,33 @@ impl Operations {
     async fn prepare(
         &self,
         mut request: Request,
+        document_id: Option<String>,
     ) -> Result<BoxStream<'static, Reply>, ServerError> {
         let (state, lang) = (&self.state, self.lang);
         state.metrics.requests(1);
         let limits = guard::Limits::of(&state.settings);
-        // A large document is checked on the blocking pool, as over HTTP.
-        let checked = if request.query.len() > crate::http::graphql::OFF_THREAD_BYTES {
+        // A trusted document (already parsed, its figures known) or a text, as over HTTP.
+        let graphql = &state.settings.graphql;
+        let only = graphql.trusted_documents_only;
+        let resolved = trusted::resolve(
+            &state.trusted,
+            only,
+            graphql.introspection,
+            document_id.as_deref(),
+            &mut request,
+        )
+        .await
+        .map_err(|refused| refusal(refused.code(), None, &refused.message().render(lang)))?;
+        let checked = if let Resolved::Trusted(prepared) = &resolved {
+            prepared
+                .shape(
+                    request.operation_name.as_deref(),
+                    &request.variables,
+                    limits,
+                )
+                .map(|(shape, _)| shape)
+        } else if request.query.len() > crate::http::graphql::OFF_THREAD_BYTES {
+            // A large document is checked on the blocking pool, as over HTTP.
             let (request_back, checked) = tokio::task::spawn_blocking(move || {
                 let checked = guard::prepare(&mut request, limits);
                 (request, checked)
@@ -95,6 +122,15 @@ impl Operations {
         };
         let shape = match checked {
             Ok(shape) => shape,
+            // Trusted-only: a text that is not even a document is not introspection.
+            Err(_) if only && matches!(resolved, Resolved::Text) => {
+                let refused = trusted::Refused::Required;
+                return Err(refusal(
+                    refused.code(),
+                    None,
+                    &refused.message().render(lang),
+                ));
+            }
             Err(guard::Refusal::TooComplex(m)) => {
                 return Err(refusal("QUERY_TOO_COMPLEX", None, &m.render(lang)));
             }
@@ -105,6 +141,13 @@ impl Operations {
                 return Err(refusal("BAD_USER_INPUT", None, &message.render(lang)));
             }
         };
+        if let (Resolved::Text, Err(refused)) = (&resolved, trusted::text_allowed(only, &shape)) {
+            return Err(refusal(
+                refused.code(),
+                None,
+                &refused.message().render(lang),
+            ));
+        }
         let actor = self.rights.now().await.map_err(|e| {
             tracing::error!(error = ?e, "looking the session up again");
             refusal("INTERNAL", None, &msg!("error-internal").render(lang))

@@ -35,6 +35,8 @@ pub enum ClientMessage {
     Subscribe {
         id: String,
         request: Box<async_graphql::Request>,
+        /// The payload's `documentId` (a trusted document, instead of `query`).
+        document_id: Option<String>,
     },
     /// `complete` (legacy `stop`).
     Complete {
@@ -80,10 +82,14 @@ pub fn parse(frame: &[u8], flavor: Flavor) -> Result<ClientMessage, BadMessage> 
             object_or_none(payload)?;
             ClientMessage::Pong
         }
-        ("subscribe", TransportWs) | ("start", Legacy) => ClientMessage::Subscribe {
-            id: id()?,
-            request: Box::new(request(payload)?),
-        },
+        ("subscribe", TransportWs) | ("start", Legacy) => {
+            let (request, document_id) = request(payload)?;
+            ClientMessage::Subscribe {
+                id: id()?,
+                request: Box::new(request),
+                document_id,
+            }
+        }
         ("complete", TransportWs) | ("stop", Legacy) => ClientMessage::Complete { id: id()? },
         ("connection_terminate", Legacy) => ClientMessage::Terminate,
         _ => return Err(bad(format_args!("unknown type \"{}\"", clip(&kind, 32)))),
@@ -99,12 +105,27 @@ fn object_or_none(payload: Option<Value>) -> Result<Option<Map<String, Value>>, 
     }
 }
 
-/// A subscribe payload: `query` a string; `operationName`, `variables` and `extensions` of
-/// their types or null.
-fn request(payload: Option<Value>) -> Result<async_graphql::Request, BadMessage> {
-    let payload = object_or_none(payload)?.ok_or_else(|| bad("no 'payload' object"))?;
-    if !matches!(payload.get("query"), Some(Value::String(_))) {
-        return Err(bad("no 'query' string in the payload"));
+/// A subscribe payload: `query` a string, or instead a trusted document's `documentId`
+/// (or Apollo's `extensions.persistedQuery`); `operationName`, `variables` and
+/// `extensions` of their types or null.
+fn request(payload: Option<Value>) -> Result<(async_graphql::Request, Option<String>), BadMessage> {
+    let mut payload = object_or_none(payload)?.ok_or_else(|| bad("no 'payload' object"))?;
+    let document_id = match payload.remove("documentId") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) => Some(id),
+        Some(_) => return Err(bad("'documentId' is not a string")),
+    };
+    let persisted = payload
+        .get("extensions")
+        .and_then(|e| e.get("persistedQuery"))
+        .is_some();
+    let named = document_id.is_some() || persisted;
+    match payload.get("query") {
+        Some(Value::String(_)) => {}
+        None | Some(Value::Null) if named => {
+            payload.remove("query");
+        }
+        _ => return Err(bad("no 'query' string in the payload")),
     }
     let typed = |key: &str, ok: fn(&Value) -> bool| match payload.get(key) {
         None | Some(Value::Null) => true,
@@ -116,7 +137,8 @@ fn request(payload: Option<Value>) -> Result<async_graphql::Request, BadMessage>
     {
         return Err(bad("a payload field of the wrong type"));
     }
-    serde_json::from_value(Value::Object(payload)).map_err(bad)
+    let request = serde_json::from_value(Value::Object(payload)).map_err(bad)?;
+    Ok((request, document_id))
 }
 
 /// At most `max` bytes of `text`, cut on a character boundary.
