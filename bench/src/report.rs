@@ -316,6 +316,7 @@ impl Results {
         }
         if let Some(t) = &self.terms {
             out.push_str(&crate::terms::details(t));
+        }
         if let Some(t) = &self.trusted_documents {
             out.push_str(&crate::trusted::details(t));
         }
