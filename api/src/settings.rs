@@ -47,6 +47,8 @@ pub struct Settings {
     pub webhooks: worker::webhooks::WebhookSettings,
     /// Email delivery and scheduled jobs (shared with the worker binary).
     pub jobs: worker::JobSettings,
+    /// Bulk customer imports (`IMPORTS__*`, read by the worker binary too).
+    pub imports: crate::customer_imports::ImportSettings,
     /// The clock of second-factor codes and challenges: the system clock, unless a test
     /// moves it (never read from configuration).
     #[serde(skip)]
@@ -192,6 +194,7 @@ impl Default for Settings {
             events: EventSettings::default(),
             webhooks: Default::default(),
             jobs: worker::JobSettings::default(),
+            imports: Default::default(),
             clock: crate::mfa::Clock::default(),
         }
     }

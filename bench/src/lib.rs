@@ -8,6 +8,7 @@
 //! - `events` (with `subscriber`, `fanout`): live events to WebSocket subscribers; `webhooks` (with
 //!   `receiver`): webhook deliveries beside a plain HTTP client;
 //! - `cpu`: the API's own CPU time per request; `deep_page`: page 1,000 beside page 1;
+//! - `imports`: a 10,000-row customer import beside `createCustomer` one by one and pgbench;
 //! - `report`: table and JSON; `run`: the whole sequence.
 
 pub mod budget;
@@ -18,6 +19,7 @@ pub mod email;
 pub mod events;
 pub mod expiry;
 pub mod fanout;
+pub mod imports;
 pub mod load;
 pub mod overhead;
 pub mod pgbench;

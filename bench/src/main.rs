@@ -50,7 +50,7 @@ struct Args {
     #[arg(long, default_value_t = 4000)]
     webhooks: u64,
     /// Only these parts (comma-separated): floor, read, overhead, budget, deep, write, email,
-    /// expiry, events, webhooks.
+    /// expiry, events, webhooks, imports.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Where the JSON results and the processes' logs go.

@@ -33,7 +33,7 @@ pub struct Options {
     /// Reuse the database seeded by an earlier run.
     pub reuse_data: bool,
     /// Which parts to run: floor, read, overhead, budget, deep, write, email, expiry, events,
-    /// webhooks (all when empty).
+    /// webhooks, imports (all when empty).
     pub only: BTreeSet<String>,
     pub out_dir: PathBuf,
 }
@@ -210,6 +210,22 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
                 n,
                 rates,
                 options.duration,
+            )
+            .await?,
+        );
+    }
+
+    if options.wants("imports") {
+        results.imports = Some(
+            crate::imports::run(
+                &services,
+                &api,
+                &client,
+                &url,
+                10_000,
+                w,
+                d,
+                providers,
             )
             .await?,
         );

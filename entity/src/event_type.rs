@@ -166,6 +166,10 @@ event_types! {
     ResellerPriceSet => "reseller_price.set",
     /// A provider assigned a price list to resellers.
     PriceListAssigned => "price_list.assigned",
+    /// A customer import went on: one per batch of rows (target: the import).
+    CustomerImportProgress => "customer_import.progress",
+    /// A customer import ended (SUCCEEDED, PARTIALLY_SUCCEEDED, FAILED or VALIDATED).
+    CustomerImportFinished => "customer_import.finished",
 }
 
 impl std::fmt::Display for EventType {

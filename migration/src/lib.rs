@@ -21,6 +21,7 @@ mod m20261206_000014_admin_relationships;
 mod m20261206_000015_api_clients;
 mod m20261206_000016_mfa;
 mod m20261206_000017_price_lists;
+mod m20261206_000019_customer_imports;
 mod offer_seed;
 
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_api_clients::Migration),
             Box::new(m20261206_000016_mfa::Migration),
             Box::new(m20261206_000017_price_lists::Migration),
+            Box::new(m20261206_000019_customer_imports::Migration),
         ]
     }
 }

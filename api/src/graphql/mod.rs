@@ -55,6 +55,7 @@ pub struct QueryRoot(
     ApiClientQuery,
     crate::budget::BudgetQuery,
     crate::price_lists::PriceListQuery,
+    crate::customer_imports::CustomerImportQuery,
 );
 
 /// Every mutation is `name(input: NameInput!): NamePayload!`, sent with POST. Business-rule
@@ -84,6 +85,7 @@ pub struct MutationRoot(
     MfaMutation,
     PasskeyMutation,
     crate::price_lists::PriceListMutation,
+    crate::customer_imports::CustomerImportMutation,
 );
 
 /// Live streams, only over WebSocket at `/graphql/ws` (`graphql-transport-ws`; the token

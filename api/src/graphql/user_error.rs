@@ -74,6 +74,9 @@ pub enum UserErrorCode {
     TargetNotAllowed,
     /// An approval link that was used, expired, or is not the signed-in customer's.
     InvalidToken,
+    /// An import file that is not a well-formed CSV of the documented columns (bad quoting,
+    /// wrong column count, invalid UTF-8, no data rows); the message names line and column.
+    InvalidCsv,
 }
 
 impl UserErrorCode {
@@ -111,6 +114,7 @@ impl UserErrorCode {
             Self::OpenRequestExists => "OPEN_REQUEST_EXISTS",
             Self::TargetNotAllowed => "TARGET_NOT_ALLOWED",
             Self::InvalidToken => "INVALID_TOKEN",
+            Self::InvalidCsv => "INVALID_CSV",
         }
     }
 }

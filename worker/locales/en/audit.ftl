@@ -93,3 +93,6 @@ audit-mfa-required-off = Second factor no longer required for the organization's
 audit-price-list-created = Price list created: { $name }
 audit-reseller-price-set = Price list { $name }: new price for { $offer } from { $from }
 audit-price-list-assigned = Price list { $name } assigned to { $count } resellers
+# Bulk customer import.
+audit-customer-import-progress = Customer import: { $processed } of { $total } rows done
+audit-customer-import-finished = Customer import finished ({ $status }): { $succeeded } rows succeeded, { $failed } failed

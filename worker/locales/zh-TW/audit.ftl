@@ -93,3 +93,6 @@ audit-mfa-required-off = 組織的使用者不再需要第二個驗證要素
 audit-price-list-created = 已建立價目表：{ $name }
 audit-reseller-price-set = 價目表 { $name }：{ $offer } 自 { $from } 起的新價格
 audit-price-list-assigned = 已將價目表 { $name } 指派給 { $count } 個間接經銷商
+# 大量匯入客戶。
+audit-customer-import-progress = 匯入客戶：已處理 { $total } 列中的 { $processed } 列
+audit-customer-import-finished = 匯入客戶已完成（{ $status }）：成功 { $succeeded } 列，失敗 { $failed } 列

@@ -47,6 +47,7 @@ pub static QUERY: &[(&str, Policy)] = &[
     ("adminRelationshipByToken", row(PeopleOnly, false)),
     // A provider's prices to its resellers are partnership business.
     ("priceLists", row(Scopes(&[PartnershipsRead]), false)),
+    ("customerImports", row(Scopes(&[CustomersRead]), false)),
 ];
 
 pub static MUTATION: &[(&str, Policy)] = &[
@@ -160,6 +161,11 @@ pub static MUTATION: &[(&str, Policy)] = &[
     ("createPriceList", row(Scopes(&[PartnershipsWrite]), false)),
     ("setResellerPrice", row(Scopes(&[PartnershipsWrite]), false)),
     ("assignPriceList", row(Scopes(&[PartnershipsWrite]), false)),
+    // Creates customers and their first orders, as `createCustomer` does.
+    (
+        "importCustomers",
+        row(Scopes(&[CustomersWrite, OrdersWrite]), false),
+    ),
     (
         "createAdminRelationship",
         row(Scopes(&[CustomersWrite]), false),
