@@ -6,6 +6,7 @@
 use super::columns::{CUSTOMER_COLUMNS, RowData, column_of};
 use crate::audit::Who;
 use crate::auth::Actor;
+use crate::customers::eligibility;
 use crate::customers::onboarding::{self, Checked, NewCustomer, Prepared};
 use crate::customers::pricing::LineRequest;
 use crate::error::{ApiError, ApiResult};
@@ -222,9 +223,24 @@ pub async fn check<C: ConnectionTrait>(
         Ok(input) => input,
         Err(errors) => return Ok(Ready::Failed(failed(rows, group, errors))),
     };
-    match onboarding::prepare(db, provider_id, input).await {
-        Ok(Checked::Ready(prepared)) => Ok(Ready::New(prepared)),
-        Ok(Checked::Replay(id)) => Ok(Ready::Replay(id)),
+    let prepared = match onboarding::prepare(db, provider_id, input).await {
+        Ok(Checked::Ready(prepared)) => prepared,
+        Ok(Checked::Replay(id)) => return Ok(Ready::Replay(id)),
+        Err(ApiError::User(e)) => {
+            return Ok(Ready::Failed(failed(rows, group, vec![placed(group, e)])));
+        }
+        Err(e) => return Err(e),
+    };
+    // The resellers too (`write` checks them again, locked), so that a dry run and the
+    // first pass of REJECT_EVERYTHING find what creating would.
+    let named = prepared.named_resellers();
+    let named: Vec<(i32, Vec<&str>)> = named
+        .iter()
+        .map(|(id, f)| (*id, f.iter().map(String::as_str).collect()))
+        .collect();
+    let named: Vec<(i32, &[&str])> = named.iter().map(|(id, f)| (*id, f.as_slice())).collect();
+    match eligibility::check_active_partners(db, provider_id, &named).await {
+        Ok(()) => Ok(Ready::New(prepared)),
         Err(ApiError::User(e)) => Ok(Ready::Failed(failed(rows, group, vec![placed(group, e)]))),
         Err(e) => Err(e),
     }

@@ -80,6 +80,25 @@ impl Prepared {
     pub fn domain(&self) -> &str {
         &self.domain
     }
+
+    /// The resellers the submit names (delegated administrator, partners of record), each
+    /// once, with the input field that names it first.
+    pub fn named_resellers(&self) -> Vec<(i32, Vec<String>)> {
+        let field = |parts: &[&str]| parts.iter().map(|p| (*p).to_owned()).collect();
+        let mut named: Vec<(i32, Vec<String>)> = Vec::new();
+        if let Some(reseller) = self.reseller_id {
+            named.push((reseller, field(&["input", "indirectResellerId"])));
+        }
+        for (i, line) in self.lines.iter().enumerate() {
+            if let Some(por) = line.partner_of_record_id
+                && !named.iter().any(|(id, _)| *id == por)
+            {
+                let n = i.to_string();
+                named.push((por, field(&["input", "lines", &n, "partnerOfRecordId"])));
+            }
+        }
+        named
+    }
 }
 
 /// What [`prepare`] found: the key was used already (that customer), or a new customer.
@@ -248,18 +267,11 @@ pub async fn write(
 
     // Each reseller named (usually one, for every line) is checked once, all in one
     // statement, in the transaction that designates them (see `eligibility`).
-    let line_numbers: Vec<String> = (0..input.lines.len()).map(|i| i.to_string()).collect();
-    let mut named: Vec<(i32, Vec<&str>)> = Vec::new();
-    if let Some(reseller) = input.reseller_id {
-        named.push((reseller, vec!["input", "indirectResellerId"]));
-    }
-    for (line, number) in input.lines.iter().zip(&line_numbers) {
-        if let Some(por) = line.partner_of_record_id
-            && !named.iter().any(|(id, _)| *id == por)
-        {
-            named.push((por, vec!["input", "lines", number, "partnerOfRecordId"]));
-        }
-    }
+    let named = input.named_resellers();
+    let named: Vec<(i32, Vec<&str>)> = named
+        .iter()
+        .map(|(id, f)| (*id, f.iter().map(String::as_str).collect()))
+        .collect();
     let named: Vec<(i32, &[&str])> = named.iter().map(|(id, f)| (*id, f.as_slice())).collect();
     require_active_partners(txn, provider_id, &named).await?;
     let customer = customer::ActiveModel {
