@@ -99,12 +99,14 @@ impl Application {
                     signal.clone(),
                 )
                 .with_metrics(metrics.worker.clone().unwrap_or_default())
-                .with_extension(std::sync::Arc::new(crate::customer_imports::runner::Runner::new(
-                    db.clone(),
-                    settings.imports.clone(),
-                    signal.clone(),
-                    settings.clock.clone(),
-                ))),
+                .with_extension(std::sync::Arc::new(
+                    crate::customer_imports::runner::Runner::new(
+                        db.clone(),
+                        settings.imports.clone(),
+                        signal.clone(),
+                        settings.clock.clone(),
+                    ),
+                )),
             )
         } else {
             None

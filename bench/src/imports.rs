@@ -46,7 +46,12 @@ fn file(rows: usize, ids: &OrderIds, tag: &str) -> Vec<u8> {
     text.into_bytes()
 }
 
-async fn gql(client: &reqwest::Client, base: &str, query: &str, variables: Value) -> anyhow::Result<Value> {
+async fn gql(
+    client: &reqwest::Client,
+    base: &str,
+    query: &str,
+    variables: Value,
+) -> anyhow::Result<Value> {
     let answer: Value = client
         .post(format!("{base}/graphql"))
         .bearer_auth(provider_token(1))
@@ -81,7 +86,12 @@ pub async fn run(
     let form = reqwest::multipart::Form::new()
         .text("operations", operations.to_string())
         .text("map", json!({ "0": ["variables.input.file"] }).to_string())
-        .part("0", reqwest::multipart::Part::bytes(bytes).file_name("book.csv").mime_str("text/csv")?);
+        .part(
+            "0",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name("book.csv")
+                .mime_str("text/csv")?,
+        );
     let started = Instant::now();
     let answer: Value = client
         .post(format!("{}/graphql", api.base_url))
@@ -98,7 +108,8 @@ pub async fn run(
         .to_owned();
     let read = "query($id: ID!) { node(id: $id) { ... on CustomerImport { status processed succeeded failed finishedAt } } }";
     let done = loop {
-        let import = gql(client, &api.base_url, read, json!({ "id": id })).await?["data"]["node"].clone();
+        let import =
+            gql(client, &api.base_url, read, json!({ "id": id })).await?["data"]["node"].clone();
         if import["finishedAt"].is_string() {
             break import;
         }

@@ -217,17 +217,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
 
     if options.wants("imports") {
         results.imports = Some(
-            crate::imports::run(
-                &services,
-                &api,
-                &client,
-                &url,
-                10_000,
-                w,
-                d,
-                providers,
-            )
-            .await?,
+            crate::imports::run(&services, &api, &client, &url, 10_000, w, d, providers).await?,
         );
     }
 

@@ -53,7 +53,9 @@ impl RowData {
     }
 
     pub fn optional(&self, column: &str) -> Option<String> {
-        Some(self.get(column)).filter(|v| !v.is_empty()).map(str::to_owned)
+        Some(self.get(column))
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
     }
 }
 

@@ -17,9 +17,7 @@ use entity::customer_import::{self, CredentialsState};
 use entity::customer_import_credential;
 use migration::database::begin_write;
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 pub async fn download(
     State(state): State<AppState>,
@@ -31,12 +29,19 @@ pub async fn download(
         return StatusCode::NOT_FOUND.into_response();
     }
     let Some(token) = crate::http::bearer(&headers) else {
-        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+        )
+            .into_response();
     };
     let actor = match session::resolve(&state.db, token).await {
         Ok(Some(actor)) => actor,
         Ok(None) => {
-            return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")])
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+            )
                 .into_response();
         }
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
@@ -81,7 +86,10 @@ enum Taken {
 async fn take(db: &DatabaseConnection, import_id: i32, user_id: i32) -> ApiResult<Taken> {
     let txn = begin_write(db).await?;
     let won = customer_import::Entity::update_many()
-        .col_expr(customer_import::Column::Credentials, Expr::value(CredentialsState::Taken))
+        .col_expr(
+            customer_import::Column::Credentials,
+            Expr::value(CredentialsState::Taken),
+        )
         .filter(customer_import::Column::Id.eq(import_id))
         .filter(customer_import::Column::UserId.eq(user_id))
         .filter(customer_import::Column::Credentials.eq(CredentialsState::Available))
@@ -109,7 +117,12 @@ async fn take(db: &DatabaseConnection, import_id: i32, user_id: i32) -> ApiResul
         .await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let written: Result<(), csv::Error> = (|| {
-        out.write_record(["company_name", "domain", "admin_user_name", "temporary_password"])?;
+        out.write_record([
+            "company_name",
+            "domain",
+            "admin_user_name",
+            "temporary_password",
+        ])?;
         for row in &rows {
             out.write_record([
                 &row.company_name,
@@ -121,16 +134,19 @@ async fn take(db: &DatabaseConnection, import_id: i32, user_id: i32) -> ApiResul
         Ok(())
     })();
     written.map_err(|e| crate::error::ApiError::internal("writing the credentials file", e))?;
-    let body = out
-        .into_inner()
-        .map_err(|e| crate::error::ApiError::internal("writing the credentials file", e.into_error()))?;
+    let body = out.into_inner().map_err(|e| {
+        crate::error::ApiError::internal("writing the credentials file", e.into_error())
+    })?;
     txn.commit().await?;
     Ok(Taken::File(body))
 }
 
 /// Erases the passwords of imports finished before `finished_before` that nobody
 /// downloaded; true when there were some.
-pub async fn erase_expired(db: &DatabaseConnection, finished_before: DateTime<Utc>) -> ApiResult<bool> {
+pub async fn erase_expired(
+    db: &DatabaseConnection,
+    finished_before: DateTime<Utc>,
+) -> ApiResult<bool> {
     let txn = begin_write(db).await?;
     let stale = Query::select()
         .column(customer_import::Column::Id)
@@ -143,7 +159,10 @@ pub async fn erase_expired(db: &DatabaseConnection, finished_before: DateTime<Ut
         .exec(&txn)
         .await?;
     let expired = customer_import::Entity::update_many()
-        .col_expr(customer_import::Column::Credentials, Expr::value(CredentialsState::Expired))
+        .col_expr(
+            customer_import::Column::Credentials,
+            Expr::value(CredentialsState::Expired),
+        )
         .filter(customer_import::Column::Credentials.eq(CredentialsState::Available))
         .filter(customer_import::Column::FinishedAt.lt(finished_before))
         .exec(&txn)

@@ -62,6 +62,7 @@ impl CustomerImport {
     async fn failed(&self) -> i32 {
         self.0.failed
     }
+    /// When it was uploaded.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -151,8 +152,12 @@ fn stored_errors(stored: Option<&str>) -> Vec<UserError> {
                 .value;
             let message = worker::i18n::message_of_stored(e.get("message")?.as_str()?)?;
             let field = e.get("field").and_then(|f| {
-                f.as_array()
-                    .map(|parts| parts.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect())
+                f.as_array().map(|parts| {
+                    parts
+                        .iter()
+                        .filter_map(|p| p.as_str().map(str::to_owned))
+                        .collect()
+                })
             });
             Some(UserError {
                 field,

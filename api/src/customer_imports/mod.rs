@@ -40,10 +40,15 @@ pub struct ImportSettings {
     pub credentials_ttl_hours: i64,
     /// A pause between batches, leaving the database to interactive work (0: none).
     pub batch_pause_ms: u64,
-    /// How often an idle worker looks for a queued import.
+    /// How often an idle worker looks for a queued import (the API process's own runner is
+    /// also woken at once by an upload, see `wake`).
     pub poll_interval_ms: u64,
     /// How often a worker erases credentials past their lifetime.
     pub sweep_interval_seconds: u64,
+    /// Raised by an upload, so the runner in the same process starts it without waiting
+    /// for its next look (never read from configuration).
+    #[serde(skip)]
+    pub wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Default for ImportSettings {
@@ -56,8 +61,9 @@ impl Default for ImportSettings {
             lease_seconds: 60,
             credentials_ttl_hours: 24,
             batch_pause_ms: 0,
-            poll_interval_ms: 250,
+            poll_interval_ms: 1_000,
             sweep_interval_seconds: 60,
+            wake: Default::default(),
         }
     }
 }

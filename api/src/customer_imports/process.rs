@@ -85,7 +85,12 @@ fn at(index: usize, column: Option<&str>) -> Vec<String> {
     field
 }
 
-fn error(index: usize, column: Option<&str>, code: UserErrorCode, message: worker::i18n::Message) -> UserError {
+fn error(
+    index: usize,
+    column: Option<&str>,
+    code: UserErrorCode,
+    message: worker::i18n::Message,
+) -> UserError {
     UserError {
         field: Some(at(index, column)),
         message,
@@ -118,19 +123,33 @@ fn failed(rows: &[Row], group: Group, errors: Vec<(usize, UserError)>) -> Outcom
 fn placed(group: Group, e: UserError) -> (usize, UserError) {
     let mapped = e.field.as_deref().and_then(column_of);
     let (row, column) = match mapped {
-        Some((line, column)) if group.start + line < group.end => (group.start + line, Some(column)),
+        Some((line, column)) if group.start + line < group.end => {
+            (group.start + line, Some(column))
+        }
         _ => (group.start, None),
     };
     (row, error(row, column, e.code, e.message))
 }
 
 /// The file's own problems, then the input `createCustomer` takes.
-fn input(import_id: i32, rows: &[Row], group: Group) -> Result<NewCustomer, Vec<(usize, UserError)>> {
+fn input(
+    import_id: i32,
+    rows: &[Row],
+    group: Group,
+) -> Result<NewCustomer, Vec<(usize, UserError)>> {
     let first = &rows[group.start].data;
     if group.first != group.index {
         let errors = (group.start..group.end)
             .map(|i| {
-                (i, error(i, Some("domain"), UserErrorCode::DomainTaken, msg!("error-import-domain-repeated")))
+                (
+                    i,
+                    error(
+                        i,
+                        Some("domain"),
+                        UserErrorCode::DomainTaken,
+                        msg!("error-import-domain-repeated"),
+                    ),
+                )
             })
             .collect();
         return Err(errors);
@@ -140,17 +159,35 @@ fn input(import_id: i32, rows: &[Row], group: Group) -> Result<NewCustomer, Vec<
         for column in CUSTOMER_COLUMNS {
             let value = rows[i].data.get(column);
             if !value.is_empty() && value != first.get(column) {
-                errors.push((i, error(i, Some(column), UserErrorCode::Invalid, msg!("error-import-customer-column-differs"))));
+                errors.push((
+                    i,
+                    error(
+                        i,
+                        Some(column),
+                        UserErrorCode::Invalid,
+                        msg!("error-import-customer-column-differs"),
+                    ),
+                ));
             }
         }
     }
     let partner = |i: usize, column: &'static str, errors: &mut Vec<(usize, UserError)>| {
-        rows[i].data.optional(column).and_then(|raw| match ids::decode_as(NodeType::Partner, &ID(raw)) {
-            Ok(id) => Some(id),
-            Err(_) => {
-                // Not an id at all: no partner can have it.
-                errors.push((i, error(i, Some(column), UserErrorCode::ResellerNotPartner, msg!("error-reseller-not-partner"))));
-                None
+        rows[i].data.optional(column).and_then(|raw| {
+            match ids::decode_as(NodeType::Partner, &ID(raw)) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    // Not an id at all: no partner can have it.
+                    errors.push((
+                        i,
+                        error(
+                            i,
+                            Some(column),
+                            UserErrorCode::ResellerNotPartner,
+                            msg!("error-reseller-not-partner"),
+                        ),
+                    ));
+                    None
+                }
             }
         })
     };
@@ -161,14 +198,30 @@ fn input(import_id: i32, rows: &[Row], group: Group) -> Result<NewCustomer, Vec<
         let offer_id = match ids::decode_as(NodeType::Offer, &ID(data.get("offer_id").to_owned())) {
             Ok(id) => id,
             Err(_) => {
-                errors.push((i, error(i, Some("offer_id"), UserErrorCode::Invalid, msg!("error-no-such-offer"))));
+                errors.push((
+                    i,
+                    error(
+                        i,
+                        Some("offer_id"),
+                        UserErrorCode::Invalid,
+                        msg!("error-no-such-offer"),
+                    ),
+                ));
                 0
             }
         };
         let quantity = match data.get("quantity").parse::<i32>() {
             Ok(q) => q,
             Err(_) => {
-                errors.push((i, error(i, Some("quantity"), UserErrorCode::Invalid, msg!("error-import-quantity"))));
+                errors.push((
+                    i,
+                    error(
+                        i,
+                        Some("quantity"),
+                        UserErrorCode::Invalid,
+                        msg!("error-import-quantity"),
+                    ),
+                ));
                 0
             }
         };
@@ -193,7 +246,9 @@ fn input(import_id: i32, rows: &[Row], group: Group) -> Result<NewCustomer, Vec<
         billing_contact_name: first.get("billing_contact_name").to_owned(),
         billing_contact_email: first.get("billing_contact_email").to_owned(),
         billing_contact_phone: first.optional("billing_contact_phone"),
-        language: first.optional("language").unwrap_or_else(|| "en-US".to_owned()),
+        language: first
+            .optional("language")
+            .unwrap_or_else(|| "en-US".to_owned()),
         reseller_id,
         admin_roles: None,
         admin_duration_days: None,

@@ -23,9 +23,7 @@ use entity::{partner, user};
 use futures::future::BoxFuture;
 use migration::database::begin_write;
 use sea_orm::sea_query::{Condition, Expr};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use worker::signal::EventSignal;
 
 pub struct Runner {
@@ -41,7 +39,12 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(db: DatabaseConnection, settings: ImportSettings, signal: EventSignal, clock: Clock) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        settings: ImportSettings,
+        signal: EventSignal,
+        clock: Clock,
+    ) -> Self {
         Self {
             db,
             settings,
@@ -79,9 +82,18 @@ impl Runner {
         // The conditions again in the update: of two workers that picked the same import,
         // the second finds the lease taken (PostgreSQL re-reads the row it waited for).
         let taken = customer_import::Entity::update_many()
-            .col_expr(customer_import::Column::LeaseOwner, Expr::value(self.owner.clone()))
-            .col_expr(customer_import::Column::LeaseExpiresAt, Expr::value(self.lease_end()))
-            .col_expr(customer_import::Column::Status, Expr::value(ImportStatus::Running))
+            .col_expr(
+                customer_import::Column::LeaseOwner,
+                Expr::value(self.owner.clone()),
+            )
+            .col_expr(
+                customer_import::Column::LeaseExpiresAt,
+                Expr::value(self.lease_end()),
+            )
+            .col_expr(
+                customer_import::Column::Status,
+                Expr::value(ImportStatus::Running),
+            )
             .filter(customer_import::Column::Id.eq(id))
             .filter(customer_import::Column::Status.is_in(open))
             .filter(free)
@@ -90,7 +102,9 @@ impl Runner {
         if taken.rows_affected != 1 {
             return Ok(None);
         }
-        Ok(customer_import::Entity::find_by_id(id).one(&self.db).await?)
+        Ok(customer_import::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?)
     }
 
     /// One import, from where it stands to its end.
@@ -121,12 +135,23 @@ impl Runner {
             batch.push(*group);
             size += group.end - group.start;
             if size >= batch_rows || n + 1 == pending.len() {
-                self.batch(&import, &actor, &who, &rows, &batch, check_first, &mut counts)
-                    .await?;
+                self.batch(
+                    &import,
+                    &actor,
+                    &who,
+                    &rows,
+                    &batch,
+                    check_first,
+                    &mut counts,
+                )
+                .await?;
                 batch.clear();
                 size = 0;
                 if self.settings.batch_pause_ms > 0 {
-                    tokio::time::sleep(std::time::Duration::from_millis(self.settings.batch_pause_ms)).await;
+                    tokio::time::sleep(std::time::Duration::from_millis(
+                        self.settings.batch_pause_ms,
+                    ))
+                    .await;
                 }
             }
         }
@@ -167,12 +192,15 @@ impl Runner {
         }
         let mut next = *counts;
         for group in batch {
-            let outcome = match process::check(&txn, import.provider_id, import.id, rows, *group).await? {
-                Ready::Failed(outcome) => outcome,
-                Ready::Replay(customer_id) => replayed(customer_id),
-                Ready::New(_) if check_only => Outcome::Valid,
-                Ready::New(prepared) => process::create(&txn, who, actor, rows, *group, &prepared).await?,
-            };
+            let outcome =
+                match process::check(&txn, import.provider_id, import.id, rows, *group).await? {
+                    Ready::Failed(outcome) => outcome,
+                    Ready::Replay(customer_id) => replayed(customer_id),
+                    Ready::New(_) if check_only => Outcome::Valid,
+                    Ready::New(prepared) => {
+                        process::create(&txn, who, actor, rows, *group, &prepared).await?
+                    }
+                };
             store::outcome(&txn, import.id, *group, &outcome, &mut next).await?;
         }
         store::renew(&txn, import.id, &self.owner, self.lease_end(), next).await?;
@@ -199,11 +227,14 @@ impl Runner {
         }
         let mut done = Counts::default();
         for group in &groups {
-            let outcome = match process::check(&txn, import.provider_id, import.id, rows, *group).await? {
-                Ready::New(prepared) => process::create(&txn, who, actor, rows, *group, &prepared).await?,
-                Ready::Replay(customer_id) => replayed(customer_id),
-                Ready::Failed(outcome) => outcome,
-            };
+            let outcome =
+                match process::check(&txn, import.provider_id, import.id, rows, *group).await? {
+                    Ready::New(prepared) => {
+                        process::create(&txn, who, actor, rows, *group, &prepared).await?
+                    }
+                    Ready::Replay(customer_id) => replayed(customer_id),
+                    Ready::Failed(outcome) => outcome,
+                };
             if let Outcome::Failed(_) = outcome {
                 // Something changed since the check: nothing of this import is kept.
                 drop(txn);
@@ -301,7 +332,9 @@ fn replayed(customer_id: i32) -> Outcome {
 }
 
 fn lost_lease() -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("the import's lease passed to another worker"))
+    ApiError::Internal(anyhow::anyhow!(
+        "the import's lease passed to another worker"
+    ))
 }
 
 impl worker::runtime::extension::Extension for Runner {
@@ -311,6 +344,10 @@ impl worker::runtime::extension::Extension for Runner {
 
     fn idle(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.settings.poll_interval_ms.max(10))
+    }
+
+    fn woken(&self) -> BoxFuture<'_, ()> {
+        Box::pin(self.settings.wake.notified())
     }
 
     fn pass(&self) -> BoxFuture<'_, anyhow::Result<bool>> {

@@ -106,7 +106,9 @@ pub async fn start(
         Err(e) if is_unique_violation(&e) => {
             drop(txn);
             // A concurrent upload with the same key won.
-            return by_key(db, provider.id, &key).await?.ok_or(ApiError::NotFound);
+            return by_key(db, provider.id, &key)
+                .await?
+                .ok_or(ApiError::NotFound);
         }
         Err(e) => return Err(e.into()),
     };
@@ -131,6 +133,7 @@ pub async fn start(
             .await?;
     }
     txn.commit().await?;
+    settings.wake.notify_one();
     tracing::info!(
         import = import.id,
         provider = provider.id,
@@ -156,7 +159,10 @@ fn json_rows(rows: Vec<RowData>, settings: &ImportSettings) -> ApiResult<Vec<(i3
                 return Err(ApiError::user(
                     UserErrorCode::OutOfRange,
                     &["input", "rows", &index, column],
-                    msg!("error-import-value-too-long", max = settings.max_field_chars),
+                    msg!(
+                        "error-import-value-too-long",
+                        max = settings.max_field_chars
+                    ),
                 ));
             }
         }

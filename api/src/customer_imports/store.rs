@@ -57,8 +57,14 @@ pub async fn renew<C: ConnectionTrait>(
 ) -> ApiResult<bool> {
     let done = customer_import::Entity::update_many()
         .col_expr(customer_import::Column::LeaseExpiresAt, Expr::value(until))
-        .col_expr(customer_import::Column::Processed, Expr::value(counts.processed))
-        .col_expr(customer_import::Column::Succeeded, Expr::value(counts.succeeded))
+        .col_expr(
+            customer_import::Column::Processed,
+            Expr::value(counts.processed),
+        )
+        .col_expr(
+            customer_import::Column::Succeeded,
+            Expr::value(counts.succeeded),
+        )
         .col_expr(customer_import::Column::Failed, Expr::value(counts.failed))
         .filter(customer_import::Column::Id.eq(import_id))
         .filter(customer_import::Column::LeaseOwner.eq(owner))
@@ -99,7 +105,10 @@ pub async fn outcome<C: ConnectionTrait>(
     match outcome {
         Outcome::Valid => {
             rows()
-                .col_expr(customer_import_row::Column::Status, Expr::value(RowStatus::Valid))
+                .col_expr(
+                    customer_import_row::Column::Status,
+                    Expr::value(RowStatus::Valid),
+                )
                 .exec(db)
                 .await?;
             counts.succeeded += n;
@@ -111,20 +120,28 @@ pub async fn outcome<C: ConnectionTrait>(
             domain,
         } => {
             rows()
-                .col_expr(customer_import_row::Column::Status, Expr::value(RowStatus::Created))
-                .col_expr(customer_import_row::Column::CustomerId, Expr::value(*customer_id))
+                .col_expr(
+                    customer_import_row::Column::Status,
+                    Expr::value(RowStatus::Created),
+                )
+                .col_expr(
+                    customer_import_row::Column::CustomerId,
+                    Expr::value(*customer_id),
+                )
                 .exec(db)
                 .await?;
             if let Some((admin, password)) = credential {
-                customer_import_credential::Entity::insert(customer_import_credential::ActiveModel {
-                    import_id: Set(import_id),
-                    row_index: Set(group.start as i32),
-                    company_name: Set(company_name.clone()),
-                    domain: Set(domain.clone()),
-                    admin_user_name: Set(admin.clone()),
-                    temporary_password: Set(password.clone()),
-                    ..Default::default()
-                })
+                customer_import_credential::Entity::insert(
+                    customer_import_credential::ActiveModel {
+                        import_id: Set(import_id),
+                        row_index: Set(group.start as i32),
+                        company_name: Set(company_name.clone()),
+                        domain: Set(domain.clone()),
+                        admin_user_name: Set(admin.clone()),
+                        temporary_password: Set(password.clone()),
+                        ..Default::default()
+                    },
+                )
                 .exec(db)
                 .await?;
             }
@@ -138,8 +155,14 @@ pub async fn outcome<C: ConnectionTrait>(
                     .map(|(_, e)| e)
                     .collect();
                 customer_import_row::Entity::update_many()
-                    .col_expr(customer_import_row::Column::Status, Expr::value(RowStatus::Failed))
-                    .col_expr(customer_import_row::Column::Errors, Expr::value(errors_json(&mine)))
+                    .col_expr(
+                        customer_import_row::Column::Status,
+                        Expr::value(RowStatus::Failed),
+                    )
+                    .col_expr(
+                        customer_import_row::Column::Errors,
+                        Expr::value(errors_json(&mine)),
+                    )
                     .filter(customer_import_row::Column::ImportId.eq(import_id))
                     .filter(customer_import_row::Column::RowIndex.eq(i as i32))
                     .exec(db)
@@ -213,8 +236,14 @@ pub async fn finish<C: ConnectionTrait>(
     customer_import::Entity::update_many()
         .col_expr(customer_import::Column::Status, Expr::value(status))
         .col_expr(customer_import::Column::FinishedAt, Expr::value(now))
-        .col_expr(customer_import::Column::Credentials, Expr::value(credentials))
-        .col_expr(customer_import::Column::LeaseOwner, Expr::value(Option::<String>::None))
+        .col_expr(
+            customer_import::Column::Credentials,
+            Expr::value(credentials),
+        )
+        .col_expr(
+            customer_import::Column::LeaseOwner,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(
             customer_import::Column::LeaseExpiresAt,
             Expr::value(Option::<DateTime<Utc>>::None),

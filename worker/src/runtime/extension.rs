@@ -14,6 +14,10 @@ pub trait Extension: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     /// The pause after an idle pass.
     fn idle(&self) -> Duration;
+    /// Ends the pause early (new work announced in this process); never by default.
+    fn woken(&self) -> BoxFuture<'_, ()> {
+        Box::pin(futures::future::pending())
+    }
     /// One pass over due work; true when it did some (then another pass follows at once).
     fn pass(&self) -> BoxFuture<'_, anyhow::Result<bool>>;
 }
@@ -35,6 +39,7 @@ pub async fn run(extension: Arc<dyn Extension>, mut stop: watch::Receiver<bool>)
         if !worked {
             tokio::select! {
                 _ = tokio::time::sleep(idle) => {}
+                _ = extension.woken() => {}
                 _ = stop.changed() => {}
             }
         }

@@ -23,11 +23,28 @@ async fn a_worker_killed_mid_import_leaves_every_row_done_once() {
     const N: usize = 200;
     let lines: Vec<String> = (0..N)
         .map(|i| {
-            let reseller = if i % 2 == 0 { w.reseller_id.as_str() } else { "" };
-            line(&format!("Customer {i}"), &format!("c{i}.example"), reseller, &o.basic, 1 + (i % 5) as i32, "")
+            let reseller = if i % 2 == 0 {
+                w.reseller_id.as_str()
+            } else {
+                ""
+            };
+            line(
+                &format!("Customer {i}"),
+                &format!("c{i}.example"),
+                reseller,
+                &o.basic,
+                1 + (i % 5) as i32,
+                "",
+            )
         })
         .collect();
-    let id = queued(&app, &w.provider, file(&lines), json!({ "idempotencyKey": "crash" })).await;
+    let id = queued(
+        &app,
+        &w.provider,
+        file(&lines),
+        json!({ "idempotencyKey": "crash" }),
+    )
+    .await;
     let database_url = app.database_url.clone().expect("PostgreSQL URL");
     let env = || {
         vec![
@@ -66,9 +83,15 @@ async fn a_worker_killed_mid_import_leaves_every_row_done_once() {
     assert_eq!(import["succeeded"], N);
     assert_eq!(import["failed"], 0);
     // Exactly once: one customer per row, each row naming its own.
-    let customers = entity::customer::Entity::find().count(&app.db).await.unwrap();
+    let customers = entity::customer::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap();
     assert_eq!(customers as usize, N);
-    let rows = entity::customer_import_row::Entity::find().all(&app.db).await.unwrap();
+    let rows = entity::customer_import_row::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
     let mut named: Vec<i32> = rows.iter().filter_map(|r| r.customer_id).collect();
     named.sort_unstable();
     named.dedup();

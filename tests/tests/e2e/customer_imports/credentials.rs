@@ -20,7 +20,14 @@ async fn get(app: &TestApp, id: &str, token: Option<&str>) -> (u16, String) {
 async fn two_customers(app: &TestApp, w: &World, key: &str) -> String {
     let o = offers(app, w).await;
     let bytes = file(&[
-        line("Alpine \"Ski\" Inc", "alpine.example", &w.reseller_id, &o.basic, 5, ""),
+        line(
+            "Alpine \"Ski\" Inc",
+            "alpine.example",
+            &w.reseller_id,
+            &o.basic,
+            5,
+            "",
+        ),
         line("Coho Winery", "coho.example", "", &o.basic, 3, ""),
     ]);
     let bytes = String::from_utf8(bytes)
@@ -41,11 +48,18 @@ async fn credentials_download_once_to_the_importing_user(app: e2e::TestApp) {
     let added = app
         .gql("mutation { addUser(input: {email: \"sam@contoso.test\", name: \"Sam\", role: \"SALES_AGENT\"}) { temporaryPassword } }", json!({}), Some(&w.provider))
         .await;
-    let temporary = added.data()["addUser"]["temporaryPassword"].as_str().unwrap().to_owned();
+    let temporary = added.data()["addUser"]["temporaryPassword"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let sam = app.login("sam@contoso.test", &temporary).await;
     assert_eq!(get(&app, &id, Some(&sam)).await.0, 404);
     let (_, other) = app
-        .active_partner("INDIRECT_PROVIDER", "Other Distribution", "admin@other.test")
+        .active_partner(
+            "INDIRECT_PROVIDER",
+            "Other Distribution",
+            "admin@other.test",
+        )
         .await;
     assert_eq!(get(&app, &id, Some(&other)).await.0, 404);
     assert_eq!(get(&app, &id, None).await.0, 401);
@@ -56,7 +70,12 @@ async fn credentials_download_once_to_the_importing_user(app: e2e::TestApp) {
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     assert_eq!(
         reader.headers().unwrap().iter().collect::<Vec<_>>(),
-        vec!["company_name", "domain", "admin_user_name", "temporary_password"]
+        vec![
+            "company_name",
+            "domain",
+            "admin_user_name",
+            "temporary_password"
+        ]
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 2);
@@ -64,7 +83,11 @@ async fn credentials_download_once_to_the_importing_user(app: e2e::TestApp) {
     assert_eq!(&records[0][2], "admin@alpine.example");
     // The password signs the customer's admin in.
     let signed_in = app.try_login("admin@alpine.example", &records[0][3]).await;
-    assert!(signed_in.data()["login"]["token"].is_string(), "{:?}", signed_in.body);
+    assert!(
+        signed_in.data()["login"]["token"].is_string(),
+        "{:?}",
+        signed_in.body
+    );
 
     // Once: then gone, and the import says so.
     assert_eq!(get(&app, &id, Some(&w.provider)).await.0, 410);
@@ -84,30 +107,56 @@ async fn imports_are_their_providers_only(app: e2e::TestApp) {
     let w = world(&app).await;
     let o = offers(&app, &w).await;
     let bytes = file(&[line("Alpine Ski", "alpine.example", "", &o.basic, 5, "")]);
-    let id = queued(&app, &w.provider, bytes, json!({ "idempotencyKey": "mine" })).await;
+    let id = queued(
+        &app,
+        &w.provider,
+        bytes,
+        json!({ "idempotencyKey": "mine" }),
+    )
+    .await;
     finished(&app, &w.provider, &id).await;
     let (_, other) = app
-        .active_partner("INDIRECT_PROVIDER", "Other Distribution", "admin@other.test")
+        .active_partner(
+            "INDIRECT_PROVIDER",
+            "Other Distribution",
+            "admin@other.test",
+        )
         .await;
     // Another provider: the id is missing, through `node` and `nodes`, and its list is empty.
     let res = app.gql(READ, json!({ "id": id }), Some(&other)).await;
     assert!(res.body["data"]["node"].is_null(), "{:?}", res.body);
     assert_eq!(res.error_code(), "NOT_FOUND");
     let res = app
-        .gql("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [id] }), Some(&other))
+        .gql(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({ "ids": [id] }),
+            Some(&other),
+        )
         .await;
     assert!(!res.body.to_string().contains("alpine"), "{:?}", res.body);
     let list = app
-        .gql("{ customerImports(first: 10) { totalCount } }", json!({}), Some(&other))
+        .gql(
+            "{ customerImports(first: 10) { totalCount } }",
+            json!({}),
+            Some(&other),
+        )
         .await;
     assert_eq!(list.data()["customerImports"]["totalCount"], 0);
     // A reseller has no imports; it cannot import either.
     let res = app
-        .gql("{ customerImports(first: 10) { totalCount } }", json!({}), Some(&w.reseller))
+        .gql(
+            "{ customerImports(first: 10) { totalCount } }",
+            json!({}),
+            Some(&w.reseller),
+        )
         .await;
     assert_eq!(res.error_code(), "FORBIDDEN");
     let res = app
-        .gql(IMPORT, json!({ "input": { "idempotencyKey": "r", "rows": [] } }), Some(&w.reseller))
+        .gql(
+            IMPORT,
+            json!({ "input": { "idempotencyKey": "r", "rows": [] } }),
+            Some(&w.reseller),
+        )
         .await;
     assert_eq!(res.error_code(), "FORBIDDEN");
 }
@@ -126,10 +175,14 @@ async fn expiry(backend: Backend) {
     let w = world(&app).await;
     let id = two_customers(&app, &w, "ttl").await;
     clock.set(chrono::Utc::now() + chrono::Duration::hours(2));
-    e2e::services::eventually("the credentials erased", Duration::from_secs(30), || async {
-        let import = read(&app, &w.provider, &id).await;
-        (import["credentialsAvailable"] == false).then_some(())
-    })
+    e2e::services::eventually(
+        "the credentials erased",
+        Duration::from_secs(30),
+        || async {
+            let import = read(&app, &w.provider, &id).await;
+            (import["credentialsAvailable"] == false).then_some(())
+        },
+    )
     .await;
     assert_eq!(get(&app, &id, Some(&w.provider)).await.0, 410);
 }

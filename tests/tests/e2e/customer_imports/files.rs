@@ -17,12 +17,18 @@ async fn malformed_files_are_refused_naming_line_and_column(app: e2e::TestApp) {
     let o = offers(&app, &w).await;
     let good = line("Alpine Ski", "alpine.example", "", &o.basic, 5, "");
 
-    let bad_quote = file(&[good.clone(), line("Blue \"Yonder\"", "blue.example", "", &o.basic, 1, "")]);
+    let bad_quote = file(&[
+        good.clone(),
+        line("Blue \"Yonder\"", "blue.example", "", &o.basic, 1, ""),
+    ]);
     let e = refusal(&app, &w.provider, bad_quote, "q").await;
     assert_eq!(e["code"], "INVALID_CSV", "{e}");
     assert_eq!(e["field"], json!(["input", "file"]));
     let message = e["message"].as_str().unwrap();
-    assert!(message.contains("Line 3") && message.contains("column 1"), "{message}");
+    assert!(
+        message.contains("Line 3") && message.contains("column 1"),
+        "{message}"
+    );
 
     let unclosed = file(&[good.clone(), "\"Blue Yonder,blue.example".to_owned()]);
     let e = refusal(&app, &w.provider, unclosed, "u").await;
@@ -33,7 +39,10 @@ async fn malformed_files_are_refused_naming_line_and_column(app: e2e::TestApp) {
     let e = refusal(&app, &w.provider, short, "c").await;
     assert_eq!(e["code"], "INVALID_CSV", "{e}");
     let message = e["message"].as_str().unwrap();
-    assert!(message.contains("Line 3") && message.contains("column 4"), "{message}");
+    assert!(
+        message.contains("Line 3") && message.contains("column 4"),
+        "{message}"
+    );
 
     let mut latin1 = file(&[good.clone()]);
     latin1.extend_from_slice(b"Caf\xE9 Ole,cafe.example\n");
@@ -53,14 +62,23 @@ async fn malformed_files_are_refused_naming_line_and_column(app: e2e::TestApp) {
 
     // A BOM (Excel's "CSV UTF-8") is fine, and so are CRLF line ends.
     let mut bom = b"\xEF\xBB\xBF".to_vec();
-    bom.extend(String::from_utf8(file(&[good])).unwrap().replace('\n', "\r\n").into_bytes());
+    bom.extend(
+        String::from_utf8(file(&[good]))
+            .unwrap()
+            .replace('\n', "\r\n")
+            .into_bytes(),
+    );
     let id = queued(&app, &w.provider, bom, json!({ "idempotencyKey": "bom" })).await;
     let import = finished(&app, &w.provider, &id).await;
     assert_eq!(import["status"], "SUCCEEDED", "{import}");
     assert_eq!(domains(&app, &w.provider).await, vec!["alpine.example"]);
     // Nothing was stored for the refused files.
     let list = app
-        .gql("{ customerImports(first: 10) { totalCount } }", json!({}), Some(&w.provider))
+        .gql(
+            "{ customerImports(first: 10) { totalCount } }",
+            json!({}),
+            Some(&w.provider),
+        )
         .await;
     assert_eq!(list.data()["customerImports"]["totalCount"], 1);
 }
@@ -76,7 +94,11 @@ async fn bounds_are_checked_before_parsing(app: e2e::TestApp) {
     let e = refusal(&app, &w.provider, file(&lines), "rows").await;
     assert_eq!(e["code"], "OUT_OF_RANGE", "{e}");
     assert_eq!(e["field"], json!(["input", "file"]));
-    assert!(e["message"].as_str().unwrap().contains("10,000") || e["message"].as_str().unwrap().contains("10000"), "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("10,000")
+            || e["message"].as_str().unwrap().contains("10000"),
+        "{e}"
+    );
     // A value longer than 500 characters.
     let long = file(&[line(&"x".repeat(501), "long.example", "", &o.basic, 1, "")]);
     let e = refusal(&app, &w.provider, long, "long").await;

@@ -12,7 +12,8 @@ use e2e::TestApp;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-pub const IMPORT: &str = "mutation($input: ImportCustomersInput!) { importCustomers(input: $input) {
+pub const IMPORT: &str =
+    "mutation($input: ImportCustomersInput!) { importCustomers(input: $input) {
   import { id status errorPolicy dryRun totalRows }
   userErrors { code field message } } }";
 
@@ -25,8 +26,17 @@ pub const READ: &str = "query($id: ID!) { node(id: $id) { ... on CustomerImport 
 pub const HEADER: &str = "company_name,domain,country,address_line1,address_line2,city,postal_code,billing_contact_name,billing_contact_email,billing_contact_phone,language,indirect_reseller_id,offer_id,quantity,partner_of_record_id";
 
 /// One CSV line.
-pub fn line(company: &str, domain: &str, reseller: &str, offer: &str, quantity: i32, por: &str) -> String {
-    format!("{company},{domain},US,1 Main St,,Seattle,98101,Ana Bill,billing@{domain},,en-US,{reseller},{offer},{quantity},{por}")
+pub fn line(
+    company: &str,
+    domain: &str,
+    reseller: &str,
+    offer: &str,
+    quantity: i32,
+    por: &str,
+) -> String {
+    format!(
+        "{company},{domain},US,1 Main St,,Seattle,98101,Ana Bill,billing@{domain},,en-US,{reseller},{offer},{quantity},{por}"
+    )
 }
 
 pub fn file(lines: &[String]) -> Vec<u8> {
@@ -110,7 +120,11 @@ pub fn errors(import: &Value) -> Vec<(i64, String, Vec<String>)> {
 /// The provider's customers' domains.
 pub async fn domains(app: &TestApp, token: &str) -> Vec<String> {
     let res = app
-        .gql("{ customers(first: 100) { edges { node { domain } } } }", json!({}), Some(token))
+        .gql(
+            "{ customers(first: 100) { edges { node { domain } } } }",
+            json!({}),
+            Some(token),
+        )
         .await;
     let mut all: Vec<String> = res.data()["customers"]["edges"]
         .as_array()
