@@ -17,24 +17,35 @@ use worker::msg;
 /// One row sent as JSON: the CSV columns (see README, "Bulk customer import").
 #[derive(InputObject)]
 pub struct CustomerImportRowInput {
+    /// The CSV column `company_name`.
     company_name: String,
     /// Consecutive rows with the same domain are one customer with several subscriptions.
     domain: String,
     /// ISO 3166-1 alpha-2.
     country: String,
+    /// `address_line1`.
     address_line1: String,
+    /// `address_line2` (optional).
     address_line2: Option<String>,
+    /// `city`.
     city: String,
+    /// `postal_code`.
     postal_code: String,
+    /// `billing_contact_name`.
     billing_contact_name: String,
+    /// `billing_contact_email`.
     billing_contact_email: String,
+    /// `billing_contact_phone` (optional).
     billing_contact_phone: Option<String>,
     /// BCP 47; "en-US" when absent.
     language: Option<String>,
     /// An ACTIVE partner reseller to administer the customer (as `createCustomer`).
     indirect_reseller_id: Option<ID>,
+    /// `offer_id`: one subscription of the customer.
     offer_id: ID,
+    /// `quantity`: its licenses.
     quantity: i32,
+    /// `partner_of_record_id` (optional).
     partner_of_record_id: Option<ID>,
 }
 
