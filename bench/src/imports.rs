@@ -63,6 +63,7 @@ async fn gql(
     Ok(answer)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     services: &Services,
     api: &Api,

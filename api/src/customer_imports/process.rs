@@ -132,6 +132,8 @@ fn placed(group: Group, e: UserError) -> (usize, UserError) {
 }
 
 /// The file's own problems, then the input `createCustomer` takes.
+// The row index is the error's position as much as the row's: a range reads best.
+#[allow(clippy::needless_range_loop)]
 fn input(
     import_id: i32,
     rows: &[Row],

@@ -44,7 +44,7 @@ async fn malformed_files_are_refused_naming_line_and_column(app: e2e::TestApp) {
         "{message}"
     );
 
-    let mut latin1 = file(&[good.clone()]);
+    let mut latin1 = file(std::slice::from_ref(&good));
     latin1.extend_from_slice(b"Caf\xE9 Ole,cafe.example\n");
     let e = refusal(&app, &w.provider, latin1, "l").await;
     assert_eq!(e["code"], "INVALID_CSV", "{e}");
