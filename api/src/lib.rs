@@ -13,6 +13,7 @@ pub mod auth;
 pub mod budget;
 pub mod catalog;
 pub mod cli;
+pub mod customer_imports;
 pub mod customers;
 pub mod dashboard;
 pub mod db;

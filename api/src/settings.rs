@@ -49,6 +49,8 @@ pub struct Settings {
     pub jobs: worker::JobSettings,
     /// Subscription terms (`SUBSCRIPTIONS__*`).
     pub subscriptions: SubscriptionSettings,
+    /// Bulk customer imports (`IMPORTS__*`, read by the worker binary too).
+    pub imports: crate::customer_imports::ImportSettings,
     /// The clock of second-factor codes and challenges: the system clock, unless a test
     /// moves it (never read from configuration).
     #[serde(skip)]
@@ -220,6 +222,7 @@ impl Default for Settings {
             webhooks: Default::default(),
             jobs: worker::JobSettings::default(),
             subscriptions: SubscriptionSettings::default(),
+            imports: Default::default(),
             clock: crate::mfa::Clock::default(),
         }
     }

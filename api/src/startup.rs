@@ -100,7 +100,15 @@ impl Application {
                     settings.webhooks.clone(),
                     signal.clone(),
                 )
-                .with_metrics(metrics.worker.clone().unwrap_or_default()),
+                .with_metrics(metrics.worker.clone().unwrap_or_default())
+                .with_extension(std::sync::Arc::new(
+                    crate::customer_imports::runner::Runner::new(
+                        db.clone(),
+                        settings.imports.clone(),
+                        signal.clone(),
+                        settings.clock.clone(),
+                    ),
+                )),
             )
         } else {
             None

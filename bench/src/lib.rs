@@ -9,6 +9,7 @@
 //!   `receiver`): webhook deliveries beside a plain HTTP client;
 //! - `cpu`: the API's own CPU time per request; `deep_page`: page 1,000 beside page 1;
 //! - `trusted`: documents named by id beside their text (issue 26);
+//! - `imports`: a 10,000-row customer import beside `createCustomer` one by one and pgbench;
 //! - `report`: table and JSON; `run`: the whole sequence.
 
 pub mod budget;
@@ -19,6 +20,7 @@ pub mod email;
 pub mod events;
 pub mod expiry;
 pub mod fanout;
+pub mod imports;
 pub mod load;
 pub mod overhead;
 pub mod pgbench;

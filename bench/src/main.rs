@@ -53,7 +53,7 @@ struct Args {
     #[arg(long, default_value_t = 100_000)]
     renewal_rows: u64,
     /// Only these parts (comma-separated): floor, read, overhead, budget, trusted, deep, write,
-    /// email, expiry, events, webhooks, prices, renewal.
+    /// email, expiry, events, webhooks, prices, renewal, imports.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Where the JSON results and the processes' logs go.

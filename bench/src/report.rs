@@ -47,6 +47,8 @@ pub struct Results {
     pub terms: Option<crate::terms::TermsResult>,
     /// `{ __typename }` and the read page as text and as trusted documents (issue 26).
     pub trusted_documents: Option<crate::trusted::TrustedResult>,
+    /// A 10,000-row customer import (issue 25).
+    pub imports: Option<crate::imports::ImportResult>,
     /// RLIMIT_NOFILE of the harness and the processes it starts.
     pub open_files_limit: Option<u64>,
     pub rss_idle_mib: Option<f64>,
@@ -118,6 +120,22 @@ impl Results {
                 "req/s",
                 p.transactions_per_second,
                 0.4,
+            ));
+        }
+        if let Some(i) = &self.imports {
+            rows.push(ratio_row(
+                "import rows/s vs pgbench (1 client)",
+                i.rows_per_second,
+                "rows/s",
+                i.pgbench.transactions_per_second,
+                0.5,
+            ));
+            rows.push(ratio_row(
+                "import rows/s vs createCustomer one by one",
+                i.rows_per_second,
+                "rows/s",
+                i.one_by_one.requests_per_second,
+                2.0,
             ));
         }
         if let (Some(e), Some(p)) = (&self.email_pipeline_4_workers, &self.email_plain_client) {

@@ -35,7 +35,7 @@ pub struct Options {
     /// Reuse the database seeded by an earlier run.
     pub reuse_data: bool,
     /// Which parts to run: floor, read, overhead, budget, trusted, deep, write, email, expiry,
-    /// events, webhooks (all when empty).
+    /// events, webhooks, prices, renewal, imports (all when empty).
     pub only: BTreeSet<String>,
     /// Subscriptions renewed by the renewal part.
     pub renewal_rows: u64,
@@ -232,6 +232,12 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
     if options.wants("prices") {
         eprintln!("prices: the read page with reseller prices, A-B-A ...");
         terms.prices = Some(crate::terms::prices(&client, &api, &url, providers, c, w, d).await?);
+    }
+
+    if options.wants("imports") {
+        results.imports = Some(
+            crate::imports::run(&services, &api, &client, &url, 10_000, w, d, providers).await?,
+        );
     }
 
     if options.wants("webhooks") {

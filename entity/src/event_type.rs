@@ -181,6 +181,10 @@ event_types! {
     TrustedDocumentAdded => "trusted_document.added",
     /// A platform administrator removed a trusted document.
     TrustedDocumentRemoved => "trusted_document.removed",
+    /// A customer import went on: one per batch of rows (target: the import).
+    CustomerImportProgress => "customer_import.progress",
+    /// A customer import ended (SUCCEEDED, PARTIALLY_SUCCEEDED, FAILED or VALIDATED).
+    CustomerImportFinished => "customer_import.finished",
 }
 
 impl std::fmt::Display for EventType {

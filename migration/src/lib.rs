@@ -22,6 +22,7 @@ mod m20261206_000015_api_clients;
 mod m20261206_000016_mfa;
 mod m20261206_000017_price_lists;
 mod m20261206_000018_terms;
+mod m20261206_000019_customer_imports;
 mod m20261206_000020_trusted_documents;
 mod offer_seed;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_mfa::Migration),
             Box::new(m20261206_000017_price_lists::Migration),
             Box::new(m20261206_000018_terms::Migration),
+            Box::new(m20261206_000019_customer_imports::Migration),
             Box::new(m20261206_000020_trusted_documents::Migration),
         ]
     }

@@ -100,6 +100,23 @@ pub async fn check_active_partner(
     }
 }
 
+/// [`require_active_partners`] without a transaction or locks, for checks that write
+/// nothing (a dry run of an import): the same rule, the same answer.
+pub async fn check_active_partners(
+    db: &impl ConnectionTrait,
+    provider_id: i32,
+    named: &[(i32, &[&str])],
+) -> ApiResult<()> {
+    if named.is_empty() {
+        return Ok(());
+    }
+    let active = active_partners(db, provider_id, named.iter().map(|(id, _)| *id), false).await?;
+    match named.iter().find(|(id, _)| !active.contains(id)) {
+        None => Ok(()),
+        Some((_, field)) => Err(not_partner(field)),
+    }
+}
+
 /// Which of `resellers` are ACTIVE and have an ACTIVE partnership with `provider_id`: the
 /// partnership joined with the reseller, both rows share-locked (PostgreSQL locks the rows
 /// of every table of a `FOR SHARE` join) when `lock` is set.

@@ -5,7 +5,8 @@
 //! the offers where the customer is (`pricing`), and the named resellers (`eligibility`).
 
 use super::eligibility::{ordering_provider, require_active_partners};
-use super::onboarding_checks::{by_key, claims, domain_taken_error, replay, replay_of};
+pub use super::onboarding_checks::replay_of;
+use super::onboarding_checks::{by_key, claims, domain_taken_error, replay};
 pub use super::onboarding_checks::{domain_taken, normalize_domain};
 use super::orders::{self, NewSubscription};
 use super::pricing::{self, LineRequest};
@@ -17,7 +18,7 @@ use chrono::Utc;
 use entity::enums::UserRole;
 use entity::event_type::EventType;
 use entity::{customer, order, user};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, Set};
 use worker::msg;
 
 pub struct NewCustomer {
@@ -51,6 +52,63 @@ pub struct Created {
     pub replayed: bool,
 }
 
+/// A submit checked against the database (fields, offers, collisions), ready to write.
+pub struct Prepared {
+    provider_id: i32,
+    key: String,
+    company_name: String,
+    domain: String,
+    country: String,
+    address_line1: String,
+    address_line2: Option<String>,
+    city: String,
+    postal_code: String,
+    contact_name: String,
+    contact_email: String,
+    phone: Option<String>,
+    language: String,
+    reseller_id: Option<i32>,
+    admin_roles: Vec<entity::enums::AdminRole>,
+    admin_days: i32,
+    lines: Vec<pricing::PricedLine>,
+}
+
+impl Prepared {
+    pub fn company_name(&self) -> &str {
+        &self.company_name
+    }
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// The resellers the submit names (delegated administrator, partners of record), each
+    /// once, with the input field that names it first.
+    pub fn named_resellers(&self) -> Vec<(i32, Vec<String>)> {
+        let field = |parts: &[&str]| parts.iter().map(|p| (*p).to_owned()).collect();
+        let mut named: Vec<(i32, Vec<String>)> = Vec::new();
+        if let Some(reseller) = self.reseller_id {
+            named.push((reseller, field(&["input", "indirectResellerId"])));
+        }
+        for (i, line) in self.lines.iter().enumerate() {
+            if let Some(por) = line.partner_of_record_id
+                && !named.iter().any(|(id, _)| *id == por)
+            {
+                let n = i.to_string();
+                named.push((por, field(&["input", "lines", &n, "partnerOfRecordId"])));
+            }
+        }
+        named
+    }
+}
+
+/// What [`prepare`] found: the key was used already (that customer), or a new customer.
+pub enum Checked {
+    Replay(i32),
+    Ready(Box<Prepared>),
+}
+
+/// `createCustomer`, and each customer of a bulk import (`customer_imports`): the same
+/// checks ([`prepare`]) and the same writes ([`write`]), in one transaction.
 pub async fn create(
     db: &DatabaseConnection,
     who: &crate::audit::Who,
@@ -58,6 +116,40 @@ pub async fn create(
     input: NewCustomer,
 ) -> ApiResult<Created> {
     let provider = ordering_provider(actor)?;
+    let prepared = match prepare(db, provider.id, input).await? {
+        Checked::Replay(existing) => return replay_of(db, existing).await,
+        Checked::Ready(prepared) => prepared,
+    };
+    let txn = migration::database::begin_write(db).await?;
+    match write(&txn, who, actor, &prepared).await {
+        Ok(created) => {
+            txn.commit().await?;
+            tracing::info!(
+                customer = created.customer.id,
+                provider = prepared.provider_id,
+                "customer created"
+            );
+            Ok(created)
+        }
+        Err(ApiError::User(e)) if e.code == UserErrorCode::DomainTaken => {
+            drop(txn);
+            // A concurrent submit with the same key won; answer with its result.
+            match by_key(db, prepared.provider_id, &prepared.key).await? {
+                Some(existing) => replay(db, existing).await,
+                None => Err(ApiError::User(e)),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The reads before the writes, writing nothing: the key's replay, every field, the
+/// offers where the customer is, the domain's collisions. The first problem is the answer.
+pub async fn prepare<C: ConnectionTrait>(
+    db: &C,
+    provider_id: i32,
+    input: NewCustomer,
+) -> ApiResult<Checked> {
     let key = input.idempotency_key.trim().to_owned();
     if key.is_empty() || key.len() > 128 {
         return Err(ApiError::user(
@@ -69,9 +161,9 @@ pub async fn create(
     // One statement for every collision a submit can have (see `onboarding_checks`); the
     // refusals keep their order: a used key replays before anything is validated.
     let domain = normalize_domain(&input.domain);
-    let claims = claims(db, Some((provider.id, &key)), domain.as_deref().ok()).await?;
+    let claims = claims(db, Some((provider_id, &key)), domain.as_deref().ok()).await?;
     if let Some(existing) = claims.by_key {
-        return replay_of(db, existing).await;
+        return Ok(Checked::Replay(existing));
     }
 
     let company_name = validate::name(&input.company_name, 200, &["input", "companyName"])?;
@@ -128,70 +220,82 @@ pub async fn create(
     }
     if claims.domain_taken {
         // A concurrent submit with this key may have just created it: that is a replay.
-        return match by_key(db, provider.id, &key).await? {
-            Some(existing) => replay(db, existing).await,
+        return match by_key(db, provider_id, &key).await? {
+            Some(existing) => Ok(Checked::Replay(existing.id)),
             None => Err(domain_taken_error()),
         };
     }
-
-    let temporary_password = password::generate_temporary();
-    let hash = password::hash_temporary(&temporary_password);
-    let admin_user_name = format!("admin@{domain}");
-    let now = Utc::now();
-
-    let txn = migration::database::begin_write(db).await?;
-    // Each reseller named (usually one, for every line) is checked once, all in one
-    // statement, in the transaction that designates them (see `eligibility`).
-    let line_numbers: Vec<String> = (0..checked.lines.len()).map(|i| i.to_string()).collect();
-    let mut named: Vec<(i32, Vec<&str>)> = Vec::new();
-    if let Some(reseller) = input.reseller_id {
-        named.push((reseller, vec!["input", "indirectResellerId"]));
-    }
-    for (line, number) in checked.lines.iter().zip(&line_numbers) {
-        if let Some(por) = line.partner_of_record_id
-            && !named.iter().any(|(id, _)| *id == por)
-        {
-            named.push((por, vec!["input", "lines", number, "partnerOfRecordId"]));
-        }
-    }
-    let named: Vec<(i32, &[&str])> = named.iter().map(|(id, f)| (*id, f.as_slice())).collect();
-    require_active_partners(&txn, provider.id, &named).await?;
-    let inserted = customer::ActiveModel {
-        provider_id: Set(provider.id),
-        reseller_id: Set(input.reseller_id),
-        company_name: Set(company_name),
-        domain: Set(domain),
-        country: Set(country),
-        address_line1: Set(address_line1),
-        address_line2: Set(input
+    Ok(Checked::Ready(Box::new(Prepared {
+        provider_id,
+        key,
+        company_name,
+        domain,
+        country,
+        address_line1,
+        address_line2: input
             .address_line2
             .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())),
-        city: Set(city),
-        postal_code: Set(postal_code),
-        billing_contact_name: Set(contact_name),
-        billing_contact_email: Set(contact_email),
-        billing_contact_phone: Set(phone),
-        language: Set(language),
-        idempotency_key: Set(Some(key.clone())),
+            .filter(|s| !s.is_empty()),
+        city,
+        postal_code,
+        contact_name,
+        contact_email,
+        phone,
+        language,
+        reseller_id: input.reseller_id,
+        admin_roles,
+        admin_days,
+        lines: checked.lines,
+    })))
+}
+
+/// The writes, in the caller's transaction: the customer, its admin user (a new temporary
+/// password, only its hash stored), the reseller's ACTIVE admin relationship, the order
+/// and its subscriptions, the audit entry. A collision on the domain (or the key) is
+/// `DOMAIN_TAKEN`; the caller's transaction is then unusable (roll it back).
+pub async fn write(
+    txn: &DatabaseTransaction,
+    who: &crate::audit::Who,
+    actor: &Actor,
+    input: &Prepared,
+) -> ApiResult<Created> {
+    let provider_id = input.provider_id;
+    let temporary_password = password::generate_temporary();
+    let hash = password::hash_temporary(&temporary_password);
+    let admin_user_name = format!("admin@{}", input.domain);
+    let now = Utc::now();
+
+    // Each reseller named (usually one, for every line) is checked once, all in one
+    // statement, in the transaction that designates them (see `eligibility`).
+    let named = input.named_resellers();
+    let named: Vec<(i32, Vec<&str>)> = named
+        .iter()
+        .map(|(id, f)| (*id, f.iter().map(String::as_str).collect()))
+        .collect();
+    let named: Vec<(i32, &[&str])> = named.iter().map(|(id, f)| (*id, f.as_slice())).collect();
+    require_active_partners(txn, provider_id, &named).await?;
+    let customer = customer::ActiveModel {
+        provider_id: Set(provider_id),
+        reseller_id: Set(input.reseller_id),
+        company_name: Set(input.company_name.clone()),
+        domain: Set(input.domain.clone()),
+        country: Set(input.country.clone()),
+        address_line1: Set(input.address_line1.clone()),
+        address_line2: Set(input.address_line2.clone()),
+        city: Set(input.city.clone()),
+        postal_code: Set(input.postal_code.clone()),
+        billing_contact_name: Set(input.contact_name.clone()),
+        billing_contact_email: Set(input.contact_email.clone()),
+        billing_contact_phone: Set(input.phone.clone()),
+        language: Set(input.language.clone()),
+        idempotency_key: Set(Some(input.key.clone())),
         azure_tenant_owner_id: Set(None),
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
-    .await;
-    let customer = match inserted {
-        Ok(c) => c,
-        Err(e) if is_unique_violation(&e) => {
-            drop(txn);
-            // A concurrent submit with the same key won; answer with its result.
-            if let Some(existing) = by_key(db, provider.id, &key).await? {
-                return replay(db, existing).await;
-            }
-            return Err(domain_taken_error());
-        }
-        Err(e) => return Err(e.into()),
-    };
+    .insert(txn)
+    .await
+    .map_err(taken_or)?;
     user::ActiveModel {
         email: Set(admin_user_name.clone()),
         name: Set(format!("{} administrator", customer.company_name)),
@@ -204,38 +308,33 @@ pub async fn create(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            domain_taken_error()
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(taken_or)?;
     if let Some(reseller) = input.reseller_id {
         // The provider creates the customer and its first delegation together: ACTIVE.
         crate::admin_relationships::service::insert_active(
-            &txn,
+            txn,
             who,
             &customer,
             reseller,
-            &admin_roles,
-            admin_days,
+            &input.admin_roles,
+            input.admin_days,
         )
         .await?;
     }
-    let new_subscriptions = checked
+    let new_subscriptions = input
         .lines
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|line| NewSubscription {
             line,
-            support_contact_partner_id: provider.id,
+            support_contact_partner_id: provider_id,
         })
         .collect();
-    let order = orders::order_new_subscriptions(&txn, actor, &customer, new_subscriptions).await?;
+    let order = orders::order_new_subscriptions(txn, actor, &customer, new_subscriptions).await?;
     crate::audit::record(
-        &txn,
+        txn,
         who,
         crate::audit::Change {
             action: EventType::CustomerCreated,
@@ -250,12 +349,6 @@ pub async fn create(
         },
     )
     .await?;
-    txn.commit().await?;
-    tracing::info!(
-        customer = customer.id,
-        provider = provider.id,
-        "customer created"
-    );
     Ok(Created {
         customer,
         order: Some(order),
@@ -263,6 +356,15 @@ pub async fn create(
         temporary_password: Some(temporary_password),
         replayed: false,
     })
+}
+
+/// A unique violation of the customer or its admin account: the domain is taken.
+fn taken_or(e: sea_orm::DbErr) -> ApiError {
+    if is_unique_violation(&e) {
+        domain_taken_error()
+    } else {
+        e.into()
+    }
 }
 
 /// The first delegation's roles and duration, checked at their own input fields.

@@ -51,6 +51,8 @@ pub fn generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilde
         crate::price_lists::PriceList => "price lists",
         crate::price_lists::ResellerPrice => "reseller price versions",
         crate::trusted_documents::TrustedDocument => "trusted documents",
+        crate::customer_imports::CustomerImport => "customer imports",
+        crate::customer_imports::CustomerImportRow => "rows of a customer import",
     );
     builder
         .override_output_type_description::<DateTime<Utc>>(

@@ -24,6 +24,7 @@ pub enum NodeType {
     AdminRelationship,
     ApiClient,
     PriceList,
+    CustomerImport,
 }
 
 impl NodeType {
@@ -45,6 +46,7 @@ impl NodeType {
             Self::AdminRelationship => "AdminRelationship",
             Self::ApiClient => "ApiClient",
             Self::PriceList => "PriceList",
+            Self::CustomerImport => "CustomerImport",
         }
     }
 
@@ -66,6 +68,7 @@ impl NodeType {
             "AdminRelationship" => Self::AdminRelationship,
             "ApiClient" => Self::ApiClient,
             "PriceList" => Self::PriceList,
+            "CustomerImport" => Self::CustomerImport,
             _ => return None,
         })
     }

@@ -56,6 +56,7 @@ pub struct QueryRoot(
     crate::budget::BudgetQuery,
     crate::price_lists::PriceListQuery,
     crate::trusted_documents::TrustedDocumentQuery,
+    crate::customer_imports::CustomerImportQuery,
 );
 
 /// Every mutation is `name(input: NameInput!): NamePayload!`, sent with POST. Business-rule
@@ -87,6 +88,7 @@ pub struct MutationRoot(
     crate::price_lists::PriceListMutation,
     crate::terms::TermsMutation,
     crate::trusted_documents::TrustedDocumentMutation,
+    crate::customer_imports::CustomerImportMutation,
 );
 
 /// Live streams, only over WebSocket at `/graphql/ws` (`graphql-transport-ws`; the token

@@ -45,6 +45,7 @@ pub enum Node {
     AdminRelationship(crate::admin_relationships::graphql::AdminRelationship),
     ApiClient(crate::api_clients::ApiClient),
     PriceList(crate::price_lists::PriceList),
+    CustomerImport(crate::customer_imports::CustomerImport),
 }
 
 /// Any object by global id, with the same tenant checks as every other path.
@@ -104,6 +105,9 @@ pub async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
         }
         (ids::NodeType::PriceList, raw) => {
             Node::PriceList(crate::price_lists::graphql::find(db, actor, raw).await?)
+        }
+        (ids::NodeType::CustomerImport, raw) => {
+            Node::CustomerImport(crate::customer_imports::graphql::find(db, actor, raw).await?)
         }
     })
 }

@@ -79,6 +79,9 @@ pub enum UserErrorCode {
     /// or lose licenses this term (licenses can still be added; turn off automatic renewal
     /// to end it with its term).
     CancellationWindowClosed,
+    /// An import file that is not a well-formed CSV of the documented columns (bad quoting,
+    /// wrong column count, invalid UTF-8, no data rows); the message names line and column.
+    InvalidCsv,
 }
 
 impl UserErrorCode {
@@ -117,6 +120,7 @@ impl UserErrorCode {
             Self::TargetNotAllowed => "TARGET_NOT_ALLOWED",
             Self::InvalidToken => "INVALID_TOKEN",
             Self::CancellationWindowClosed => "CANCELLATION_WINDOW_CLOSED",
+            Self::InvalidCsv => "INVALID_CSV",
         }
     }
 }

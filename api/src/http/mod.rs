@@ -87,6 +87,10 @@ pub fn router(state: AppState) -> Router {
         .route("/account/security", get(crate::mfa::page::page))
         .route("/logos/{id}", get(crate::directory::logo_handler))
         .route(
+            "/imports/{id}/{file}",
+            get(crate::customer_imports::credentials::download),
+        )
+        .route(
             "/oauth/token",
             axum::routing::post(crate::api_clients::oauth::token_handler),
         )

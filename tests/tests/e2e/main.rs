@@ -7,6 +7,7 @@ mod api_clients;
 mod audit;
 mod browser;
 mod catalog;
+mod customer_imports;
 mod customers;
 mod directory;
 mod events;

@@ -100,3 +100,6 @@ audit-subscription-auto-renew-off = { $customer }: automatic renewal turned off
 audit-subscription-term-ending = { $customer }: subscription term ends in { $days } days
 audit-trusted-document-added = Trusted document added: { $id }
 audit-trusted-document-removed = Trusted document removed: { $id }
+# Bulk customer import.
+audit-customer-import-progress = Customer import: { $processed } of { $total } rows done
+audit-customer-import-finished = Customer import finished ({ $status }): { $succeeded } rows succeeded, { $failed } failed

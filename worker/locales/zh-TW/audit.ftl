@@ -100,3 +100,6 @@ audit-subscription-auto-renew-off = { $customer }：已關閉自動續約
 audit-subscription-term-ending = { $customer }：訂閱合約期間將於 { $days } 天後結束
 audit-trusted-document-added = 已新增受信任文件：{ $id }
 audit-trusted-document-removed = 已移除受信任文件：{ $id }
+# 大量匯入客戶。
+audit-customer-import-progress = 匯入客戶：已處理 { $total } 列中的 { $processed } 列
+audit-customer-import-finished = 匯入客戶已完成（{ $status }）：成功 { $succeeded } 列，失敗 { $failed } 列

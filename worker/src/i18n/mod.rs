@@ -16,7 +16,7 @@ pub mod templates;
 
 pub use format::{date, money};
 pub use messages::{Arg, Args, Message, text};
-pub use stored::{read_stored, render_stored};
+pub use stored::{message_of_stored, read_stored, render_stored};
 
 /// A supported language.
 #[derive(

@@ -55,6 +55,46 @@ pub fn render_stored(lang: Lang, stored: &str) -> Option<String> {
     Some(text(lang, id, &args))
 }
 
+/// A stored message back as a [`Message`] (to be rendered later, e.g. a stored
+/// `userError`), if its id is one of the message files'. Ids and argument names are kept
+/// once per process (`Message` holds them as `&'static str`), so what is kept is bounded
+/// by the message files.
+pub fn message_of_stored(stored: &str) -> Option<Message> {
+    let value: Value = serde_json::from_str(stored).ok()?;
+    let id = value.get("id")?.as_str()?;
+    if !super::messages::has(Lang::En, id) {
+        return None;
+    }
+    let mut message = Message::new(interned(id));
+    if let Some(args) = value.get("args").and_then(Value::as_object) {
+        for (name, v) in args {
+            let arg = match v {
+                Value::Number(n) => Arg::Number(n.as_i64().unwrap_or_default()),
+                Value::String(s) => Arg::Text(s.clone()),
+                other => Arg::Text(other.to_string()),
+            };
+            message = message.arg(interned(name), arg);
+        }
+    }
+    Some(message)
+}
+
+fn interned(text: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static KEPT: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut kept = KEPT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = kept.get(text) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(text.to_owned().into_boxed_str());
+    kept.insert(leaked);
+    leaked
+}
+
 /// `stored` in `lang` when it is a stored message, else as it is.
 pub fn read_stored(lang: Lang, stored: &str) -> String {
     render_stored(lang, stored).unwrap_or_else(|| stored.to_owned())

@@ -14,6 +14,7 @@
 //! in-flight jobs are recovered by the others once its heartbeat stops, and a restarted
 //! worker never waits for its own old name to expire. Restarts back off exponentially.
 
+pub mod extension;
 mod schedule;
 
 use crate::jobs::SendEmail;
@@ -48,6 +49,8 @@ pub struct Runtime {
     relay_running: Mutex<()>,
     /// Held by a running cleanup pass.
     retention_running: Mutex<()>,
+    /// Loops other crates add (customer imports), see `extension`.
+    extensions: Vec<Arc<dyn extension::Extension>>,
 }
 
 impl Runtime {
@@ -69,6 +72,7 @@ impl Runtime {
             metrics: WorkerMetrics::default(),
             relay_running: Mutex::new(()),
             retention_running: Mutex::new(()),
+            extensions: Vec::new(),
         }
     }
 }
@@ -77,6 +81,12 @@ impl Runtime {
     /// Counts the jobs in `metrics` (registered where `/metrics` serves them).
     pub fn with_metrics(mut self, metrics: WorkerMetrics) -> Self {
         self.metrics = metrics;
+        self
+    }
+
+    /// Runs `extension`'s loop beside the jobs (see `extension`).
+    pub fn with_extension(mut self, extension: Arc<dyn extension::Extension>) -> Self {
+        self.extensions.push(extension);
         self
     }
 
@@ -246,6 +256,7 @@ pub async fn run(
     let rt: Shared = Arc::new(rt);
     // The webhook loop stops with the Monitor.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stop_rx_ext = stop_rx.clone();
     let webhooks = tokio::spawn(webhooks::deliver::run(
         rt.db.clone(),
         rt.webhooks.clone(),
@@ -253,6 +264,11 @@ pub async fn run(
         rt.metrics.clone(),
         stop_rx,
     ));
+    let extensions: Vec<_> = rt
+        .extensions
+        .iter()
+        .map(|e| tokio::spawn(extension::run(e.clone(), stop_rx_ext.clone())))
+        .collect();
     let signal = async move {
         let result = signal.await;
         let _ = stop_tx.send(true);
@@ -346,6 +362,13 @@ pub async fn run(
     // In-flight webhook requests finish (each is bounded by its timeout).
     if tokio::time::timeout(grace, webhooks).await.is_err() {
         tracing::warn!("webhook deliveries still running after the grace period");
+    }
+    // A pass in flight (an import's batch) finishes, or is abandoned at the bound: its
+    // transaction rolls back and the lease lets another worker resume it.
+    for task in extensions {
+        if tokio::time::timeout(grace, task).await.is_err() {
+            tracing::warn!("an extension's pass still running after the grace period");
+        }
     }
     monitor
 }

@@ -152,6 +152,8 @@ pub fn node_need(node_type: NodeType) -> Need {
         | NodeType::AdminRelationship => Need::Scopes(&[CustomersRead]),
         // A provider's prices to its resellers: partnership business.
         NodeType::PriceList => Need::Scopes(&[PartnershipsRead]),
+        // An import is customer business: its rows are customers.
+        NodeType::CustomerImport => Need::Scopes(&[CustomersRead]),
         NodeType::ProfileChangeRequest => Need::Scopes(&[DirectoryWrite]),
         NodeType::Event => Need::Scopes(&[AuditRead]),
         NodeType::WebhookEndpoint | NodeType::WebhookDelivery => Need::Scopes(&[WebhooksManage]),

@@ -49,6 +49,7 @@ pub static QUERY: &[(&str, Policy)] = &[
     ("priceLists", row(Scopes(&[PartnershipsRead]), false)),
     // Platform administration: never a partner's client.
     ("trustedDocuments", row(PeopleOnly, false)),
+    ("customerImports", row(Scopes(&[CustomersRead]), false)),
 ];
 
 pub static MUTATION: &[(&str, Policy)] = &[
@@ -162,6 +163,11 @@ pub static MUTATION: &[(&str, Policy)] = &[
     ("createPriceList", row(Scopes(&[PartnershipsWrite]), false)),
     ("setResellerPrice", row(Scopes(&[PartnershipsWrite]), false)),
     ("assignPriceList", row(Scopes(&[PartnershipsWrite]), false)),
+    // Creates customers and their first orders, as `createCustomer` does.
+    (
+        "importCustomers",
+        row(Scopes(&[CustomersWrite, OrdersWrite]), false),
+    ),
     (
         "createAdminRelationship",
         row(Scopes(&[CustomersWrite]), false),

@@ -1,5 +1,7 @@
 //! The worker process: `worker` with the same environment as the API (`DATABASE_URL`,
 //! `REDIS_URL`, `SMTP_URL`, ...). Run as many as you like against one database and Redis.
+//! Built by the `api` crate: besides the `worker` crate's jobs it runs customer imports
+//! (`api::customer_imports::runner`) with the API's own customer service.
 
 use std::time::Duration;
 
@@ -40,8 +42,17 @@ async fn main() -> anyhow::Result<()> {
     }
     tracing::info!(pid = std::process::id(), "worker started");
     let grace = Duration::from_secs(jobs.shutdown_grace_seconds);
+    // The import settings (`IMPORTS__*`) are the API's own section.
+    let imports = api::settings::Settings::load()?.imports;
+    let runner = api::customer_imports::runner::Runner::new(
+        db.clone(),
+        imports,
+        signal.clone(),
+        api::mfa::Clock::default(),
+    );
     let rt = Runtime::new(db, mailer, queue, jobs, settings.webhooks.clone(), signal)
-        .with_metrics(series);
+        .with_metrics(series)
+        .with_extension(std::sync::Arc::new(runner));
     runtime::run(rt, shutdown_signal(), grace).await?;
     let _ = stop.send(true);
     tracing::info!("worker stopped");
