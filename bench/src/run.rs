@@ -259,9 +259,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         terms
             .renewal
             .push(crate::terms::renewal_postgres(&url, n).await?);
-        terms
-            .renewal
-            .push(crate::terms::renewal_sqlite(&options.out_dir.join("sqlite"), n).await?);
+        // The SQLite figure is an extra: a failure there keeps the PostgreSQL one.
+        match crate::terms::renewal_sqlite(&options.out_dir.join("sqlite"), n).await {
+            Ok(run) => terms.renewal.push(run),
+            Err(e) => eprintln!("renewal on SQLite failed: {e:#}"),
+        }
     }
     if terms.prices.is_some() || !terms.renewal.is_empty() {
         results.terms = Some(terms);

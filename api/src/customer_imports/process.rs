@@ -232,6 +232,10 @@ fn input(
             offer_id,
             quantity,
             partner_of_record_id,
+            // The import's columns name no term: the offer's first, renewing (as an order
+            // line that names none).
+            term: None,
+            auto_renew: true,
         });
     }
     if !errors.is_empty() {
