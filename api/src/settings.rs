@@ -72,6 +72,9 @@ pub struct GraphqlSettings {
     pub max_body_bytes: usize,
     /// Introspection (and field suggestions) for GraphiQL; turn off to hide the schema.
     pub introspection: bool,
+    /// Prepared plans for the hot shapes (`graphql::direct`); `GRAPHQL__DIRECT_PLANS=false`
+    /// sends every request down the general path (the e2e comparisons use it).
+    pub direct_plans: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -209,6 +212,7 @@ impl Default for GraphqlSettings {
             max_batch: 10,
             max_body_bytes: 2 * 1024 * 1024,
             introspection: true,
+            direct_plans: true,
         }
     }
 }

@@ -49,8 +49,8 @@ struct Args {
     /// Webhook deliveries per run of the webhooks part, spread over 4 endpoints.
     #[arg(long, default_value_t = 4000)]
     webhooks: u64,
-    /// Only these parts (comma-separated): floor, read, overhead, budget, deep, write, email,
-    /// expiry, events, webhooks.
+    /// Only these parts (comma-separated): floor, read, postgraphile, overhead, budget, deep,
+    /// write, email, expiry, events, webhooks.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Where the JSON results and the processes' logs go.

@@ -8,6 +8,7 @@ mod audit;
 mod browser;
 mod catalog;
 mod customers;
+mod direct;
 mod directory;
 mod events;
 mod hardening;
