@@ -73,7 +73,7 @@ pub async fn detect(client: &reqwest::Client, base: &str) -> Mode {
         Ok(response) if response.status().is_success() => response
             .json::<Value>()
             .await
-            .is_ok_and(|v| v["data"]["__typename"] == "Query" && v.get("errors").is_none()),
+            .is_ok_and(|v| v["data"]["__typename"].is_string() && v.get("errors").is_none()),
         _ => false,
     };
     if accepted {

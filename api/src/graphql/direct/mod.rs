@@ -93,7 +93,7 @@ pub async fn execute(
         out.comma(&mut first);
         out.raw(key.as_str());
         match root {
-            Root::Typename => out.string("Query"),
+            Root::Typename => out.string("QueryRoot"),
             Root::Customers(p) => p.write(&mut out, variables, request).await?,
         }
     }

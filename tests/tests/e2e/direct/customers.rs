@@ -254,7 +254,7 @@ e2e!(typename_answers_byte_for_byte);
 async fn typename_answers_byte_for_byte(app: TestApp) {
     let p = pair(app).await;
     let a = p.same("{ __typename }", json!({}), None, true).await;
-    assert_eq!(a["data"], json!({ "__typename": "Query" }));
+    assert_eq!(a["data"], json!({ "__typename": "QueryRoot" }));
     p.same("{ __typename }", json!({}), Some(&p.world.provider), true)
         .await;
     p.same(

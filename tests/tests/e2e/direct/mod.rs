@@ -17,6 +17,8 @@ const METRICS_TOKEN: &str = "direct-scrape";
 
 /// The two servers and the callers of the comparisons.
 pub struct Pair {
+    /// The app that seeded the database (it owns the SQLite file's directory).
+    pub origin: TestApp,
     pub direct: TestApp,
     pub general: TestApp,
     pub world: World,
@@ -31,6 +33,9 @@ pub struct Pair {
 /// The world of the customer tests, Fourth Coffee delegated to Fabrikam, a second provider
 /// and customers with every optional field set or missing; then the two servers.
 pub async fn pair(app: TestApp) -> Pair {
+    if std::env::var("DIRECT_DEBUG").is_ok() {
+        e2e::capture_logs();
+    }
     let w = world(&app).await;
     let created = fourth_coffee(&app, &w).await;
     let (_, other_provider) = app
@@ -91,6 +96,7 @@ pub async fn pair(app: TestApp) -> Pair {
         })
         .await;
     Pair {
+        origin: app,
         direct,
         general,
         world: w,
@@ -207,6 +213,14 @@ impl Pair {
         let a = send(&self.direct, &body, token).await;
         let b = send(&self.general, &body, token).await;
         let answered = self.answered().await - before;
+        if a.2 != b.2 && std::env::var("DIRECT_DEBUG").is_ok() {
+            let logs = e2e::capture_logs().lock().unwrap();
+            for line in String::from_utf8_lossy(&logs).lines() {
+                if line.contains("ERROR") || line.contains("WARN") || line.contains("rror") {
+                    eprintln!("{line}");
+                }
+            }
+        }
         assert_eq!(
             (a.0, &a.1),
             (b.0, &b.1),
