@@ -1,7 +1,8 @@
 //! The read page through PostGraphile v5 (issue 26): the same database, the same 50
 //! customers of a provider with their subscriptions, each with its offer, partner of
 //! record and support contact, through the schema PostGraphile's Amber preset derives from
-//! the tables (`allCustomers(condition: {providerId}, orderBy: ID_DESC)`), served by two
+//! the tables (`allCustomers(condition: {providerId}, orderBy: PRIMARY_KEY_DESC)`; the
+//! `subscriptions` rows are `CustomerSubscription`, see `server.mjs`), served by two
 //! Node workers (`bench/postgraphile/server.mjs`, node:cluster). The customers' index
 //! `(provider_id, id)` that it needs is one of the product's own (migration 4), so the
 //! comparison is of engines, not plans. PostGraphile runs without authentication: it does
@@ -25,9 +26,9 @@ const WORKERS: usize = 2;
 
 /// The API's read page in PostGraphile's schema.
 pub const PAGE: &str = "query CustomersPage($provider: Int!) { allCustomers(first: 50, \
-    condition: {providerId: $provider}, orderBy: [ID_DESC]) { totalCount \
+    condition: {providerId: $provider}, orderBy: [PRIMARY_KEY_DESC]) { totalCount \
     pageInfo { hasNextPage endCursor } edges { node { id companyName \
-    subscriptionsByCustomerId(orderBy: [ID_ASC]) { nodes { id quantity status \
+    customerSubscriptionsByCustomerId(orderBy: [PRIMARY_KEY_ASC]) { nodes { id quantity status \
     offerByOfferId { id name } partnerByPartnerOfRecordId { id companyName } \
     partnerBySupportContactPartnerId { id companyName } } } } } } }";
 
@@ -114,8 +115,10 @@ pub async fn run(
     let dir = std::fs::canonicalize(out_dir)?.join("postgraphile");
     let installed = dir.clone();
     tokio::task::spawn_blocking(move || install(&installed)).await??;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("postgraphile/server.mjs");
-    std::fs::copy(&script, dir.join("server.mjs"))?;
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("postgraphile");
+    for file in ["server.mjs", "polyfill.mjs"] {
+        std::fs::copy(scripts.join(file), dir.join(file))?;
+    }
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
@@ -215,7 +218,7 @@ fn answer_check(answer: &Value) -> Result<(), String> {
         return Err(format!("{} customers instead of 50", edges.len()));
     }
     for edge in edges {
-        let subscriptions = edge["node"]["subscriptionsByCustomerId"]["nodes"]
+        let subscriptions = edge["node"]["customerSubscriptionsByCustomerId"]["nodes"]
             .as_array()
             .ok_or("no subscriptions")?;
         if subscriptions.is_empty()
