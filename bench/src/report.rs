@@ -30,6 +30,10 @@ pub struct Results {
     /// pgbench transaction of the same statements (issue 26).
     pub read_pg_cpu_ms_per_request: Option<f64>,
     pub read_pgbench_pg_cpu_ms_per_transaction: Option<f64>,
+    /// The session lookup alone through pgbench, and PostgreSQL's CPU per lookup: what a
+    /// session cache would save the database.
+    pub session_pgbench: Option<PgbenchResult>,
+    pub session_pg_cpu_ms_per_lookup: Option<f64>,
     /// How the trusted scenarios sent their document (`document_id` once the server knows
     /// trusted documents, else `query_text`).
     pub trusted_mode: Option<crate::trusted::Mode>,
@@ -377,6 +381,11 @@ impl Results {
                 "pgbench create_customer.sql",
                 &self.write_pgbench,
                 self.write_pgbench_pg_cpu_ms_per_transaction,
+            ),
+            (
+                "pgbench session.sql (the session lookup)",
+                &self.session_pgbench,
+                self.session_pg_cpu_ms_per_lookup,
             ),
         ] {
             if let Some(p) = p {

@@ -191,6 +191,19 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         )?);
         results.read_pgbench_pg_cpu_ms_per_transaction =
             per_transaction(pg.await?, results.read_pgbench.as_ref());
+        // What a session cache would save the database: the lookup alone.
+        eprintln!("read: pgbench session.sql ...");
+        let pg = pgbench_window(&pg_admin, &options.database, w, d);
+        results.session_pgbench = Some(pgbench::run(
+            &url,
+            "session.sql",
+            c,
+            w,
+            d,
+            &[("providers", providers.to_string())],
+        )?);
+        results.session_pg_cpu_ms_per_lookup =
+            per_transaction(pg.await?, results.session_pgbench.as_ref());
     }
 
     if options.wants("postgraphile") {
@@ -328,7 +341,8 @@ fn per_transaction(cpu_seconds: Option<f64>, run: Option<&pgbench::PgbenchResult
     let run = run?;
     let window = run.seconds - 1.0;
     let transactions = run.transactions_per_second * window;
-    (window > 0.0 && transactions > 0.0).then(|| cpu_seconds? * 1000.0 / transactions)
+    let cpu = cpu_seconds?;
+    (window > 0.0 && transactions > 0.0).then(|| cpu * 1000.0 / transactions)
 }
 
 /// A load run where any answer failed its check is not a figure.

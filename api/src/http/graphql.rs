@@ -224,8 +224,16 @@ async fn execute_as(
     }
     if state.settings.graphql.direct_plans
         && !heavy
-        && let Some(answer) =
-            direct_answer(&state, &mut batch, &auth, report.as_ref(), &shapes, media).await
+        && let Some(answer) = super::direct::answer(
+            &state,
+            &mut batch,
+            &auth,
+            report.as_ref(),
+            &shapes,
+            media,
+            None,
+        )
+        .await
     {
         return answer;
     }
@@ -275,72 +283,6 @@ async fn execute_as(
     }
     let orders: Vec<_> = shapes.into_iter().map(|s| s.order).collect();
     answer::write(answer, &orders, media, max_bytes, lang)
-}
-
-/// The answer of a prepared plan (`graphql::direct`), when the request is one operation
-/// of a recognized shape and the plan answers it; `None` sends it down the general path
-/// (nothing has been written yet). The guard, policy and budget have already run.
-async fn direct_answer(
-    state: &AppState,
-    batch: &mut BatchRequest,
-    auth: &Auth,
-    report: Option<&crate::budget::Report>,
-    shapes: &[guard::Shape],
-    media: MediaType,
-) -> Option<Response> {
-    use crate::graphql::direct;
-    let BatchRequest::Single(request) = batch else {
-        return None;
-    };
-    let operation = request.operation_name.clone();
-    let plan = match direct::lookup(&request.query, operation.as_deref()) {
-        Some(known) => known?,
-        None => {
-            let plan = request
-                .parsed_query()
-                .ok()
-                .and_then(|doc| direct::prepare(doc, operation.as_deref()))
-                .map(std::sync::Arc::new);
-            direct::remember(&request.query, operation.as_deref(), plan.clone());
-            plan?
-        }
-    };
-    if plan.depth > state.settings.graphql.max_depth {
-        return None;
-    }
-    let started = std::time::Instant::now();
-    let context = direct::Request {
-        db: &state.db,
-        actor: auth.0.as_ref(),
-        cost: report,
-    };
-    let body = match direct::execute(&plan, &request.variables, &context).await {
-        Ok(body) => body,
-        Err(direct::Fallback(reason)) => {
-            state.metrics.direct(false);
-            tracing::debug!(reason, "prepared plan fell back to the general path");
-            return None;
-        }
-    };
-    // A body over the bound is answered by the general path's RESPONSE_TOO_LARGE.
-    if body.len() > state.settings.graphql.max_response_bytes {
-        state.metrics.direct(false);
-        return None;
-    }
-    state.metrics.direct(true);
-    if let Some((name, kind)) = shapes.first().and_then(|s| s.operation.as_ref()) {
-        state
-            .metrics
-            .operation(name.as_deref(), kind, started.elapsed(), std::iter::empty());
-    }
-    Some(
-        (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, media.header())],
-            body,
-        )
-            .into_response(),
-    )
 }
 
 /// Runs every request of the batch through the guard (the first refusal refuses all).

@@ -3,6 +3,7 @@
 pub(crate) mod answer;
 mod assets;
 pub mod cors;
+mod direct;
 pub(crate) mod gate;
 mod graphiql;
 pub(crate) mod graphql;
