@@ -364,8 +364,14 @@ impl CustomersPlan {
     ) -> Result<(), Fallback> {
         let page = self.read(variables, request).await?;
         object(out, &self.members, |out, member| match member {
-            Conn::Typename => Ok(out.string("CustomerConnection")),
-            Conn::TotalCount => Ok(out.int(page.total.ok_or(Fallback("count"))?)),
+            Conn::Typename => {
+                out.string("CustomerConnection");
+                Ok(())
+            }
+            Conn::TotalCount => {
+                out.int(page.total.ok_or(Fallback("count"))?);
+                Ok(())
+            }
             Conn::PageInfo(fields) => object(out, fields, |out, f| {
                 match f {
                     PageInfo::Typename => out.string("PageInfo"),
@@ -384,8 +390,14 @@ impl CustomersPlan {
                 for (row, cursor) in page.rows.iter().zip(&page.cursors) {
                     out.comma(&mut first);
                     object(out, fields, |out, f| match f {
-                        Edge::Typename => Ok(out.string("CustomerEdge")),
-                        Edge::Cursor => Ok(out.string(cursor)),
+                        Edge::Typename => {
+                            out.string("CustomerEdge");
+                            Ok(())
+                        }
+                        Edge::Cursor => {
+                            out.string(cursor);
+                            Ok(())
+                        }
                         Edge::Node(fields) => customer(out, fields, row),
                     })?;
                 }

@@ -44,7 +44,7 @@ pub struct DirectPlan {
 #[derive(Debug)]
 enum Root {
     Typename,
-    Customers(customers::CustomersPlan),
+    Customers(Box<customers::CustomersPlan>),
 }
 
 /// Why a plan did not answer: the general path will (the reason is for logs and tests).
@@ -66,7 +66,7 @@ pub fn prepare(doc: &ExecutableDocument, operation_name: Option<&str>) -> Option
     for f in d.fields(&[set], "Query")? {
         let root = match f.name {
             "__typename" if f.leaf() => Root::Typename,
-            "customers" => Root::Customers(customers::recognize(&d, &f)?),
+            "customers" => Root::Customers(Box::new(customers::recognize(&d, &f)?)),
             _ => return None,
         };
         members.push((f.json_key(), root));
