@@ -101,6 +101,9 @@ pub struct GraphqlSettings {
     /// `query` text is refused (`PERSISTED_QUERY_REQUIRED`), but for GraphiQL's
     /// introspection while `introspection` is on.
     pub trusted_documents_only: bool,
+    /// Prepared plans for the hot shapes (`graphql::direct`); `GRAPHQL__DIRECT_PLANS=false`
+    /// sends every request down the general path (the e2e comparisons use it).
+    pub direct_plans: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -242,6 +245,7 @@ impl Default for GraphqlSettings {
             introspection: true,
             trusted_documents_file: None,
             trusted_documents_only: false,
+            direct_plans: true,
         }
     }
 }

@@ -52,8 +52,8 @@ struct Args {
     /// Subscriptions whose term ended for the renewal run.
     #[arg(long, default_value_t = 100_000)]
     renewal_rows: u64,
-    /// Only these parts (comma-separated): floor, read, overhead, budget, trusted, deep, write,
-    /// email, expiry, events, webhooks, prices, renewal, imports.
+    /// Only these parts (comma-separated): floor, read, postgraphile, overhead, budget,
+    /// trusted, deep, write, email, expiry, events, webhooks, prices, renewal, imports.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Where the JSON results and the processes' logs go.

@@ -14,6 +14,8 @@ pub struct PgbenchResult {
     pub script: String,
     pub transactions: u64,
     pub transactions_per_second: f64,
+    /// Seconds measured.
+    pub seconds: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
 }
@@ -60,6 +62,7 @@ pub fn run(
         script: script_name.to_owned(),
         transactions: latencies.len() as u64,
         transactions_per_second: tps,
+        seconds: duration.as_secs().max(1) as f64,
         p50_ms: percentile_ms(&latencies, 0.50),
         p99_ms: percentile_ms(&latencies, 0.99),
     })

@@ -26,10 +26,39 @@ pub struct Results {
     /// Milliseconds of the API process's CPU (user + system) per read request.
     pub read_api_cpu_ms_per_request: Option<f64>,
     pub read_pgbench: Option<PgbenchResult>,
+    /// PostgreSQL's CPU (its backends of the benchmark database) per read request, and per
+    /// pgbench transaction of the same statements (issue 26).
+    pub read_pg_cpu_ms_per_request: Option<f64>,
+    pub read_pgbench_pg_cpu_ms_per_transaction: Option<f64>,
+    /// The session lookup alone through pgbench, and PostgreSQL's CPU per lookup: what a
+    /// session cache would save the database.
+    pub session_pgbench: Option<PgbenchResult>,
+    pub session_pg_cpu_ms_per_lookup: Option<f64>,
+    /// How the trusted scenarios sent their document (`document_id` once the server knows
+    /// trusted documents, else `query_text`).
+    pub trusted_mode: Option<crate::read_trusted::Mode>,
+    /// `{ __typename }` as a trusted document.
+    pub typename_trusted: Option<LoadResult>,
+    /// The read page as a trusted document (issue 26).
+    pub read_trusted: Option<LoadResult>,
+    pub read_trusted_api_cpu_ms_per_request: Option<f64>,
+    pub read_trusted_pg_cpu_ms_per_request: Option<f64>,
+    pub read_trusted_statements_per_request: Option<f64>,
+    /// The read page on the general path: a second API with `GRAPHQL__DIRECT_PLANS=false`.
+    pub read_general: Option<LoadResult>,
+    pub read_general_api_cpu_ms_per_request: Option<f64>,
+    pub read_general_pg_cpu_ms_per_request: Option<f64>,
+    pub read_general_statements_per_request: Option<f64>,
+    /// The same page through PostGraphile v5 on the same database.
+    pub postgraphile: Option<crate::postgraphile::PostgraphileResult>,
+    /// Why PostGraphile was not measured, when it was not.
+    pub postgraphile_skipped: Option<String>,
     pub write: Option<LoadResult>,
     pub write_pgbench: Option<PgbenchResult>,
     /// Milliseconds of the API process's CPU per `createCustomer`.
     pub write_api_cpu_ms_per_request: Option<f64>,
+    pub write_pg_cpu_ms_per_request: Option<f64>,
+    pub write_pgbench_pg_cpu_ms_per_transaction: Option<f64>,
     /// SQL statements per `createCustomer`, from the server's `/metrics`.
     pub write_statements_per_request: Option<f64>,
     pub email_plain_client: Option<EmailResult>,
@@ -104,6 +133,15 @@ impl Results {
                 0.5,
             ));
         }
+        if let (Some(t), Some(p)) = (&self.typename_trusted, &self.plain_handler) {
+            rows.push(ratio_row(
+                "{ __typename } trusted vs plain handler",
+                t.requests_per_second,
+                "req/s",
+                p.requests_per_second,
+                0.8,
+            ));
+        }
         if let (Some(r), Some(p)) = (&self.read, &self.read_pgbench) {
             rows.push(ratio_row(
                 "customers(first: 50) vs pgbench",
@@ -112,6 +150,64 @@ impl Results {
                 p.transactions_per_second,
                 0.5,
             ));
+        }
+        if let (Some(r), Some(p)) = (&self.read_trusted, &self.read_pgbench) {
+            rows.push(ratio_row(
+                "read page, trusted document vs pgbench",
+                r.requests_per_second,
+                "req/s",
+                p.transactions_per_second,
+                0.5,
+            ));
+        }
+        if let (Some(r), Some(p)) = (&self.read_general, &self.read_pgbench) {
+            rows.push(Row {
+                target: String::new(),
+                met: None,
+                ..ratio_row(
+                    "read page, general path vs pgbench",
+                    r.requests_per_second,
+                    "req/s",
+                    p.transactions_per_second,
+                    0.0,
+                )
+            });
+        }
+        for (figure, value, max) in [
+            (
+                "API CPU per read, trusted document",
+                self.read_trusted_api_cpu_ms_per_request,
+                0.6,
+            ),
+            (
+                "API CPU per read, general path",
+                self.read_general_api_cpu_ms_per_request,
+                1.0,
+            ),
+        ] {
+            if let Some(v) = value {
+                rows.push(Row {
+                    figure: figure.into(),
+                    value: format!("{v:.3} ms"),
+                    limit: String::new(),
+                    ratio: None,
+                    target: format!("≤ {max} ms"),
+                    met: Some(v <= max),
+                });
+            }
+        }
+        if let (Some(r), Some(g)) = (&self.read_trusted, &self.postgraphile) {
+            rows.push(Row {
+                target: "≥ 3".into(),
+                met: Some(r.requests_per_second / g.load.requests_per_second >= 3.0),
+                ..ratio_row(
+                    "read page, trusted vs PostGraphile v5",
+                    r.requests_per_second,
+                    "req/s",
+                    g.load.requests_per_second,
+                    3.0,
+                )
+            });
         }
         if let (Some(w), Some(p)) = (&self.write, &self.write_pgbench) {
             rows.push(ratio_row(
@@ -269,39 +365,109 @@ impl Results {
                 self.read_api_cpu_ms_per_request,
             ),
             (
+                "customers(first: 50), trusted document",
+                &self.read_trusted,
+                self.read_trusted_api_cpu_ms_per_request,
+            ),
+            (
+                "customers(first: 50), general path",
+                &self.read_general,
+                self.read_general_api_cpu_ms_per_request,
+            ),
+            (
                 "createCustomer",
                 &self.write,
                 self.write_api_cpu_ms_per_request,
             ),
+            (
+                "{ __typename }, trusted document",
+                &self.typename_trusted,
+                None,
+            ),
+            (
+                "customers(first: 50), PostGraphile v5",
+                &self.postgraphile.as_ref().map(|g| g.load.clone()),
+                self.postgraphile
+                    .as_ref()
+                    .and_then(|g| g.cpu_ms_per_request),
+            ),
         ];
-        for (name, load, cpu) in loads {
+        let pg_cpu = [
+            self.read_pg_cpu_ms_per_request,
+            self.read_trusted_pg_cpu_ms_per_request,
+            self.read_general_pg_cpu_ms_per_request,
+            self.write_pg_cpu_ms_per_request,
+            None,
+            self.postgraphile
+                .as_ref()
+                .and_then(|g| g.pg_cpu_ms_per_request),
+        ];
+        let ms = |v: Option<f64>| v.map_or(String::new(), |ms| format!("{ms:.3}"));
+        out.pop();
+        out.push_str(&format!(" {:>12}\n", "PG CPU ms"));
+        for (i, (name, load, cpu)) in loads.into_iter().enumerate() {
             if let Some(l) = load {
+                let pg = if i >= 2 { pg_cpu[i - 2] } else { None };
                 out.push_str(&format!(
-                    "{:<46} {:>10.1} {:>9.2} {:>9.2} {:>9} {:>12}\n",
+                    "{:<46} {:>10.1} {:>9.2} {:>9.2} {:>9} {:>12} {:>12}\n",
                     name,
                     l.requests_per_second,
                     l.p50_ms,
                     l.p99_ms,
                     l.failures,
-                    cpu.map_or(String::new(), |ms| format!("{ms:.3}"))
+                    ms(cpu),
+                    ms(pg)
                 ));
             }
         }
-        for (name, p) in [
-            ("pgbench customers_page.sql", &self.read_pgbench),
-            ("pgbench create_customer.sql", &self.write_pgbench),
+        for (name, p, pg) in [
+            (
+                "pgbench customers_page.sql",
+                &self.read_pgbench,
+                self.read_pgbench_pg_cpu_ms_per_transaction,
+            ),
+            (
+                "pgbench create_customer.sql",
+                &self.write_pgbench,
+                self.write_pgbench_pg_cpu_ms_per_transaction,
+            ),
+            (
+                "pgbench session.sql (the session lookup)",
+                &self.session_pgbench,
+                self.session_pg_cpu_ms_per_lookup,
+            ),
         ] {
             if let Some(p) = p {
                 out.push_str(&format!(
-                    "{:<46} {:>10.1} {:>9.2} {:>9.2} {:>9}\n",
-                    name, p.transactions_per_second, p.p50_ms, p.p99_ms, 0
+                    "{:<46} {:>10.1} {:>9.2} {:>9.2} {:>9} {:>12} {:>12}\n",
+                    name,
+                    p.transactions_per_second,
+                    p.p50_ms,
+                    p.p99_ms,
+                    0,
+                    "",
+                    ms(pg)
                 ));
             }
+        }
+        if let Some(mode) = self.trusted_mode {
+            out.push_str(&format!("trusted documents sent as: {mode:?}\n"));
+        }
+        if let Some(why) = &self.postgraphile_skipped {
+            out.push_str(&format!("PostGraphile v5 not measured: {why}\n"));
         }
         if let Some(n) = self.read_statements_per_request {
             out.push_str(&format!(
                 "\nSQL statements per customers(first: 50) request: {n:.2}\n"
             ));
+        }
+        for (path, n) in [
+            ("trusted document", self.read_trusted_statements_per_request),
+            ("general path", self.read_general_statements_per_request),
+        ] {
+            if let Some(n) = n {
+                out.push_str(&format!("SQL statements per read, {path}: {n:.2}\n"));
+            }
         }
         if let Some(n) = self.write_statements_per_request {
             out.push_str(&format!("SQL statements per createCustomer: {n:.2}\n"));

@@ -6,7 +6,9 @@ use crate::email::{self, Sink};
 use crate::processes::{Api, Services, rss_mib};
 use crate::report::Results;
 use crate::{
-    budget, cpu, deep_page, events, expiry, load, overhead, pgbench, scenarios, trusted, webhooks,
+    budget, cpu, deep_page, events, expiry, load, overhead, pgbench, pgcpu, postgraphile,
+    read_trusted,
+    scenarios, trusted, webhooks,
 };
 use anyhow::{Context, bail};
 use std::collections::BTreeSet;
@@ -34,8 +36,8 @@ pub struct Options {
     pub size: Size,
     /// Reuse the database seeded by an earlier run.
     pub reuse_data: bool,
-    /// Which parts to run: floor, read, overhead, budget, trusted, deep, write, email, expiry,
-    /// events, webhooks, prices, renewal, imports (all when empty).
+    /// Which parts to run: floor, read, postgraphile, overhead, budget, trusted, deep, write,
+    /// email, expiry, events, webhooks, prices, renewal, imports (all when empty).
     pub only: BTreeSet<String>,
     /// Subscriptions renewed by the renewal part.
     pub renewal_rows: u64,
@@ -86,10 +88,20 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
     // Before the API starts, so it inherits the limit: it holds the subscribers' sockets.
     results.open_files_limit = Some(events::raise_fd_limit());
 
-    let api = Api::start(&services, free_port()?).await?;
+    // The trusted documents the scenarios may send by id (see `trusted`).
+    let manifest = read_trusted::write_manifest(&std::fs::canonicalize(&options.out_dir)?)?;
+    let trusted_env = [(
+        "GRAPHQL__TRUSTED_DOCUMENTS_FILE",
+        manifest.display().to_string(),
+    )];
+    let api = Api::start_with(&services, free_port()?, "api", &trusted_env).await?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(options.concurrency * 2)
         .build()?;
+    let mode = read_trusted::detect(&client, &api.base_url).await;
+    results.trusted_mode = Some(mode);
+    let pg_admin = dataset::with_database(&options.postgres, "postgres");
+    let pg_window = |w, d| pgcpu::measure_window(&pg_admin, &options.database, w, d);
     tokio::time::sleep(Duration::from_secs(1)).await;
     results.rss_idle_mib = Some(api.process.rss_mib());
     let providers = options.size.providers;
@@ -101,6 +113,9 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         results.plain_handler = Some(checked(load::run(&client, c, w, d, make, check).await)?);
         let (make, check) = scenarios::typename(&api.base_url);
         results.typename = Some(checked(load::run(&client, c, w, d, make, check).await)?);
+        eprintln!("floor: {{ __typename }} as a trusted document ({mode:?}) ...");
+        let (make, check) = scenarios::typename_as(&api.base_url, mode);
+        results.typename_trusted = Some(checked(load::run(&client, c, w, d, make, check).await)?);
     }
 
     if options.wants("read") {
@@ -118,15 +133,54 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         };
         let (make, check) = scenarios::customers_page(&api.base_url, providers);
         let cpu = cpu::measure_window(api.process.pid(), w, d);
+        let pg = pg_window(w, d);
         let read = checked(load::run(&client, c, w, d, make, check).await)?;
         results.read_api_cpu_ms_per_request = cpu::ms_per_request(cpu.await?, read.requests);
+        results.read_pg_cpu_ms_per_request = cpu::ms_per_request(pg.await?, read.requests);
         sampling.store(false, Ordering::SeqCst);
         sampler.await?;
         let after = api.statements_total(&client).await?;
         results.read_statements_per_request = Some((after - before) / read.sent as f64);
         results.read = Some(read);
         results.rss_read_load_peak_mib = Some(peak.load(Ordering::SeqCst) as f64 / 1024.0);
+        eprintln!("read: the page as a trusted document ({mode:?}) ...");
+        let before = api.statements_total(&client).await?;
+        let (make, check) = scenarios::customers_page_as(&api.base_url, providers, mode);
+        let cpu = cpu::measure_window(api.process.pid(), w, d);
+        let pg = pg_window(w, d);
+        let trusted = checked(load::run(&client, c, w, d, make, check).await)?;
+        results.read_trusted_api_cpu_ms_per_request =
+            cpu::ms_per_request(cpu.await?, trusted.requests);
+        results.read_trusted_pg_cpu_ms_per_request =
+            cpu::ms_per_request(pg.await?, trusted.requests);
+        let after = api.statements_total(&client).await?;
+        results.read_trusted_statements_per_request = Some((after - before) / trusted.sent as f64);
+        results.read_trusted = Some(trusted);
+
+        eprintln!("read: the page on the general path (GRAPHQL__DIRECT_PLANS=false) ...");
+        let general_api = Api::start_with(
+            &services,
+            free_port()?,
+            "api-general",
+            &[("GRAPHQL__DIRECT_PLANS", "false".to_owned())],
+        )
+        .await?;
+        let before = general_api.statements_total(&client).await?;
+        let (make, check) = scenarios::customers_page(&general_api.base_url, providers);
+        let cpu = cpu::measure_window(general_api.process.pid(), w, d);
+        let pg = pg_window(w, d);
+        let general = checked(load::run(&client, c, w, d, make, check).await)?;
+        results.read_general_api_cpu_ms_per_request =
+            cpu::ms_per_request(cpu.await?, general.requests);
+        results.read_general_pg_cpu_ms_per_request =
+            cpu::ms_per_request(pg.await?, general.requests);
+        let after = general_api.statements_total(&client).await?;
+        results.read_general_statements_per_request = Some((after - before) / general.sent as f64);
+        results.read_general = Some(general);
+        drop(general_api);
+
         eprintln!("read: pgbench customers_page.sql ...");
+        let pg = pgbench_window(&pg_admin, &options.database, w, d);
         results.read_pgbench = Some(pgbench::run(
             &url,
             "customers_page.sql",
@@ -138,6 +192,33 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
                 ("customers", options.size.customers.to_string()),
             ],
         )?);
+        results.read_pgbench_pg_cpu_ms_per_transaction =
+            per_transaction(pg.await?, results.read_pgbench.as_ref());
+        // What a session cache would save the database: the lookup alone.
+        eprintln!("read: pgbench session.sql ...");
+        let pg = pgbench_window(&pg_admin, &options.database, w, d);
+        results.session_pgbench = Some(pgbench::run(
+            &url,
+            "session.sql",
+            c,
+            w,
+            d,
+            &[("providers", providers.to_string())],
+        )?);
+        results.session_pg_cpu_ms_per_lookup =
+            per_transaction(pg.await?, results.session_pgbench.as_ref());
+    }
+
+    if options.wants("postgraphile") {
+        eprintln!("postgraphile: the read page through PostGraphile v5 ...");
+        match postgraphile::run(&services.database_url, &options.out_dir, providers, c, w, d).await
+        {
+            Ok(result) => results.postgraphile = Some(result),
+            Err(e) => {
+                eprintln!("postgraphile: not measured: {e:#}");
+                results.postgraphile_skipped = Some(format!("{e:#}"));
+            }
+        }
     }
 
     if options.wants("overhead") {
@@ -176,12 +257,15 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         let (make, check) = scenarios::create_customer(&api.base_url, 1, ids, &run_tag);
         let before = api.statements_total(&client).await?;
         let cpu = cpu::measure_window(api.process.pid(), w, d);
+        let pg = pg_window(w, d);
         let write = checked(load::run(&client, c, w, d, make, check).await)?;
         results.write_api_cpu_ms_per_request = cpu::ms_per_request(cpu.await?, write.requests);
+        results.write_pg_cpu_ms_per_request = cpu::ms_per_request(pg.await?, write.requests);
         let after = api.statements_total(&client).await?;
         results.write_statements_per_request = Some((after - before) / write.sent as f64);
         results.write = Some(write);
         eprintln!("write: pgbench create_customer.sql ...");
+        let pg = pgbench_window(&pg_admin, &options.database, w, d);
         results.write_pgbench = Some(pgbench::run(
             &url,
             "create_customer.sql",
@@ -190,6 +274,8 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
             d,
             &[("providers", providers.to_string())],
         )?);
+        results.write_pgbench_pg_cpu_ms_per_transaction =
+            per_transaction(pg.await?, results.write_pgbench.as_ref());
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     results.rss_after_load_mib = Some(api.process.rss_mib());
@@ -269,6 +355,34 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         results.terms = Some(terms);
     }
     Ok(results)
+}
+
+/// PostgreSQL's CPU during a pgbench run (a warm-up run, then the measured one): the
+/// window stops half a second short of each end, so the measured run's backends are there
+/// at both readings; [`per_transaction`] scales by the window's share of the run.
+fn pgbench_window(
+    admin: &str,
+    database: &str,
+    warmup: Duration,
+    duration: Duration,
+) -> tokio::task::JoinHandle<Option<f64>> {
+    let margin = Duration::from_millis(500);
+    pgcpu::measure_window(
+        admin,
+        database,
+        warmup + margin,
+        duration.saturating_sub(margin * 2),
+    )
+}
+
+/// Milliseconds of PostgreSQL CPU per pgbench transaction in the window of
+/// [`pgbench_window`].
+fn per_transaction(cpu_seconds: Option<f64>, run: Option<&pgbench::PgbenchResult>) -> Option<f64> {
+    let run = run?;
+    let window = run.seconds - 1.0;
+    let transactions = run.transactions_per_second * window;
+    let cpu = cpu_seconds?;
+    (window > 0.0 && transactions > 0.0).then(|| cpu * 1000.0 / transactions)
 }
 
 /// A load run where any answer failed its check is not a figure.

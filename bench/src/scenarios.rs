@@ -1,6 +1,7 @@
 //! The requests the harness sends, each with the check a user would apply to its answer.
 
 use crate::load::{Call, Check, MakeCall, graphql_check};
+use crate::read_trusted::{self, Mode};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -35,15 +36,20 @@ fn graphql_call(base: &str, token: Option<String>, query: &str, variables: Value
 
 /// `customers(first: 50)` as one of the providers, in turn.
 pub fn customers_page(base: &str, providers: usize) -> (MakeCall, Check) {
-    let base = base.to_owned();
+    customers_page_as(base, providers, Mode::QueryText)
+}
+
+/// The same page, its document sent as `mode` says (a trusted document's id, or text).
+pub fn customers_page_as(base: &str, providers: usize, mode: Mode) -> (MakeCall, Check) {
+    let url = format!("{base}/graphql");
+    let body = read_trusted::request_body(CUSTOMERS_PAGE, mode, json!({}));
     let make: MakeCall = Arc::new(move |client, n| {
         let provider = (client + n as usize) % providers + 1;
-        graphql_call(
-            &base,
-            Some(provider_token(provider)),
-            CUSTOMERS_PAGE,
-            json!({}),
-        )
+        Call {
+            url: url.clone(),
+            body: Some(body.clone()),
+            token: Some(provider_token(provider)),
+        }
     });
     let check: Check = Arc::new(|status, body| {
         if status != 200 {
@@ -248,9 +254,18 @@ pub fn create_customer(base: &str, provider: usize, ids: OrderIds, run: &str) ->
 
 /// `{ __typename }`: the GraphQL floor.
 pub fn typename(base: &str) -> (MakeCall, Check) {
-    let base = base.to_owned();
-    let make: MakeCall =
-        Arc::new(move |_, _| graphql_call(&base, None, "{ __typename }", json!({})));
+    typename_as(base, Mode::QueryText)
+}
+
+/// The floor, its document sent as `mode` says.
+pub fn typename_as(base: &str, mode: Mode) -> (MakeCall, Check) {
+    let url = format!("{base}/graphql");
+    let body = read_trusted::request_body(read_trusted::TYPENAME, mode, json!({}));
+    let make: MakeCall = Arc::new(move |_, _| Call {
+        url: url.clone(),
+        body: Some(body.clone()),
+        token: None,
+    });
     let check = graphql_check(|data| match data["__typename"].as_str() {
         Some(name) if !name.is_empty() => Ok(()),
         _ => Err(format!("unexpected {data}")),

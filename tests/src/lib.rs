@@ -125,6 +125,38 @@ pub(crate) async fn start(
     (app, served)
 }
 
+impl TestApp {
+    /// A second server on this app's database (same SQLite file or PostgreSQL database),
+    /// with `configure`d settings and no in-process worker: to compare two configurations
+    /// on the same rows.
+    pub async fn twin(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let mut settings = Settings {
+            bind: "127.0.0.1:0".into(),
+            data_dir: self.data_dir.clone(),
+            ..Settings::default()
+        };
+        settings.embedded_worker = Some(false);
+        settings.rate_limits.cost_bucket = 1_000_000;
+        settings.rate_limits.cost_restore_per_second = 1_000_000;
+        settings.database_url = self.database_url.clone().map(SecretString::from);
+        configure(&mut settings);
+        let app = Application::build(settings).await.expect("twin app builds");
+        let address = format!("http://{}", app.address());
+        let db = app.db().clone();
+        tokio::spawn(app.run_until(std::future::pending()));
+        TestApp {
+            address,
+            database_url: self.database_url.clone(),
+            client: reqwest::Client::new(),
+            backend: self.backend,
+            data_dir: self.data_dir.clone(),
+            db,
+            _tmp: tmp,
+        }
+    }
+}
+
 /// A GraphQL response as the client sees it.
 #[derive(Debug)]
 pub struct Gql {

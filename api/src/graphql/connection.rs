@@ -19,6 +19,10 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, OutputType};
 pub use cursor::KeyCursor;
 use cursor::RawCursor;
+/// For executors that page themselves (`graphql::direct`): a list's cursor tag, and a
+/// row's cursor from its key.
+pub use cursor::{encode as encode_cursor, tag as cursor_tag};
+pub use keyset::Planned;
 use keyset::fetch;
 use sea_orm::sea_query::SelectStatement;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, Select};

@@ -3,6 +3,7 @@
 
 pub mod connection;
 pub mod described;
+pub mod direct;
 pub mod documents;
 pub mod error_codes;
 pub mod guard;

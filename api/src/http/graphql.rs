@@ -175,7 +175,7 @@ async fn execute_as(
     }
     let heavy = texts().map(|(r, _)| r.query.len()).sum::<usize>() > OFF_THREAD_BYTES;
     let limits = guard::Limits::of(&state.settings);
-    let (batch, resolved, prepared) = if heavy {
+    let (mut batch, resolved, prepared) = if heavy {
         match tokio::task::spawn_blocking(move || prepare_all(batch, resolved, limits, only)).await
         {
             Ok(done) => done,
@@ -273,6 +273,32 @@ async fn execute_as(
     if let Some(report) = report.as_ref().filter(|r| !r.allowed) {
         return super::gate::over_budget(report, media, max_bytes, lang);
     }
+    // A trusted document brings its plan, made when it was loaded; a text is recognized
+    // (and the recognition cached) by `direct::answer`.
+    let trusted_plan = match (&batch, resolved.as_slice()) {
+        (BatchRequest::Single(request), [Resolved::Trusted(prepared)]) => prepared
+            .direct
+            .clone()
+            .filter(|_| prepared.operation(request.operation_name.as_deref()).is_some()),
+        _ => None,
+    };
+    let is_trusted = matches!(resolved.as_slice(), [Resolved::Trusted(_)]);
+    if state.settings.graphql.direct_plans
+        && !heavy
+        && (trusted_plan.is_some() || !is_trusted)
+        && let Some(answer) = super::direct::answer(
+            &state,
+            &mut batch,
+            &auth,
+            report.as_ref(),
+            &shapes,
+            media,
+            trusted_plan,
+        )
+        .await
+    {
+        return answer;
+    }
     let request_id = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
@@ -285,9 +311,6 @@ async fn execute_as(
         .data(ClientAddr(address))
         .data(RequestId(request_id.clone()))
         .data(crate::graphql::loaders::for_request(state.db.clone()));
-    // direct plan: where the integrator runs `graphql::direct` — a single request whose
-    // `Resolved::Trusted(prepared)` holds a plan (`trusted_documents::PreparedDocument`)
-    // is written straight into the body here, after every rule above has admitted it.
     drop(resolved);
     let started = std::time::Instant::now();
     let schemas = (state.schema.clone(), state.trusted_schema.clone());

@@ -4,6 +4,7 @@ pub(crate) mod answer;
 mod assets;
 mod body;
 pub mod cors;
+mod direct;
 pub(crate) mod gate;
 mod graphiql;
 pub(crate) mod graphql;

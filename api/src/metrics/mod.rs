@@ -33,6 +33,8 @@ pub struct ApiMetrics {
     statement_errors: Counter,
     statement_seconds: Counter<f64, AtomicU64>,
     graphql_requests: Counter,
+    direct_answers: Counter,
+    direct_fallbacks: Counter,
     operations: Family<OperationLabels, Counter>,
     operation_seconds: Family<TypeLabel, Histogram>,
     errors: Family<CodeLabel, Counter>,
@@ -56,6 +58,8 @@ impl ApiMetrics {
             statement_errors: Counter::default(),
             statement_seconds: Counter::default(),
             graphql_requests: Counter::default(),
+            direct_answers: Counter::default(),
+            direct_fallbacks: Counter::default(),
             operations: Family::default(),
             operation_seconds: Family::new_with_constructor(latency_histogram),
             errors: Family::default(),
@@ -98,6 +102,16 @@ impl ApiMetrics {
             "graphql_requests",
             "GraphQL operations received (batched ones each count)",
             m.graphql_requests.clone(),
+        );
+        r.register(
+            "graphql_direct_answers",
+            "GraphQL operations answered by a prepared plan (graphql::direct)",
+            m.direct_answers.clone(),
+        );
+        r.register(
+            "graphql_direct_fallbacks",
+            "Operations of a prepared plan's shape that it left to the general path",
+            m.direct_fallbacks.clone(),
         );
         r.register(
             "graphql_operations",

@@ -60,6 +60,15 @@ impl ApiMetrics {
         self.graphql_requests.inc_by(n as u64);
     }
 
+    /// A prepared plan answered (`true`) or left a request to the general path.
+    pub fn direct(&self, answered: bool) {
+        if answered {
+            self.direct_answers.inc();
+        } else {
+            self.direct_fallbacks.inc();
+        }
+    }
+
     /// One executed operation: its name (as the client gave it), type, time and the codes
     /// of the errors it answered.
     pub fn operation<'a>(

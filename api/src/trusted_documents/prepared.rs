@@ -28,10 +28,10 @@ pub struct PreparedDocument {
     pub doc: ExecutableDocument,
     /// Each operation with its guard figures, in the document's order.
     pub operations: Vec<PreparedOperation>,
-    // direct plan: filled by graphql::direct
-    // The integrator adds the field `pub direct: Option<crate::graphql::direct::DirectPlan>`
-    // here and sets it in `prepare` below (`direct: crate::graphql::direct::prepare(&doc)`);
-    // `http::graphql::execute_as` marks where a request with a plan would take it.
+    /// The prepared plan of a hot shape (`graphql::direct`), made once here: a request
+    /// naming this document is written straight into the body, without recognition.
+    /// Plans exist for single-operation documents only.
+    pub direct: Option<std::sync::Arc<crate::graphql::direct::DirectPlan>>,
 }
 
 /// One operation of a prepared document.
@@ -167,10 +167,15 @@ pub async fn prepare(
             has_variables,
         });
     }
+    let direct = match operations.as_slice() {
+        [_] => crate::graphql::direct::prepare(&doc, None).map(std::sync::Arc::new),
+        _ => None,
+    };
     Ok(PreparedDocument {
         id: id.to_owned(),
         doc,
         operations,
+        direct,
     })
 }
 

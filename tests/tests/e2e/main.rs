@@ -9,6 +9,7 @@ mod browser;
 mod catalog;
 mod customer_imports;
 mod customers;
+mod direct;
 mod directory;
 mod events;
 mod hardening;

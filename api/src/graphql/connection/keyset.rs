@@ -52,7 +52,7 @@ fn beyond<C: ColumnTrait>(
 /// without a second statement (only a deleted cursor row costs one).
 pub(super) async fn fetch<E, M, C>(
     db: &C,
-    mut select: Select<E>,
+    select: Select<E>,
     order: &[Key<E::Column>],
     args: PageArgs,
     by_key: bool,
@@ -62,80 +62,132 @@ where
     M: FromQueryResult + Sized + Send + Sync,
     C: ConnectionTrait,
 {
-    assert!(!order.is_empty(), "a list needs an order");
-    let after = args.after.map(|c| c.values_for::<E>(order)).transpose()?;
-    let before = args.before.map(|c| c.values_for::<E>(order)).transpose()?;
-    QueryTrait::query(&mut select).clear_order_by();
-    let count = count_of(&select);
-    let ahead = args.first.is_some();
-    let n = args.first.or(args.last).unwrap_or(0);
-    let (from, to) = if ahead {
-        (after, before)
-    } else {
-        (before, after)
-    };
-
-    let mut page = select.clone();
-    if let Some(at) = &from {
-        page = page.filter(beyond(order, at, ahead, true));
-    }
-    if let Some(at) = &to {
-        page = page.filter(beyond(order, at, !ahead, false));
-    }
-    let limit = n + 1 + u64::from(from.is_some());
-    let mut rows = if by_key {
-        let unique = order[order.len() - 1].column();
-        let ids = ordered(page, order, ahead)
-            .select_only()
-            .column(unique)
-            .limit(limit)
-            .into_query();
-        let rows = select.clone().filter(unique.in_subquery(ids));
-        ordered(rows, order, ahead).all(db).await?
-    } else {
-        ordered(page, order, ahead).limit(limit).all(db).await?
-    };
-
-    let mut behind = false;
-    if let Some(at) = &from {
-        if rows
-            .first()
-            .is_some_and(|r| cursor::key_of::<E>(r, order) == *at)
-        {
-            rows.remove(0);
-            behind = true;
-        } else {
-            behind = exists(db, &select, beyond(order, at, !ahead, false)).await?;
-        }
-    }
-    let further = if rows.len() as u64 > n {
-        rows.truncate(n as usize);
-        true
-    } else if let Some(at) = &to {
-        exists(db, &select, beyond(order, at, ahead, true)).await?
-    } else {
-        false
-    };
-    if !ahead {
-        rows.reverse();
-    }
+    let planned = Planned::new(select, order, args, by_key)?;
+    let mut rows = planned.rows.clone().all(db).await?;
+    let (has_previous, has_next) = planned
+        .settle(db, &mut rows, |r| cursor::key_of::<E>(r, order))
+        .await?;
     let tag = cursor::tag::<E>(order);
     let cursors = rows
         .iter()
         .map(|r| cursor::encode(&tag, &cursor::key_of::<E>(r, order)))
         .collect::<Result<_, _>>()?;
-    let (has_previous, has_next) = if ahead {
-        (behind, further)
-    } else {
-        (further, behind)
-    };
     Ok(Window {
         rows,
         cursors,
         has_previous,
         has_next,
-        count,
+        count: planned.count,
     })
+}
+
+/// One page's statement before it runs, and what it takes to turn its rows into the page
+/// ([`Planned::settle`]). The prepared-plan executor (`graphql::direct`) runs `rows` inside
+/// a statement of its own (joined with what the page shows) and settles the same way, so
+/// both paths page alike.
+pub struct Planned<E: EntityTrait> {
+    /// The rows of the page in the order to read them (reversed when paging back), one or
+    /// two more than asked for.
+    pub rows: Select<E>,
+    /// `SELECT COUNT(*)` over the list's filters.
+    pub count: SelectStatement,
+    /// Paging forwards (`first`).
+    pub ahead: bool,
+    base: Select<E>,
+    order: Vec<Key<E::Column>>,
+    from: Option<Vec<Value>>,
+    to: Option<Vec<Value>>,
+    n: u64,
+}
+
+impl<E: EntityTrait> Planned<E> {
+    pub fn new(
+        mut select: Select<E>,
+        order: &[Key<E::Column>],
+        args: PageArgs,
+        by_key: bool,
+    ) -> Result<Self, ApiError> {
+        assert!(!order.is_empty(), "a list needs an order");
+        let after = args.after.map(|c| c.values_for::<E>(order)).transpose()?;
+        let before = args.before.map(|c| c.values_for::<E>(order)).transpose()?;
+        QueryTrait::query(&mut select).clear_order_by();
+        let count = count_of(&select);
+        let ahead = args.first.is_some();
+        let n = args.first.or(args.last).unwrap_or(0);
+        let (from, to) = if ahead {
+            (after, before)
+        } else {
+            (before, after)
+        };
+
+        let mut page = select.clone();
+        if let Some(at) = &from {
+            page = page.filter(beyond(order, at, ahead, true));
+        }
+        if let Some(at) = &to {
+            page = page.filter(beyond(order, at, !ahead, false));
+        }
+        let limit = n + 1 + u64::from(from.is_some());
+        let rows = if by_key {
+            let unique = order[order.len() - 1].column();
+            let ids = ordered(page, order, ahead)
+                .select_only()
+                .column(unique)
+                .limit(limit)
+                .into_query();
+            let rows = select.clone().filter(unique.in_subquery(ids));
+            ordered(rows, order, ahead)
+        } else {
+            ordered(page, order, ahead).limit(limit)
+        };
+        Ok(Self {
+            rows,
+            count,
+            ahead,
+            base: select,
+            order: order.to_vec(),
+            from,
+            to,
+            n,
+        })
+    }
+
+    /// Turns the rows read (in the order of [`Planned::rows`]) into the page in list
+    /// order: drops the cursor's own row, the one read beyond the page, and says whether
+    /// items lie (before, after) it.
+    pub async fn settle<R, C: ConnectionTrait>(
+        &self,
+        db: &C,
+        rows: &mut Vec<R>,
+        key_of: impl Fn(&R) -> Vec<Value>,
+    ) -> Result<(bool, bool), ApiError> {
+        let (order, ahead) = (&self.order[..], self.ahead);
+        let mut behind = false;
+        if let Some(at) = &self.from {
+            if rows.first().is_some_and(|r| key_of(r) == *at) {
+                rows.remove(0);
+                behind = true;
+            } else {
+                behind = exists(db, &self.base, beyond(order, at, !ahead, false)).await?;
+            }
+        }
+        let further = if rows.len() as u64 > self.n {
+            rows.truncate(self.n as usize);
+            true
+        } else if let Some(at) = &self.to {
+            exists(db, &self.base, beyond(order, at, ahead, true)).await?
+        } else {
+            false
+        };
+        if !ahead {
+            rows.reverse();
+        }
+        Ok(if ahead {
+            (behind, further)
+        } else {
+            (further, behind)
+        })
+    }
 }
 
 /// `select` in `order`, or in reverse when paging back.
