@@ -7,8 +7,7 @@ use crate::processes::{Api, Services, rss_mib};
 use crate::report::Results;
 use crate::{
     budget, cpu, deep_page, events, expiry, load, overhead, pgbench, pgcpu, postgraphile,
-    read_trusted,
-    scenarios, trusted, webhooks,
+    read_trusted, scenarios, trusted, webhooks,
 };
 use anyhow::{Context, bail};
 use std::collections::BTreeSet;

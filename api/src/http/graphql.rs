@@ -276,10 +276,13 @@ async fn execute_as(
     // A trusted document brings its plan, made when it was loaded; a text is recognized
     // (and the recognition cached) by `direct::answer`.
     let trusted_plan = match (&batch, resolved.as_slice()) {
-        (BatchRequest::Single(request), [Resolved::Trusted(prepared)]) => prepared
-            .direct
-            .clone()
-            .filter(|_| prepared.operation(request.operation_name.as_deref()).is_some()),
+        (BatchRequest::Single(request), [Resolved::Trusted(prepared)]) => {
+            prepared.direct.clone().filter(|_| {
+                prepared
+                    .operation(request.operation_name.as_deref())
+                    .is_some()
+            })
+        }
         _ => None,
     };
     let is_trusted = matches!(resolved.as_slice(), [Resolved::Trusted(_)]);

@@ -184,6 +184,7 @@ async fn seed(app: &TestApp, provider_id: i32, reseller_id: i32, n: usize) {
                 updated_at: Set(at + chrono::Duration::milliseconds(j as i64)),
                 ..Default::default()
             }
+            .with_first_term(entity::terms::TermDuration::P1M, at, true)
             .insert(&app.db)
             .await
             .unwrap();
