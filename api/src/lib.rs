@@ -4,6 +4,10 @@
 //! schema core (ids, connections, errors); feature modules (`accounts`, `partners`,
 //! `catalog`) each own their service functions and resolvers.
 
+// The schema's merged roots nest deeper than rustc's default query depth (128) allows
+// when the executor's futures are laid out.
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod admin;
 pub mod admin_relationships;

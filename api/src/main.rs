@@ -1,5 +1,9 @@
 //! `partner-center`: the API server and its admin commands (see `cli`).
 
+// The schema's merged roots nest deeper than rustc's default query depth (128) allows
+// when the executor's futures are laid out.
+#![recursion_limit = "256"]
+
 use clap::Parser;
 
 /// GraphQL execution allocates many small, short-lived objects per field; mimalloc serves

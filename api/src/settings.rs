@@ -90,7 +90,11 @@ pub struct GraphqlSettings {
     pub max_response_bytes: usize,
     /// Most operations accepted in one batched request.
     pub max_batch: usize,
+    /// Largest request body, in bytes, other than an upload.
     pub max_body_bytes: usize,
+    /// Largest `multipart/form-data` body (an upload: a customer import of up to 10,000
+    /// rows, a logo); each upload also has its own, smaller bound.
+    pub max_upload_bytes: usize,
     /// Introspection (and field suggestions) for GraphiQL; turn off to hide the schema.
     pub introspection: bool,
     /// A manifest of trusted documents read at start (`GRAPHQL__TRUSTED_DOCUMENTS_FILE`): a
@@ -242,6 +246,7 @@ impl Default for GraphqlSettings {
             max_response_bytes: 8 * 1024 * 1024,
             max_batch: 10,
             max_body_bytes: 2 * 1024 * 1024,
+            max_upload_bytes: 9 * 1024 * 1024,
             introspection: true,
             trusted_documents_file: None,
             trusted_documents_only: false,

@@ -1,5 +1,9 @@
 //! `bench`: see `scripts/bench` and BENCHMARKS.md.
 
+// The schema's merged roots nest deeper than rustc's default query depth (128) allows
+// when the executor's futures are laid out.
+#![recursion_limit = "256"]
+
 use bench::dataset::Size;
 use bench::run::{Options, run};
 use clap::Parser;

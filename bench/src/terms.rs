@@ -278,9 +278,21 @@ async fn renewal_run(
 ) -> anyhow::Result<RenewalRun> {
     let now = chrono::Utc::now();
     let marks = (
-        scalar(db, "SELECT coalesce(max(id), 0) FROM order_lines").await?,
-        scalar(db, "SELECT coalesce(max(id), 0) FROM orders").await?,
-        scalar(db, "SELECT coalesce(max(id), 0) FROM audit_entries").await?,
+        scalar(
+            db,
+            "SELECT CAST(coalesce(max(id), 0) AS BIGINT) FROM order_lines",
+        )
+        .await?,
+        scalar(
+            db,
+            "SELECT CAST(coalesce(max(id), 0) AS BIGINT) FROM orders",
+        )
+        .await?,
+        scalar(
+            db,
+            "SELECT CAST(coalesce(max(id), 0) AS BIGINT) FROM audit_entries",
+        )
+        .await?,
     );
     reset(db, first, n, now, marks).await?;
     let bare_before = bare(db, n, now).await?;
@@ -384,9 +396,9 @@ pub async fn renewal_sqlite(dir: &std::path::Path, n: u64) -> anyhow::Result<Ren
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
              INSERT INTO subscriptions (id, customer_id, offer_id, quantity, status, \
                partner_of_record_id, support_contact_partner_id, upgraded_from_id, created_at, \
-               updated_at, term, auto_renew, term_number) \
+               updated_at, term, auto_renew, term_number, term_started_at, term_ends_at) \
              SELECT i, 1, 1 + i % 5, 1 + i % 40, 'ACTIVE', 2, 1, NULL, '{stamp}', '{stamp}', \
-               'P1Y', 1, 1 FROM n"
+               'P1Y', 1, 1, '{stamp}', '{stamp}' FROM n"
         ),
     )
     .await?;

@@ -30,6 +30,10 @@ pub enum ImportStatus {
     /// A dry run checked every row against the database and wrote nothing.
     #[sea_orm(string_value = "VALIDATED")]
     Validated,
+    /// Stopped before its end, by `cancelCustomerImport` or because the one who started it
+    /// may no longer import; the customers created until then stay.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
 }
 
 impl ImportStatus {

@@ -183,8 +183,11 @@ event_types! {
     TrustedDocumentRemoved => "trusted_document.removed",
     /// A customer import went on: one per batch of rows (target: the import).
     CustomerImportProgress => "customer_import.progress",
-    /// A customer import ended (SUCCEEDED, PARTIALLY_SUCCEEDED, FAILED or VALIDATED).
+    /// A customer import ended (SUCCEEDED, PARTIALLY_SUCCEEDED, FAILED, VALIDATED or
+    /// CANCELLED).
     CustomerImportFinished => "customer_import.finished",
+    /// A finished customer import was deleted with its rows (its customers stay).
+    CustomerImportDeleted => "customer_import.deleted",
 }
 
 impl std::fmt::Display for EventType {

@@ -24,6 +24,7 @@ mod m20261206_000017_price_lists;
 mod m20261206_000018_terms;
 mod m20261206_000019_customer_imports;
 mod m20261206_000020_trusted_documents;
+mod m20261207_000021_subscription_terms_required;
 mod offer_seed;
 
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000018_terms::Migration),
             Box::new(m20261206_000019_customer_imports::Migration),
             Box::new(m20261206_000020_trusted_documents::Migration),
+            Box::new(m20261207_000021_subscription_terms_required::Migration),
         ]
     }
 }

@@ -13,6 +13,61 @@ pub struct Migration;
 
 type DateTime = chrono::DateTime<chrono::Utc>;
 
+/// Gives subscriptions the offer's first term, anchored on the creation anniversary that
+/// contains now (so the worker's first pass does not renew old subscriptions many times
+/// over): every subscription, or (`only_missing`) those a raw insert left without one.
+pub(crate) async fn fill_terms<C: ConnectionTrait>(
+    db: &C,
+    only_missing: bool,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT s.id, s.created_at, s.status, o.terms FROM subscriptions s \
+                 JOIN offers o ON o.id = s.offer_id{} ORDER BY s.id",
+                if only_missing {
+                    " WHERE s.term_started_at IS NULL OR s.term_ends_at IS NULL"
+                } else {
+                    ""
+                }
+            ),
+        ))
+        .await?;
+    let now = chrono::Utc::now();
+    let sql = match backend {
+        sea_orm_migration::sea_orm::DbBackend::Postgres => {
+            "UPDATE subscriptions SET term = $1, term_started_at = $2, term_ends_at = $3 \
+             WHERE id = $4"
+        }
+        _ => {
+            "UPDATE subscriptions SET term = ?, term_started_at = ?, term_ends_at = ? \
+             WHERE id = ?"
+        }
+    };
+    for row in rows {
+        let id: i32 = row.try_get("", "id")?;
+        let created: DateTime = row.try_get("", "created_at")?;
+        let status: String = row.try_get("", "status")?;
+        let terms: String = row.try_get("", "terms")?;
+        let term = terms.split(',').next().unwrap_or("P1M").trim().to_owned();
+        let (start, end) = current_term(created, months_of(&term), status != "CANCELLED", now);
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                Value::from(term),
+                Value::from(start),
+                Value::from(end),
+                Value::from(id),
+            ],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 fn months_of(term: &str) -> u32 {
     match term {
         "P1Y" => 12,
@@ -94,44 +149,7 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        let backend = db.get_database_backend();
-        let rows = db
-            .query_all_raw(Statement::from_string(
-                backend,
-                "SELECT s.id, s.created_at, s.status, o.terms FROM subscriptions s \
-                 JOIN offers o ON o.id = s.offer_id ORDER BY s.id",
-            ))
-            .await?;
-        let now = chrono::Utc::now();
-        let sql = match backend {
-            sea_orm_migration::sea_orm::DbBackend::Postgres => {
-                "UPDATE subscriptions SET term = $1, term_started_at = $2, term_ends_at = $3 \
-                 WHERE id = $4"
-            }
-            _ => {
-                "UPDATE subscriptions SET term = ?, term_started_at = ?, term_ends_at = ? \
-                 WHERE id = ?"
-            }
-        };
-        for row in rows {
-            let id: i32 = row.try_get("", "id")?;
-            let created: DateTime = row.try_get("", "created_at")?;
-            let status: String = row.try_get("", "status")?;
-            let terms: String = row.try_get("", "terms")?;
-            let term = terms.split(',').next().unwrap_or("P1M").trim().to_owned();
-            let (start, end) = current_term(created, months_of(&term), status != "CANCELLED", now);
-            db.execute_raw(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [
-                    Value::from(term),
-                    Value::from(start),
-                    Value::from(end),
-                    Value::from(id),
-                ],
-            ))
-            .await?;
-        }
+        fill_terms(db, false).await?;
         // The worker's passes: running subscriptions by the end of their term.
         manager
             .create_index(

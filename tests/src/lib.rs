@@ -2,6 +2,10 @@
 //! fresh database (a new SQLite file, or a new PostgreSQL database) and returns an HTTP
 //! client for it. The `e2e!` macro runs one test body on both backends.
 
+// The schema's merged roots nest deeper than rustc's default query depth (128) allows
+// when the executor's futures are laid out.
+#![recursion_limit = "256"]
+
 pub mod browser;
 pub mod node;
 pub mod npm;

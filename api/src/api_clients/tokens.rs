@@ -40,7 +40,7 @@ pub async fn authenticate<C: ConnectionTrait>(
     }))
 }
 
-fn live(client: &api_client::Model, now: DateTime<Utc>) -> bool {
+pub(crate) fn live(client: &api_client::Model, now: DateTime<Utc>) -> bool {
     client.revoked_at.is_none() && client.expires_at.is_none_or(|at| at > now)
 }
 

@@ -3,6 +3,10 @@
 //! Built by the `api` crate: besides the `worker` crate's jobs it runs customer imports
 //! (`api::customer_imports::runner`) with the API's own customer service.
 
+// The schema's merged roots nest deeper than rustc's default query depth (128) allows
+// when the executor's futures are laid out.
+#![recursion_limit = "256"]
+
 use std::time::Duration;
 
 #[global_allocator]

@@ -8,12 +8,14 @@
 
 pub mod columns;
 pub mod credentials;
+mod ending;
 pub mod graphql;
 mod mutations;
 pub mod parse;
 pub mod process;
 pub mod runner;
 pub mod service;
+mod standing;
 mod store;
 
 pub use graphql::{CustomerImport, CustomerImportRow};
@@ -27,7 +29,8 @@ use serde::Deserialize;
 pub struct ImportSettings {
     /// Most data rows of one import.
     pub max_rows: usize,
-    /// Largest file accepted (also bounded by `GRAPHQL__MAX_BODY_BYTES`).
+    /// Largest file accepted (the request carrying it is also bounded by
+    /// `GRAPHQL__MAX_UPLOAD_BYTES`). 10,000 rows of about 800 bytes fit.
     pub max_file_bytes: usize,
     /// Longest value of one column, in characters.
     pub max_field_chars: usize,
@@ -55,7 +58,7 @@ impl Default for ImportSettings {
     fn default() -> Self {
         Self {
             max_rows: 10_000,
-            max_file_bytes: 2 * 1024 * 1024,
+            max_file_bytes: 8 * 1024 * 1024,
             max_field_chars: 500,
             batch_rows: 100,
             lease_seconds: 60,

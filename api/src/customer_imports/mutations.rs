@@ -1,12 +1,15 @@
-//! `importCustomers` and `customerImports`: thin resolvers over `service`.
+//! `importCustomers`, `cancelCustomerImport`, `deleteCustomerImport` and `customerImports`:
+//! thin resolvers over `service` and `ending`.
 
 use super::columns::RowData;
 use super::graphql::CustomerImport;
 use super::service::{self, NewImport, Source};
+use crate::audit::Who;
 use crate::auth;
 use crate::error::ApiError;
 use crate::graphql::connection::{self, Key, Page, PageArgs};
 use crate::graphql::db;
+use crate::graphql::ids::{self, NodeType};
 use crate::graphql::payload::split;
 use crate::graphql::user_error::UserError;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Upload};
@@ -100,6 +103,31 @@ pub struct ImportCustomersPayload {
     user_errors: Vec<UserError>,
 }
 
+/// Names one of the provider's imports.
+#[derive(InputObject)]
+pub struct CustomerImportIdInput {
+    /// The import's global id.
+    import_id: ID,
+}
+
+/// Result of `cancelCustomerImport`.
+#[derive(SimpleObject)]
+pub struct CancelCustomerImportPayload {
+    /// The import, CANCELLED; null on failure.
+    import: Option<CustomerImport>,
+    /// `INVALID_STATE`: the import had already finished.
+    user_errors: Vec<UserError>,
+}
+
+/// Result of `deleteCustomerImport`.
+#[derive(SimpleObject)]
+pub struct DeleteCustomerImportPayload {
+    /// The id of the deleted import; null on failure.
+    deleted_import_id: Option<ID>,
+    /// `INVALID_STATE`: the import is still QUEUED or RUNNING (cancel it first).
+    user_errors: Vec<UserError>,
+}
+
 #[derive(Default)]
 pub struct CustomerImportQuery;
 
@@ -187,6 +215,51 @@ impl CustomerImportMutation {
         let (import, user_errors) = split(service::start(db(ctx), actor, settings, new).await)?;
         Ok(ImportCustomersPayload {
             import: import.map(CustomerImport),
+            user_errors,
+        })
+    }
+
+    /// Provider ADMIN or SALES_AGENT: stops a QUEUED or RUNNING import. The customers
+    /// created until then stay (each can be cancelled as any other); the rest of the rows
+    /// stay PENDING. A batch in progress finishes first; the worker writes nothing after
+    /// it. Ends with a `CUSTOMER_IMPORT_FINISHED` event (status CANCELLED).
+    ///
+    /// userErrors: `INVALID_STATE` (already finished). Top-level: `FORBIDDEN` (reason
+    /// `PROVIDER_ONLY` or `SALES_ONLY`), `NOT_FOUND` (also another provider's import).
+    async fn cancel_customer_import(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The import to stop.")] input: CustomerImportIdInput,
+    ) -> Result<CancelCustomerImportPayload> {
+        let actor = auth::actor(ctx)?;
+        let id = ids::decode_as(NodeType::CustomerImport, &input.import_id)?;
+        let who = Who::of(ctx, actor);
+        let now = crate::graphql::settings(ctx).clock.now();
+        let (import, user_errors) =
+            split(super::ending::cancel(db(ctx), actor, &who, id, now).await)?;
+        Ok(CancelCustomerImportPayload {
+            import: import.map(CustomerImport),
+            user_errors,
+        })
+    }
+
+    /// Provider ADMIN or SALES_AGENT: deletes a finished import with its rows and any
+    /// temporary passwords not downloaded. Its customers stay. Audited
+    /// (`CUSTOMER_IMPORT_DELETED`).
+    ///
+    /// userErrors: `INVALID_STATE` (still QUEUED or RUNNING). Top-level: `FORBIDDEN`
+    /// (reason `PROVIDER_ONLY` or `SALES_ONLY`), `NOT_FOUND` (also another provider's).
+    async fn delete_customer_import(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The import to delete.")] input: CustomerImportIdInput,
+    ) -> Result<DeleteCustomerImportPayload> {
+        let actor = auth::actor(ctx)?;
+        let id = ids::decode_as(NodeType::CustomerImport, &input.import_id)?;
+        let who = Who::of(ctx, actor);
+        let (deleted, user_errors) = split(super::ending::delete(db(ctx), actor, &who, id).await)?;
+        Ok(DeleteCustomerImportPayload {
+            deleted_import_id: deleted.map(|()| input.import_id),
             user_errors,
         })
     }

@@ -273,12 +273,15 @@ pub enum Ready {
 }
 
 /// Every check, writing nothing. Database errors (not the rows' fault) are `Err`.
+/// `partners`: also whether the named resellers are ACTIVE partners, for a check that is
+/// not followed by `write` (which checks them itself, locked, with the same errors).
 pub async fn check<C: ConnectionTrait>(
     db: &C,
     provider_id: i32,
     import_id: i32,
     rows: &[Row],
     group: Group,
+    partners: bool,
 ) -> ApiResult<Ready> {
     let input = match input(import_id, rows, group) {
         Ok(input) => input,
@@ -292,8 +295,11 @@ pub async fn check<C: ConnectionTrait>(
         }
         Err(e) => return Err(e),
     };
-    // The resellers too (`write` checks them again, locked), so that a dry run and the
-    // first pass of REJECT_EVERYTHING find what creating would.
+    if !partners {
+        return Ok(Ready::New(prepared));
+    }
+    // The resellers too, so that a dry run and the first pass of REJECT_EVERYTHING find
+    // what creating would.
     let named = prepared.named_resellers();
     let named: Vec<(i32, Vec<&str>)> = named
         .iter()

@@ -47,7 +47,8 @@ impl Counts {
 
 /// Renews the lease (the first statement of every transaction of the holder: on PostgreSQL
 /// it locks the import row until commit, so a worker taking a lapsed lease waits and then
-/// finds what this one wrote) and writes the counters. False: the lease is someone else's.
+/// finds what this one wrote) and writes the counters. False: the lease is someone else's,
+/// or the import was cancelled.
 pub async fn renew<C: ConnectionTrait>(
     db: &C,
     import_id: i32,
@@ -68,6 +69,7 @@ pub async fn renew<C: ConnectionTrait>(
         .col_expr(customer_import::Column::Failed, Expr::value(counts.failed))
         .filter(customer_import::Column::Id.eq(import_id))
         .filter(customer_import::Column::LeaseOwner.eq(owner))
+        .filter(customer_import::Column::Status.eq(ImportStatus::Running))
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)
@@ -252,4 +254,17 @@ pub async fn finish<C: ConnectionTrait>(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The end of an import stopped before its end: CANCELLED, with its event. The caller has
+/// already moved it out of QUEUED or RUNNING (or holds its lease).
+pub async fn cancel<C: ConnectionTrait>(
+    db: &C,
+    who: &Who,
+    import: &customer_import::Model,
+    counts: Counts,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    event(db, who, import, counts, Some(ImportStatus::Cancelled)).await?;
+    finish(db, import.id, ImportStatus::Cancelled, now).await
 }

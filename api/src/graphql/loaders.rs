@@ -32,6 +32,12 @@ pub struct Batches {
 }
 
 impl Batches {
+    /// The database the loads read (for loaders kept by their domain, e.g.
+    /// `price_lists::loader`).
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
     /// Keeps a page's prefetched subscriptions for its customers' `subscriptions` fields.
     pub fn keep_page_rows(&self, rows: HashMap<i32, Arc<[PageSubscription]>>) {
         self.page_rows

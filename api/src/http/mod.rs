@@ -9,6 +9,7 @@ pub(crate) mod gate;
 mod graphiql;
 pub(crate) mod graphql;
 mod health;
+mod limits;
 pub mod metrics;
 mod problem;
 pub mod security;
@@ -26,7 +27,6 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -57,7 +57,10 @@ pub struct AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let body_limit = state.settings.graphql.max_body_bytes;
+    let limits = limits::BodyLimits {
+        body: state.settings.graphql.max_body_bytes,
+        upload: state.settings.graphql.max_upload_bytes,
+    };
     // Mail written to files can be read in the browser; real mail cannot.
     let mailbox = state.settings.smtp_url.is_none();
     // Checked at start-up (`Application::build`).
@@ -136,6 +139,11 @@ pub fn router(state: AppState) -> Router {
             .layer(axum::middleware::map_response(
                 problem::json_payload_too_large,
             ))
-            .layer(RequestBodyLimitLayer::new(body_limit)),
+            .layer(axum::middleware::from_fn_with_state(
+                limits,
+                limits::limit_body,
+            ))
+            // `limit_body` bounds every body; axum's own 2 MB default would cap uploads.
+            .layer(axum::extract::DefaultBodyLimit::disable()),
     )
 }

@@ -177,10 +177,16 @@ pub async fn reseller_price(
     let Some(found) = partnerships.one(db).await.map_err(ApiError::from)? else {
         return Ok(None);
     };
-    let minor = resolve::reseller_unit_price(db, found.provider_id, me.id, offer, Utc::now())
+    let key = super::loader::ResellerPriceKey {
+        provider: found.provider_id,
+        reseller: me.id,
+        offer: offer.id,
+    };
+    let minor = crate::graphql::loaders::loaders(ctx)
+        .load_one(key)
         .await
-        .map_err(ApiError::from)?;
-    Ok(Some(Money::new(minor, &offer.currency)))
+        .map_err(|e| ApiError::internal("loading a reseller price", e))?;
+    Ok(minor.map(|minor| Money::new(minor, &offer.currency)))
 }
 
 /// `Offer.resellerPriceFor`: a provider reads what one of its partner resellers pays now;
@@ -197,21 +203,18 @@ pub async fn reseller_price_for(
     let Ok(reseller) = ids::decode_as(NodeType::Partner, reseller) else {
         return Ok(None);
     };
-    let db = db(ctx);
-    let partners = partnership::Entity::find()
-        .filter(partnership::Column::ProviderId.eq(provider))
-        .filter(partnership::Column::ResellerId.eq(reseller))
-        .filter(partnership::Column::Status.eq(PartnershipStatus::Active))
-        .one(db)
+    // Batched for the whole request: a page of offers costs a few statements, not four
+    // per offer (`loader`).
+    let key = super::loader::ResellerPriceKey {
+        provider,
+        reseller,
+        offer: offer.id,
+    };
+    let minor = crate::graphql::loaders::loaders(ctx)
+        .load_one(key)
         .await
-        .map_err(ApiError::from)?;
-    if partners.is_none() {
-        return Ok(None);
-    }
-    let minor = resolve::reseller_unit_price(db, provider, reseller, offer, Utc::now())
-        .await
-        .map_err(ApiError::from)?;
-    Ok(Some(Money::new(minor, &offer.currency)))
+        .map_err(|e| ApiError::internal("loading a reseller price", e))?;
+    Ok(minor.map(|minor| Money::new(minor, &offer.currency)))
 }
 
 /// Whose wholesale price `previewOrder` shows: a provider's, for its ACTIVE partner

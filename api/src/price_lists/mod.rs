@@ -6,6 +6,7 @@
 //! `Offer.resellerPrice`/`resellerPriceFor`. Money is integer minor units throughout.
 
 pub mod graphql;
+pub mod loader;
 pub mod margin;
 mod mutations;
 pub mod service;

@@ -114,7 +114,9 @@ pub fn unit_price(offer: &offer::Model, version: Option<&price_list_price::Model
     }
 }
 
-/// What `reseller_id` pays `provider_id` for one license of the offer at `at`.
+/// What `reseller_id` pays `provider_id` for one license of the offer at `at`: one
+/// statement (the list as `COALESCE` of the assigned one and the provider's first default,
+/// then the version in force on it), the rule of `list_of` and `version_at` together.
 pub async fn reseller_unit_price<C: ConnectionTrait>(
     db: &C,
     provider_id: i32,
@@ -122,9 +124,33 @@ pub async fn reseller_unit_price<C: ConnectionTrait>(
     offer: &offer::Model,
     at: DateTime,
 ) -> Result<i64, DbErr> {
-    let version = match list_of(db, provider_id, reseller_id).await? {
-        Some(list_id) => version_at(db, list_id, offer.id, at).await?,
-        None => None,
-    };
+    use sea_orm::sea_query::{Func, Order};
+    let assigned = Query::select()
+        .column(price_list_reseller::Column::PriceListId)
+        .from(price_list_reseller::Entity)
+        .and_where(price_list_reseller::Column::ProviderId.eq(provider_id))
+        .and_where(price_list_reseller::Column::ResellerId.eq(reseller_id))
+        .limit(1)
+        .to_owned();
+    let default = Query::select()
+        .column(price_list::Column::Id)
+        .from(price_list::Entity)
+        .and_where(price_list::Column::ProviderId.eq(provider_id))
+        .and_where(price_list::Column::IsDefault.eq(true))
+        .order_by(price_list::Column::Id, Order::Asc)
+        .limit(1)
+        .to_owned();
+    let list = Func::coalesce([
+        Expr::SubQuery(None, Box::new(assigned.into())),
+        Expr::SubQuery(None, Box::new(default.into())),
+    ]);
+    let version = price_list_price::Entity::find()
+        .filter(Expr::col(price_list_price::Column::PriceListId).eq(list))
+        .filter(price_list_price::Column::OfferId.eq(offer.id))
+        .filter(price_list_price::Column::EffectiveFrom.lte(at))
+        .order_by_desc(price_list_price::Column::EffectiveFrom)
+        .order_by_desc(price_list_price::Column::Id)
+        .one(db)
+        .await?;
     Ok(unit_price(offer, version.as_ref()))
 }

@@ -1,6 +1,10 @@
 //! One integration binary for the whole system: every test talks HTTP to a real server on
 //! port 0 with a fresh database, and most run on both SQLite and PostgreSQL (`e2e!`).
 
+// The schema's merged roots nest deeper than rustc's default query depth (128) allows
+// when the executor's futures are laid out.
+#![recursion_limit = "256"]
+
 mod accounts;
 mod admin_relationships;
 mod api_clients;

@@ -103,3 +103,4 @@ audit-trusted-document-removed = Trusted document removed: { $id }
 # Bulk customer import.
 audit-customer-import-progress = Customer import: { $processed } of { $total } rows done
 audit-customer-import-finished = Customer import finished ({ $status }): { $succeeded } rows succeeded, { $failed } failed
+audit-customer-import-deleted = Customer import deleted ({ $rows } rows, { $succeeded } succeeded); its customers stay

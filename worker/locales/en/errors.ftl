@@ -201,3 +201,5 @@ error-import-customer-failed = This line belongs to the customer that starts on 
 error-import-domain-repeated = This domain appeared earlier in the file with other customers' lines in between: keep the lines of one customer together.
 error-import-customer-column-differs = A further line of the same customer leaves the customer's columns blank or repeats them exactly.
 error-import-quantity = The quantity must be a whole number.
+error-import-already-finished = This import has already finished.
+error-import-still-running = This import is still queued or running: cancel it first.

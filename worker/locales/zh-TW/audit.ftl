@@ -103,3 +103,4 @@ audit-trusted-document-removed = 已移除受信任文件：{ $id }
 # 大量匯入客戶。
 audit-customer-import-progress = 匯入客戶：已處理 { $total } 列中的 { $processed } 列
 audit-customer-import-finished = 匯入客戶已完成（{ $status }）：成功 { $succeeded } 列，失敗 { $failed } 列
+audit-customer-import-deleted = 已刪除客戶匯入（{ $rows } 列，成功 { $succeeded } 列）；已建立的客戶保留

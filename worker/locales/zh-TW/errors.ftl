@@ -200,3 +200,5 @@ error-import-customer-failed = 此行屬於自第 { $line } 行起的客戶，�
 error-import-domain-repeated = 此網域已在檔案前面出現，且中間隔著其他客戶的行：請將同一客戶的行放在一起。
 error-import-customer-column-differs = 同一客戶的後續行，客戶欄位須留白或完全重複。
 error-import-quantity = 數量必須是整數。
+error-import-already-finished = 此匯入已經結束。
+error-import-still-running = 此匯入仍在排隊或執行中，請先取消。

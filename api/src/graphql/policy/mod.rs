@@ -122,6 +122,15 @@ fn check(client: &ClientRef, need: Need) -> Result<(), Refused> {
     }
 }
 
+/// Whether `client` may still run `field` on `root` as declared (for work that outlives the
+/// request, such as a customer import's batches).
+pub fn allows(client: &ClientRef, root: OperationType, field: &str) -> Result<(), Refused> {
+    match of(root, field) {
+        Some(policy) => check(client, policy.need),
+        None => Err(Refused::NotAUser),
+    }
+}
+
 /// The check before execution: the root fields the operation runs, against the caller. Only
 /// API clients are limited here; a field the schema does not have is left to validation.
 pub fn admit(actor: Option<&Actor>, root: OperationType, fields: &[String]) -> Result<(), Refused> {

@@ -88,6 +88,15 @@ pub static MUTATION: &[(&str, Policy)] = &[
         "createCustomer",
         row(Scopes(&[CustomersWrite, OrdersWrite]), false),
     ),
+    // Ending an import writes no customer: the customers' write scope is enough.
+    (
+        "cancelCustomerImport",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
+    (
+        "deleteCustomerImport",
+        row(Scopes(&[CustomersWrite]), false),
+    ),
     (
         "placeOrder",
         row(Scopes(&[CustomersWrite, OrdersWrite]), false),

@@ -73,14 +73,7 @@ async fn malformed_files_are_refused_naming_line_and_column(app: e2e::TestApp) {
     assert_eq!(import["status"], "SUCCEEDED", "{import}");
     assert_eq!(domains(&app, &w.provider).await, vec!["alpine.example"]);
     // Nothing was stored for the refused files.
-    let list = app
-        .gql(
-            "{ customerImports(first: 10) { totalCount } }",
-            json!({}),
-            Some(&w.provider),
-        )
-        .await;
-    assert_eq!(list.data()["customerImports"]["totalCount"], 1);
+    assert_eq!(import_count(&app, &w.provider).await, 1);
 }
 e2e!(malformed_files_are_refused_naming_line_and_column);
 
@@ -128,4 +121,94 @@ async fn a_file_over_the_byte_bound_is_refused_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_over_the_byte_bound_is_refused_postgres() {
     too_large(Backend::Postgres).await;
+}
+
+/// A book of 10,000 rows, each with its reseller and a subscription, is several megabytes:
+/// more than any JSON request may carry (`GRAPHQL__MAX_BODY_BYTES`, 2 MiB), within what an
+/// upload may (`GRAPHQL__MAX_UPLOAD_BYTES`). The import is stored whole; a JSON body of the
+/// same size is still refused, and so is an upload over its own bound. No worker runs here:
+/// the test is of the upload, not of creating 10,000 customers.
+async fn full_book(backend: Backend) {
+    let app = e2e::spawn_app_with(backend, |s| s.embedded_worker = Some(false)).await;
+    let w = world(&app).await;
+    let o = offers(&app, &w).await;
+    let lines: Vec<String> = (0..10_000)
+        .map(|i| {
+            let company = format!("Contoso Holdings International {i:05} Regional Operations");
+            let domain = format!("regional-operations-{i:05}.contoso-holdings.example");
+            line(
+                &company,
+                &domain,
+                &w.reseller_id,
+                &o.basic,
+                5,
+                &w.reseller_id,
+            )
+        })
+        .collect();
+    let book = file(&lines);
+    assert!(book.len() > 2 * 1024 * 1024, "{} bytes", book.len());
+    let id = queued(
+        &app,
+        &w.provider,
+        book.clone(),
+        json!({ "idempotencyKey": "book" }),
+    )
+    .await;
+    let import = read(&app, &w.provider, &id).await;
+    assert_eq!(import["status"], "QUEUED", "{import}");
+    assert_eq!(import["totalRows"], 10_000, "{import}");
+    assert_eq!(import["rows"]["totalCount"], 10_000, "{import}");
+
+    // The same bytes as a JSON string: not an upload, so the 2 MiB bound holds.
+    let json_body = json!({ "query": IMPORT, "variables": { "input": {
+        "idempotencyKey": "json", "rows": [], "padding": String::from_utf8(book).unwrap() } } });
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&w.provider)
+        .json(&json_body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+
+    // An upload declaring more than the upload bound (9 MiB) is refused before a byte of
+    // it is read (a client that went on writing would meet a closed socket, so the request
+    // is written by hand: its head only).
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let host = app.address.trim_start_matches("http://");
+        let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+        let head = format!(
+            "POST /graphql HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: multipart/form-data; boundary=x\r\n\
+             Apollo-Require-Preflight: true\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n",
+            w.provider,
+            9 * 1024 * 1024 + 1
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert!(answer.contains("\"BAD_USER_INPUT\""), "{answer}");
+    }
+    assert_eq!(import_count(&app, &w.provider).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_book_of_ten_thousand_rows_uploads_sqlite() {
+    full_book(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_book_of_ten_thousand_rows_uploads_postgres() {
+    full_book(Backend::Postgres).await;
 }

@@ -1,9 +1,11 @@
 //! Bulk customer import (issue 25): both error policies, dry run, duplicate domains,
 //! malformed files and bounds, the one-time credentials download, tenancy, and a worker
-//! SIGKILLed mid-import (PostgreSQL + Redis) that leaves every row done exactly once.
+//! SIGKILLed mid-import (PostgreSQL + Redis) that leaves every row done exactly once;
+//! cancelling and deleting imports.
 
 mod crash;
 mod credentials;
+mod ending;
 mod files;
 mod policies;
 
@@ -115,6 +117,20 @@ pub fn errors(import: &Value) -> Vec<(i64, String, Vec<String>)> {
         }
     }
     out
+}
+
+/// How many imports the provider's `customerImports` lists.
+pub async fn import_count(app: &TestApp, token: &str) -> i64 {
+    let list = app
+        .gql(
+            "{ customerImports(first: 10) { totalCount } }",
+            json!({}),
+            Some(token),
+        )
+        .await;
+    list.data()["customerImports"]["totalCount"]
+        .as_i64()
+        .unwrap()
 }
 
 /// The provider's customers' domains.

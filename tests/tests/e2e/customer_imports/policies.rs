@@ -223,14 +223,7 @@ async fn the_same_key_answers_the_first_import_and_json_rows_work(app: e2e::Test
     assert_eq!(import["status"], "SUCCEEDED", "{import}");
     assert_eq!(import["rows"]["edges"][0]["node"]["line"], 2);
     // The re-upload made no second import.
-    let list = app
-        .gql(
-            "{ customerImports(first: 10) { totalCount } }",
-            json!({}),
-            Some(&w.provider),
-        )
-        .await;
-    assert_eq!(list.data()["customerImports"]["totalCount"], 1);
+    assert_eq!(import_count(&app, &w.provider).await, 1);
     assert_eq!(domains(&app, &w.provider).await, vec!["alpine.example"]);
     // Both file and rows, or neither: refused.
     let neither = app

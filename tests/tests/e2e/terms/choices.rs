@@ -97,3 +97,43 @@ async fn terms_default_to_the_offers_first_and_can_be_chosen(backend: Backend) {
     );
 }
 both!(terms_default_to_the_offers_first_and_can_be_chosen);
+
+/// A subscription always has its current term: the database refuses a row without one
+/// (NOT NULL on PostgreSQL, triggers on SQLite), so no page ever meets such a row (one
+/// inserted by other means made the customers page answer INTERNAL).
+async fn the_database_refuses_a_subscription_without_its_term(backend: Backend) {
+    use sea_orm::ConnectionTrait;
+    let t = Terms::spawn(backend).await;
+    let app = &t.app;
+    let w = world(app).await;
+    let basic = offer_id(app, &w.provider, "M365-BUSINESS-BASIC").await;
+    let (_, subs) = buy(
+        app,
+        &w,
+        "required.example",
+        false,
+        json!([{ "offerId": basic, "quantity": 1 }]),
+    )
+    .await;
+    let id = raw_id(&subs[0]);
+    let copy = "INSERT INTO subscriptions (customer_id, offer_id, quantity, status, \
+        partner_of_record_id, support_contact_partner_id, created_at, updated_at) \
+        SELECT customer_id, offer_id, 1, 'ACTIVE', partner_of_record_id, \
+        support_contact_partner_id, created_at, updated_at FROM subscriptions";
+    assert!(
+        app.db.execute_unprepared(copy).await.is_err(),
+        "a row without a term was stored"
+    );
+    for column in ["term_started_at", "term_ends_at"] {
+        let clear = format!("UPDATE subscriptions SET {column} = NULL WHERE id = {id}");
+        assert!(
+            app.db.execute_unprepared(&clear).await.is_err(),
+            "{column} was cleared"
+        );
+    }
+    // The subscription is as it was, and reads.
+    let read = sub(app, &w.provider, &subs[0]).await;
+    assert_eq!(read["term"], "P1Y", "{read}");
+    assert!(read["termEndsAt"].is_string(), "{read}");
+}
+both!(the_database_refuses_a_subscription_without_its_term);
