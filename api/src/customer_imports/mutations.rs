@@ -192,7 +192,7 @@ impl CustomerImportMutation {
             (Some(upload), _) => {
                 let value = upload
                     .value(ctx)
-                    .map_err(|_| ApiError::BadUserInput(msg!("error-logo-unreadable")))?;
+                    .map_err(|_| ApiError::BadUserInput(msg!("error-upload-unreadable")))?;
                 let mut bytes = Vec::new();
                 // One byte over the bound is enough to refuse it.
                 value

@@ -1,7 +1,8 @@
 //! The GraphQL request of an HTTP request, with the GraphQL over HTTP spec's `documentId`
 //! (a trusted document's id, `trusted_documents`), which async-graphql's own extractor does
 //! not read: from a JSON body (one request or a batch) and from GET's query string.
-//! Multipart bodies (uploads) carry no `documentId`; they go to async-graphql's extractor.
+//! Multipart bodies (uploads) carry no `documentId`; they go to async-graphql's extractor,
+//! their parts counted on the way (`multipart_parts`).
 
 use super::graphql::Rejection;
 use async_graphql::{BatchRequest, ParseRequestError};
@@ -54,6 +55,16 @@ impl<S: Send + Sync> FromRequest<S> for Incoming {
             .and_then(|v| v.to_str().ok())
             .is_none_or(|v| v.to_ascii_lowercase().contains("json"));
         if !json {
+            // A multipart body's parts are counted as it streams (`multipart_parts`).
+            let boundary = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(super::multipart_parts::boundary);
+            let req = match boundary {
+                Some(b) => req.map(|body| super::multipart_parts::limited(body, &b)),
+                None => req,
+            };
             let batch = GraphQLBatchRequest::<Rejection>::from_request(req, state)
                 .await?
                 .into_inner();

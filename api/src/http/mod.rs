@@ -11,6 +11,7 @@ pub(crate) mod graphql;
 mod health;
 mod limits;
 pub mod metrics;
+mod multipart_parts;
 mod problem;
 pub mod security;
 mod ws;

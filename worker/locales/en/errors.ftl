@@ -203,3 +203,4 @@ error-import-customer-column-differs = A further line of the same customer leave
 error-import-quantity = The quantity must be a whole number.
 error-import-already-finished = This import has already finished.
 error-import-still-running = This import is still queued or running: cancel it first.
+error-upload-unreadable = The uploaded file could not be read.

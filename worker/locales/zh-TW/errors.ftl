@@ -202,3 +202,4 @@ error-import-customer-column-differs = 同一客戶的後續行，客戶欄位�
 error-import-quantity = 數量必須是整數。
 error-import-already-finished = 此匯入已經結束。
 error-import-still-running = 此匯入仍在排隊或執行中，請先取消。
+error-upload-unreadable = 無法讀取上傳的檔案。

@@ -97,6 +97,39 @@ async fn bounds_are_checked_before_parsing(app: e2e::TestApp) {
     let e = refusal(&app, &w.provider, long, "long").await;
     assert_eq!(e["code"], "OUT_OF_RANGE", "{e}");
     assert!(e["message"].as_str().unwrap().contains("Line 2"), "{e}");
+
+    // A body of many small file parts (each would be a temporary file held open) is
+    // refused as unreadable, past 18 parts, and nothing is stored.
+    let mut form = reqwest::multipart::Form::new()
+        .text(
+            "operations",
+            json!({ "query": IMPORT, "variables": { "input": {
+                "file": null, "idempotencyKey": "parts" } } })
+            .to_string(),
+        )
+        .text("map", json!({ "0": ["variables.input.file"] }).to_string());
+    for i in 0..40 {
+        form = form.part(
+            i.to_string(),
+            reqwest::multipart::Part::bytes(file(&[])).file_name("c.csv"),
+        );
+    }
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("apollo-require-preflight", "true")
+        .bearer_auth(&w.provider)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+    assert_eq!(import_count(&app, &w.provider).await, 0);
 }
 e2e!(bounds_are_checked_before_parsing);
 
