@@ -43,3 +43,28 @@ pub async fn migrate(settings: &Settings) -> Result<(), DbSetupError> {
         .await
         .map_err(DbSetupError::Migrate)
 }
+
+/// Inserts `rows` in one statement and reads them back in their order, on both backends
+/// (`RETURNING *`; SeaORM's own returning is off for SQLite in this build). One statement
+/// takes ids row by row in VALUES order, so the rows sorted by `id` are in `rows`' order
+/// (Django's `bulk_create` relies on the same).
+pub async fn insert_many_returning<A, C>(
+    db: &C,
+    rows: Vec<A>,
+    id: impl Fn(&<A::Entity as sea_orm::EntityTrait>::Model) -> i32,
+) -> Result<Vec<<A::Entity as sea_orm::EntityTrait>::Model>, DbErr>
+where
+    A: sea_orm::ActiveModelTrait,
+    C: sea_orm::ConnectionTrait,
+{
+    use sea_orm::{EntityTrait, QueryTrait};
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut insert = A::Entity::insert_many(rows).into_query();
+    insert.returning_all();
+    let statement = db.get_database_backend().build(&insert);
+    let mut models = A::Entity::find().from_raw_sql(statement).all(db).await?;
+    models.sort_by_key(|m| id(m));
+    Ok(models)
+}

@@ -2,9 +2,10 @@
 -- API runs them (captured with log_statement = all): customer, admin user, order, then per
 -- line a subscription and its order line, then the audit entry. Provider 1 ordering on behalf
 -- of one of its partner resellers, as the harness's API load does.
+-- The reseller (partner id P + 1) is provider 1's first partner at any scale.
 -- Variables: -D providers=50 (set by the harness).
 \set provider 1
-\set reseller :providers + 1 + 1750
+\set reseller :providers + 1
 \set n random(1, 1000000000)
 BEGIN;
 INSERT INTO "customers" ("provider_id", "reseller_id", "company_name", "domain", "country", "address_line1", "address_line2", "city", "postal_code", "billing_contact_name", "billing_contact_email", "billing_contact_phone", "language", "idempotency_key", "azure_tenant_owner_id", "created_at") VALUES (:provider, :reseller, 'Bench Customer ' || :client_id || '-' || :n, 'pg' || :client_id || '-' || :n || '-' || txid_current() || '.bench.example', 'US', '1 Main Street', NULL, 'Redmond', '98052', 'Pat Doe', 'billing@bench.example', NULL, 'en-US', 'pgbench-' || :client_id || '-' || :n || '-' || txid_current(), NULL, now()) RETURNING "id", "provider_id", "reseller_id", "company_name", "domain", "country", "address_line1", "address_line2", "city", "postal_code", "billing_contact_name", "billing_contact_email", "billing_contact_phone", "language", "idempotency_key", "azure_tenant_owner_id", "created_at" \gset c_

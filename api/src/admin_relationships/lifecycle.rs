@@ -22,6 +22,11 @@ pub async fn record<C: ConnectionTrait>(
     action: EventType,
     summary: Message,
 ) -> ApiResult<()> {
+    audit::record_all(db, vec![change(who, rel, action, summary)]).await
+}
+
+/// The audit entry of [`record`], for a caller that records many at once.
+pub fn change(who: &Who, rel: &Model, action: EventType, summary: Message) -> (Who, Change) {
     let acting = who.partner_id.or(Some(rel.provider_id));
     let subject = if acting == Some(rel.reseller_id) {
         rel.provider_id
@@ -32,18 +37,14 @@ pub async fn record<C: ConnectionTrait>(
         partner_id: acting,
         ..who.clone()
     };
-    audit::record(
-        db,
-        &who,
-        Change {
-            action,
-            target: NodeType::AdminRelationship,
-            target_id: rel.id,
-            summary,
-            subject_partner_id: Some(subject),
-        },
-    )
-    .await
+    let change = Change {
+        action,
+        target: NodeType::AdminRelationship,
+        target_id: rel.id,
+        summary,
+        subject_partner_id: Some(subject),
+    };
+    (who, change)
 }
 
 /// After relationships of `customer_ids` ended: revokes the tenant ownerships they backed

@@ -191,7 +191,26 @@ pub async fn insert_active(
     duration_days: i32,
 ) -> ApiResult<rel::Model> {
     let now = Utc::now();
-    let created = rel::ActiveModel {
+    let created = new_active(who, cust, reseller_id, roles, duration_days, now)
+        .insert(txn)
+        .await?;
+    let (who, change) = approved(who, &created, cust);
+    crate::audit::record(txn, &who, change).await?;
+    lifecycle::refresh_reseller(txn, &[cust.id]).await?;
+    Ok(created)
+}
+
+/// The row [`insert_active`] writes (also written many at once by `createCustomer`'s bulk
+/// path, for customers created with this reseller: nothing to refresh then).
+pub fn new_active(
+    who: &Who,
+    cust: &customer::Model,
+    reseller_id: i32,
+    roles: &[AdminRole],
+    duration_days: i32,
+    now: chrono::DateTime<Utc>,
+) -> rel::ActiveModel {
+    rel::ActiveModel {
         customer_id: Set(cust.id),
         reseller_id: Set(reseller_id),
         provider_id: Set(cust.provider_id),
@@ -206,22 +225,24 @@ pub async fn insert_active(
         ends_at: Set(Some(now + Duration::days(i64::from(duration_days)))),
         ..Default::default()
     }
-    .insert(txn)
-    .await?;
-    lifecycle::record(
-        txn,
+}
+
+/// The audit entry of an ACTIVE relationship written directly.
+pub fn approved(
+    who: &Who,
+    created: &rel::Model,
+    cust: &customer::Model,
+) -> (Who, crate::audit::Change) {
+    lifecycle::change(
         who,
-        &created,
+        created,
         EventType::AdminRelationshipApproved,
         msg!(
             "audit-admin-relationship-approved",
             customer = &cust.company_name,
-            days = duration_days
+            days = created.duration_days
         ),
     )
-    .await?;
-    lifecycle::refresh_reseller(txn, &[cust.id]).await?;
-    Ok(created)
 }
 
 pub use super::approval::{answer, by_token};

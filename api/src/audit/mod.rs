@@ -53,9 +53,15 @@ pub struct Change {
 
 /// Records the change (and queues its webhook deliveries) in the caller's transaction.
 pub async fn record<C: ConnectionTrait>(db: &C, who: &Who, change: Change) -> ApiResult<()> {
-    entity::audit_entry::record(
-        db,
-        entity::audit_entry::NewEntry {
+    record_all(db, vec![(who.clone(), change)]).await
+}
+
+/// Records changes in order, in two statements whatever their number (a bulk import's
+/// customers each record two).
+pub async fn record_all<C: ConnectionTrait>(db: &C, changes: Vec<(Who, Change)>) -> ApiResult<()> {
+    let entries = changes
+        .iter()
+        .map(|(who, change)| entity::audit_entry::NewEntry {
             request_id: &who.request_id,
             actor_user_id: who.user_id,
             actor_partner_id: who.partner_id,
@@ -66,9 +72,9 @@ pub async fn record<C: ConnectionTrait>(db: &C, who: &Who, change: Change) -> Ap
             summary_message: Some(change.summary.stored()),
             subject_partner_id: change.subject_partner_id,
             actor_api_client_id: who.api_client_id,
-        },
-    )
-    .await?;
+        })
+        .collect();
+    entity::audit_entry::record_many(db, entries).await?;
     Ok(())
 }
 

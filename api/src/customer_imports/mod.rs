@@ -7,6 +7,7 @@
 //! admins' temporary passwords are downloaded once (`credentials`).
 
 pub mod columns;
+mod creating;
 pub mod credentials;
 mod ending;
 pub mod graphql;
@@ -34,7 +35,8 @@ pub struct ImportSettings {
     pub max_file_bytes: usize,
     /// Longest value of one column, in characters.
     pub max_field_chars: usize,
-    /// Rows per batch: one transaction and one `CUSTOMER_IMPORT_PROGRESS` event each.
+    /// Rows per batch: one transaction and one `CUSTOMER_IMPORT_PROGRESS` event each
+    /// (1 to [`MAX_BATCH_ROWS`]; see [`ImportSettings::rows_per_batch`]).
     pub batch_rows: usize,
     /// A worker holding an import renews its lease at each batch; a killed worker's import
     /// is taken over once the lease lapses.
@@ -52,6 +54,19 @@ pub struct ImportSettings {
     /// for its next look (never read from configuration).
     #[serde(skip)]
     pub wake: std::sync::Arc<tokio::sync::Notify>,
+}
+
+/// Most rows per batch: a batch's customers are written with one statement per table, and
+/// a statement may carry at most 32,766 parameters on SQLite (65,535 on PostgreSQL). A
+/// thousand rows (plus one customer's hundred lines) stay well under: the audit entries,
+/// two per customer of eleven columns, are the largest at 22,000.
+pub const MAX_BATCH_ROWS: usize = 1_000;
+
+impl ImportSettings {
+    /// `batch_rows` within its bounds.
+    pub fn rows_per_batch(&self) -> usize {
+        self.batch_rows.clamp(1, MAX_BATCH_ROWS)
+    }
 }
 
 impl Default for ImportSettings {

@@ -1,11 +1,9 @@
 //! One customer of an import: its rows (consecutive lines with the same domain), the
 //! checks of the file itself (a domain that appeared earlier, a following line that
-//! contradicts the first), then `createCustomer`'s own `prepare` and `write`. Errors are
-//! `userErrors` at `["rows", index, column]`.
+//! contradicts the first), then `createCustomer`'s own `prepare` (its `write` is in
+//! `creating`). Errors are `userErrors` at `["rows", index, column]`.
 
 use super::columns::{CUSTOMER_COLUMNS, RowData, column_of};
-use crate::audit::Who;
-use crate::auth::Actor;
 use crate::customers::eligibility;
 use crate::customers::onboarding::{self, Checked, NewCustomer, Prepared};
 use crate::customers::pricing::LineRequest;
@@ -14,7 +12,7 @@ use crate::graphql::ids::{self, NodeType};
 use crate::graphql::user_error::{UserError, UserErrorCode};
 use async_graphql::ID;
 use entity::customer_import_row;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 use worker::msg;
 
@@ -99,7 +97,7 @@ fn error(
 }
 
 /// The group fails because of `errors`: every other row of it says so too.
-fn failed(rows: &[Row], group: Group, errors: Vec<(usize, UserError)>) -> Outcome {
+pub(super) fn failed(rows: &[Row], group: Group, errors: Vec<(usize, UserError)>) -> Outcome {
     let line = errors.first().map_or(0, |(i, _)| rows[*i].model.line);
     let mut all = errors;
     for i in group.start..group.end {
@@ -120,7 +118,7 @@ fn failed(rows: &[Row], group: Group, errors: Vec<(usize, UserError)>) -> Outcom
 }
 
 /// A `createCustomer` refusal placed on the row and column it is about.
-fn placed(group: Group, e: UserError) -> (usize, UserError) {
+pub(super) fn placed(group: Group, e: UserError) -> (usize, UserError) {
     let mapped = e.field.as_deref().and_then(column_of);
     let (row, column) = match mapped {
         Some((line, column)) if group.start + line < group.end => {
@@ -272,34 +270,64 @@ pub enum Ready {
     Failed(Outcome),
 }
 
-/// Every check, writing nothing. Database errors (not the rows' fault) are `Err`.
+/// Every check of the customers `groups`, writing nothing, the reads shared by the batch
+/// (`onboarding::prepare_many`). Database errors (not the rows' fault) are `Err`.
 /// `partners`: also whether the named resellers are ACTIVE partners, for a check that is
 /// not followed by `write` (which checks them itself, locked, with the same errors).
-pub async fn check<C: ConnectionTrait>(
+pub async fn check_many<C: ConnectionTrait>(
     db: &C,
     provider_id: i32,
     import_id: i32,
     rows: &[Row],
-    group: Group,
+    groups: &[Group],
     partners: bool,
-) -> ApiResult<Ready> {
-    let input = match input(import_id, rows, group) {
-        Ok(input) => input,
-        Err(errors) => return Ok(Ready::Failed(failed(rows, group, errors))),
-    };
-    let prepared = match onboarding::prepare(db, provider_id, input).await {
-        Ok(Checked::Ready(prepared)) => prepared,
-        Ok(Checked::Replay(id)) => return Ok(Ready::Replay(id)),
-        Err(ApiError::User(e)) => {
-            return Ok(Ready::Failed(failed(rows, group, vec![placed(group, e)])));
+) -> ApiResult<Vec<Ready>> {
+    let mut answers: Vec<Option<Ready>> = Vec::with_capacity(groups.len());
+    let mut inputs = Vec::new();
+    for group in groups {
+        match input(import_id, rows, *group) {
+            Ok(input) => {
+                inputs.push(input);
+                answers.push(None);
+            }
+            Err(errors) => answers.push(Some(Ready::Failed(failed(rows, *group, errors)))),
         }
-        Err(e) => return Err(e),
-    };
-    if !partners {
-        return Ok(Ready::New(prepared));
     }
-    // The resellers too, so that a dry run and the first pass of REJECT_EVERYTHING find
-    // what creating would.
+    let mut checked = onboarding::prepare_many(db, provider_id, inputs)
+        .await?
+        .into_iter();
+    let mut ready = Vec::with_capacity(groups.len());
+    for (group, answer) in groups.iter().zip(answers) {
+        if let Some(answer) = answer {
+            ready.push(answer);
+            continue;
+        }
+        let checked = checked.next().ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("a customer of the batch was not checked"))
+        })?;
+        let answer = match checked {
+            Ok(Checked::Ready(prepared)) if partners => {
+                resellers_checked(db, provider_id, rows, *group, prepared).await?
+            }
+            Ok(Checked::Ready(prepared)) => Ready::New(prepared),
+            Ok(Checked::Replay(id)) => Ready::Replay(id),
+            Err(ApiError::User(e)) => Ready::Failed(failed(rows, *group, vec![placed(*group, e)])),
+            Err(e) => return Err(e),
+        };
+        ready.push(answer);
+    }
+    Ok(ready)
+}
+
+/// The resellers too, so that a dry run and the first pass of REJECT_EVERYTHING find what
+/// creating would.
+async fn resellers_checked<C: ConnectionTrait>(
+    db: &C,
+    provider_id: i32,
+    rows: &[Row],
+    group: Group,
+    prepared: Box<Prepared>,
+) -> ApiResult<Ready> {
     let named = prepared.named_resellers();
     let named: Vec<(i32, Vec<&str>)> = named
         .iter()
@@ -309,37 +337,6 @@ pub async fn check<C: ConnectionTrait>(
     match eligibility::check_active_partners(db, provider_id, &named).await {
         Ok(()) => Ok(Ready::New(prepared)),
         Err(ApiError::User(e)) => Ok(Ready::Failed(failed(rows, group, vec![placed(group, e)]))),
-        Err(e) => Err(e),
-    }
-}
-
-/// Writes a checked customer in a savepoint of `txn`, so that its failure (a domain taken
-/// since, a reseller no longer a partner) leaves the batch's other customers.
-pub async fn create(
-    txn: &DatabaseTransaction,
-    who: &Who,
-    actor: &Actor,
-    rows: &[Row],
-    group: Group,
-    prepared: &Prepared,
-) -> ApiResult<Outcome> {
-    let savepoint = txn.begin().await?;
-    match onboarding::write(&savepoint, who, actor, prepared).await {
-        Ok(created) => {
-            savepoint.commit().await?;
-            Ok(Outcome::Created {
-                customer_id: created.customer.id,
-                credential: created
-                    .temporary_password
-                    .map(|p| (created.admin_user_name.clone(), p)),
-                company_name: created.customer.company_name,
-                domain: created.customer.domain,
-            })
-        }
-        Err(ApiError::User(e)) => {
-            savepoint.rollback().await?;
-            Ok(failed(rows, group, vec![placed(group, e)]))
-        }
         Err(e) => Err(e),
     }
 }

@@ -12,7 +12,7 @@ use entity::customer_import::{self, CredentialsState, ImportStatus};
 use entity::customer_import_credential;
 use entity::customer_import_row::{self, RowStatus};
 use entity::event_type::EventType;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{CaseStatement, Expr};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use worker::msg;
@@ -97,83 +97,114 @@ pub async fn outcome<C: ConnectionTrait>(
     outcome: &Outcome,
     counts: &mut Counts,
 ) -> ApiResult<()> {
-    let rows = || {
+    outcomes(db, import_id, &[(group, outcome)], counts).await
+}
+
+/// Records the outcomes of a batch's customers on their rows and counts them: one
+/// statement for the valid, two for the created (their rows, their passwords), one per
+/// failed row (each has its own errors).
+pub async fn outcomes<C: ConnectionTrait>(
+    db: &C,
+    import_id: i32,
+    outcomes: &[(Group, &Outcome)],
+    counts: &mut Counts,
+) -> ApiResult<()> {
+    let rows_of = |kind: fn(&Outcome) -> bool| -> Vec<i32> {
+        outcomes
+            .iter()
+            .filter(|(_, o)| kind(o))
+            .flat_map(|(g, _)| (g.start as i32)..(g.end as i32))
+            .collect()
+    };
+    let rows = |indexes: Vec<i32>| {
         customer_import_row::Entity::update_many()
             .filter(customer_import_row::Column::ImportId.eq(import_id))
-            .filter(customer_import_row::Column::RowIndex.gte(group.start as i32))
-            .filter(customer_import_row::Column::RowIndex.lt(group.end as i32))
+            .filter(customer_import_row::Column::RowIndex.is_in(indexes))
     };
-    let n = (group.end - group.start) as i32;
-    match outcome {
-        Outcome::Valid => {
-            rows()
-                .col_expr(
-                    customer_import_row::Column::Status,
-                    Expr::value(RowStatus::Valid),
-                )
-                .exec(db)
-                .await?;
-            counts.succeeded += n;
-        }
-        Outcome::Created {
-            customer_id,
-            credential,
-            company_name,
-            domain,
-        } => {
-            rows()
-                .col_expr(
-                    customer_import_row::Column::Status,
-                    Expr::value(RowStatus::Created),
-                )
-                .col_expr(
-                    customer_import_row::Column::CustomerId,
-                    Expr::value(*customer_id),
-                )
-                .exec(db)
-                .await?;
+    let valid = rows_of(|o| matches!(o, Outcome::Valid));
+    if !valid.is_empty() {
+        rows(valid)
+            .col_expr(
+                customer_import_row::Column::Status,
+                Expr::value(RowStatus::Valid),
+            )
+            .exec(db)
+            .await?;
+    }
+    let created = rows_of(|o| matches!(o, Outcome::Created { .. }));
+    if !created.is_empty() {
+        let mut customer_of = CaseStatement::new();
+        let mut credentials = Vec::new();
+        for (group, outcome) in outcomes {
+            let Outcome::Created {
+                customer_id,
+                credential,
+                company_name,
+                domain,
+            } = outcome
+            else {
+                continue;
+            };
+            customer_of = customer_of.case(
+                customer_import_row::Column::RowIndex
+                    .between(group.start as i32, group.end as i32 - 1),
+                *customer_id,
+            );
             if let Some((admin, password)) = credential {
-                customer_import_credential::Entity::insert(
-                    customer_import_credential::ActiveModel {
-                        import_id: Set(import_id),
-                        row_index: Set(group.start as i32),
-                        company_name: Set(company_name.clone()),
-                        domain: Set(domain.clone()),
-                        admin_user_name: Set(admin.clone()),
-                        temporary_password: Set(password.clone()),
-                        ..Default::default()
-                    },
-                )
-                .exec(db)
-                .await?;
+                credentials.push(customer_import_credential::ActiveModel {
+                    import_id: Set(import_id),
+                    row_index: Set(group.start as i32),
+                    company_name: Set(company_name.clone()),
+                    domain: Set(domain.clone()),
+                    admin_user_name: Set(admin.clone()),
+                    temporary_password: Set(password.clone()),
+                    ..Default::default()
+                });
             }
-            counts.succeeded += n;
         }
-        Outcome::Failed(errors) => {
-            for i in group.start..group.end {
-                let mine: Vec<&UserError> = errors
-                    .iter()
-                    .filter(|(r, _)| *r == i)
-                    .map(|(_, e)| e)
-                    .collect();
-                customer_import_row::Entity::update_many()
-                    .col_expr(
-                        customer_import_row::Column::Status,
-                        Expr::value(RowStatus::Failed),
-                    )
-                    .col_expr(
-                        customer_import_row::Column::Errors,
-                        Expr::value(errors_json(&mine)),
-                    )
-                    .filter(customer_import_row::Column::ImportId.eq(import_id))
-                    .filter(customer_import_row::Column::RowIndex.eq(i as i32))
-                    .exec(db)
-                    .await?;
-            }
-            counts.failed += n;
+        rows(created)
+            .col_expr(
+                customer_import_row::Column::Status,
+                Expr::value(RowStatus::Created),
+            )
+            .col_expr(customer_import_row::Column::CustomerId, customer_of.into())
+            .exec(db)
+            .await?;
+        if !credentials.is_empty() {
+            customer_import_credential::Entity::insert_many(credentials)
+                .exec_without_returning(db)
+                .await?;
         }
     }
-    counts.processed += n;
+    for (group, outcome) in outcomes {
+        let n = (group.end - group.start) as i32;
+        counts.processed += n;
+        let Outcome::Failed(errors) = outcome else {
+            counts.succeeded += n;
+            continue;
+        };
+        counts.failed += n;
+        for i in group.start..group.end {
+            let mine: Vec<&UserError> = errors
+                .iter()
+                .filter(|(r, _)| *r == i)
+                .map(|(_, e)| e)
+                .collect();
+            customer_import_row::Entity::update_many()
+                .col_expr(
+                    customer_import_row::Column::Status,
+                    Expr::value(RowStatus::Failed),
+                )
+                .col_expr(
+                    customer_import_row::Column::Errors,
+                    Expr::value(errors_json(&mine)),
+                )
+                .filter(customer_import_row::Column::ImportId.eq(import_id))
+                .filter(customer_import_row::Column::RowIndex.eq(i as i32))
+                .exec(db)
+                .await?;
+        }
+    }
     Ok(())
 }
 

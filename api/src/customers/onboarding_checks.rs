@@ -12,6 +12,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, Statement,
     Value,
 };
+use std::collections::{HashMap, HashSet};
 use worker::msg;
 
 /// Lower-cased domain of letters, digits and hyphens with at least one dot.
@@ -51,8 +52,22 @@ pub async fn claims<C: ConnectionTrait>(
     key: Option<(i32, &str)>,
     domain: Option<&str>,
 ) -> ApiResult<Claims> {
+    let provider_id = key.map_or(0, |(p, _)| p);
+    let mut all = claims_many(db, provider_id, &[(key.map(|(_, k)| k), domain)]).await?;
+    all.pop()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no claims were read")))
+}
+
+/// [`claims`] of many submits of `provider_id` (each a key and a domain, either absent),
+/// in one statement whatever their number: the keys used, the domains used, the admin
+/// account names taken, each part a `UNION ALL` of the others.
+pub async fn claims_many<C: ConnectionTrait>(
+    db: &C,
+    provider_id: i32,
+    asks: &[(Option<&str>, Option<&str>)],
+) -> ApiResult<Vec<Claims>> {
     let backend = db.get_database_backend();
-    let mut values: Vec<Value> = Vec::with_capacity(4);
+    let mut values: Vec<Value> = Vec::new();
     let mut param = |value: Value| {
         values.push(value);
         match backend {
@@ -60,34 +75,59 @@ pub async fn claims<C: ConnectionTrait>(
             _ => "?".to_owned(),
         }
     };
-    let by_key = match key {
-        Some((provider_id, key)) => format!(
-            "(SELECT id FROM customers WHERE provider_id = {} AND idempotency_key = {} LIMIT 1)",
-            param(provider_id.into()),
-            param(key.into())
-        ),
-        None => "NULL".to_owned(),
-    };
-    let domain = domain.unwrap_or_default();
-    let domains = format!(
-        "(SELECT COUNT(*) FROM customers WHERE domain = {})",
-        param(domain.into())
-    );
-    let admins = format!(
-        "(SELECT COUNT(*) FROM users WHERE email = {})",
-        param(format!("admin@{domain}").into())
-    );
-    let sql = format!("SELECT {by_key} AS by_key, {domains} AS domains, {admins} AS admins");
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the claims query returned no row")))?;
-    let domains: i64 = row.try_get("", "domains")?;
-    let admins: i64 = row.try_get("", "admins")?;
-    Ok(Claims {
-        by_key: row.try_get("", "by_key")?,
-        domain_taken: domains + admins > 0,
-    })
+    let keys: Vec<&str> = asks.iter().filter_map(|(k, _)| *k).collect();
+    let domains: Vec<&str> = asks.iter().filter_map(|(_, d)| *d).collect();
+    let mut parts = Vec::new();
+    if !keys.is_empty() {
+        let provider = param(provider_id.into());
+        let list: Vec<String> = keys.iter().map(|k| param((*k).into())).collect();
+        parts.push(format!(
+            "SELECT 'key' AS kind, idempotency_key AS name, id FROM customers \
+             WHERE provider_id = {provider} AND idempotency_key IN ({})",
+            list.join(", ")
+        ));
+    }
+    if !domains.is_empty() {
+        let list: Vec<String> = domains.iter().map(|d| param((*d).into())).collect();
+        parts.push(format!(
+            "SELECT 'domain' AS kind, domain AS name, id FROM customers WHERE domain IN ({})",
+            list.join(", ")
+        ));
+        let list: Vec<String> = domains
+            .iter()
+            .map(|d| param(format!("admin@{d}").into()))
+            .collect();
+        parts.push(format!(
+            "SELECT 'admin' AS kind, email AS name, id FROM users WHERE email IN ({})",
+            list.join(", ")
+        ));
+    }
+    let mut by_key: HashMap<String, i32> = HashMap::new();
+    let mut taken: HashSet<String> = HashSet::new();
+    if !parts.is_empty() {
+        let sql = parts.join(" UNION ALL ");
+        for row in db
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?
+        {
+            let kind: String = row.try_get("", "kind")?;
+            let name: String = row.try_get("", "name")?;
+            // A used domain, or a taken admin account name (`admin@…`: never a domain).
+            if kind == "key" {
+                by_key.entry(name).or_insert(row.try_get("", "id")?);
+            } else {
+                taken.insert(name);
+            }
+        }
+    }
+    Ok(asks
+        .iter()
+        .map(|(key, domain)| Claims {
+            by_key: key.and_then(|k| by_key.get(k).copied()),
+            domain_taken: domain
+                .is_some_and(|d| taken.contains(d) || taken.contains(&format!("admin@{d}"))),
+        })
+        .collect())
 }
 
 /// True when a customer uses the domain, or its admin account name is already someone's.

@@ -66,6 +66,7 @@ pub const MAX_LINES: usize = 100;
 const SOLD_HERE: &str = "sold_here";
 
 /// An offer and whether it is sold in the country asked about.
+#[derive(Clone)]
 struct OfferInCountry {
     offer: offer::Model,
     sold_here: bool,
@@ -80,25 +81,14 @@ impl FromQueryResult for OfferInCountry {
     }
 }
 
-pub async fn check<C: ConnectionTrait>(
+/// One statement: the offers, each joined with its row for `country` if it is sold there.
+async fn offers_in<C: ConnectionTrait>(
     db: &C,
     country: &str,
-    requests: &[LineRequest],
-) -> Result<Checked, DbErr> {
-    if requests.len() > MAX_LINES {
-        return Ok(Checked {
-            lines: Vec::new(),
-            problems: vec![UserError::new(
-                UserErrorCode::OutOfRange,
-                &["input", "lines"],
-                msg!("error-order-too-many-lines", max = MAX_LINES),
-            )],
-        });
-    }
-    // One statement: the offers, each joined with its row for `country` if it is sold there.
-    let ids: Vec<i32> = requests.iter().map(|l| l.offer_id).collect();
+    ids: Vec<i32>,
+) -> Result<Vec<OfferInCountry>, DbErr> {
     let (sold, in_country) = (Alias::new("sold"), country.to_owned());
-    let rows: Vec<OfferInCountry> = offer::Entity::find()
+    offer::Entity::find()
         .filter(offer::Column::Id.is_in(ids))
         .join_as(
             JoinType::LeftJoin,
@@ -114,7 +104,54 @@ pub async fn check<C: ConnectionTrait>(
         .expr_as(Expr::col((sold, offer_country::Column::OfferId)), SOLD_HERE)
         .into_model()
         .all(db)
-        .await?;
+        .await
+}
+
+pub async fn check<C: ConnectionTrait>(
+    db: &C,
+    country: &str,
+    requests: &[LineRequest],
+) -> Result<Checked, DbErr> {
+    check_in(db, &mut Catalog::default(), country, requests).await
+}
+
+/// The catalog rows [`check_in`] read, kept for the next check of the same offers in the
+/// same country: a bulk import's batch reads them once, not once per customer. It lives as
+/// long as the caller's transaction.
+#[derive(Default)]
+pub struct Catalog {
+    read: HashMap<(String, Vec<i32>), Vec<OfferInCountry>>,
+}
+
+/// [`check`], reading the offers through `catalog`.
+pub async fn check_in<C: ConnectionTrait>(
+    db: &C,
+    catalog: &mut Catalog,
+    country: &str,
+    requests: &[LineRequest],
+) -> Result<Checked, DbErr> {
+    if requests.len() > MAX_LINES {
+        return Ok(Checked {
+            lines: Vec::new(),
+            problems: vec![UserError::new(
+                UserErrorCode::OutOfRange,
+                &["input", "lines"],
+                msg!("error-order-too-many-lines", max = MAX_LINES),
+            )],
+        });
+    }
+    let mut ids: Vec<i32> = requests.iter().map(|l| l.offer_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let memo = (country.to_owned(), ids);
+    let rows = match catalog.read.get(&memo) {
+        Some(rows) => rows.clone(),
+        None => {
+            let rows = offers_in(db, country, memo.1.clone()).await?;
+            catalog.read.insert(memo, rows.clone());
+            rows
+        }
+    };
     let sold_here: HashSet<i32> = rows
         .iter()
         .filter(|r| r.sold_here)

@@ -11,9 +11,11 @@
 use super::Runner;
 use crate::audit::Who;
 use crate::auth::Actor;
+use crate::customer_imports::creating;
 use crate::customer_imports::process::{self, Group, Outcome, Ready, Row};
 use crate::customer_imports::standing::{self, Standing};
 use crate::customer_imports::store::{self, Counts};
+use crate::customers::onboarding::Prepared;
 use crate::error::ApiResult;
 use entity::customer_import::{self, ErrorPolicy, ImportStatus};
 use entity::customer_import_row::{self, RowStatus};
@@ -50,27 +52,18 @@ impl Runner {
             .into_iter()
             .filter(|g| rows[g.start].model.status == RowStatus::Pending)
             .collect();
-        let batch_rows = self.settings.batch_rows.max(1);
-        let mut batch: Vec<Group> = Vec::new();
-        let mut size = 0;
-        for (n, group) in pending.iter().enumerate() {
-            batch.push(*group);
-            size += group.end - group.start;
-            if size >= batch_rows || n + 1 == pending.len() {
-                let step = self
-                    .batch(&import, &rows, &batch, check_first, &mut counts)
-                    .await?;
-                if step == Step::Stopped {
-                    return Ok(());
-                }
-                batch.clear();
-                size = 0;
-                if self.settings.batch_pause_ms > 0 {
-                    tokio::time::sleep(std::time::Duration::from_millis(
-                        self.settings.batch_pause_ms,
-                    ))
-                    .await;
-                }
+        for batch in batches(&pending, self.settings.rows_per_batch()) {
+            let step = self
+                .batch(&import, &rows, batch, check_first, &mut counts)
+                .await?;
+            if step == Step::Stopped {
+                return Ok(());
+            }
+            if self.settings.batch_pause_ms > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(
+                    self.settings.batch_pause_ms,
+                ))
+                .await;
             }
         }
         let status = if import.dry_run {
@@ -137,26 +130,14 @@ impl Runner {
             return Ok(Step::Stopped);
         };
         let mut next = *counts;
-        for group in batch {
-            let outcome = match process::check(
-                &txn,
-                import.provider_id,
-                import.id,
-                rows,
-                *group,
-                check_only,
-            )
-            .await?
-            {
-                Ready::Failed(outcome) => outcome,
-                Ready::Replay(customer_id) => replayed(customer_id),
-                Ready::New(_) if check_only => Outcome::Valid,
-                Ready::New(prepared) => {
-                    process::create(&txn, &who, &actor, rows, *group, &prepared).await?
-                }
-            };
-            store::outcome(&txn, import.id, *group, &outcome, &mut next).await?;
-        }
+        let checked =
+            process::check_many(&txn, import.provider_id, import.id, rows, batch, check_only)
+                .await?;
+        let (mut outcomes, ready) = sorted(batch, checked, check_only);
+        outcomes.extend(creating::create_many(&txn, &who, &actor, rows, ready).await?);
+        outcomes.sort_by_key(|(group, _)| group.index);
+        let recorded: Vec<(Group, &Outcome)> = outcomes.iter().map(|(g, o)| (*g, o)).collect();
+        store::outcomes(&txn, import.id, &recorded, &mut next).await?;
         store::renew(&txn, import.id, &self.owner, self.lease_end(), next).await?;
         store::event(&txn, &who, import, next, None).await?;
         txn.commit().await?;
@@ -177,18 +158,17 @@ impl Runner {
             return Ok(());
         };
         let mut done = Counts::default();
-        for group in &groups {
-            let outcome =
-                match process::check(&txn, import.provider_id, import.id, rows, *group, false)
-                    .await?
-                {
-                    Ready::New(prepared) => {
-                        process::create(&txn, &who, &actor, rows, *group, &prepared).await?
-                    }
-                    Ready::Replay(customer_id) => replayed(customer_id),
-                    Ready::Failed(outcome) => outcome,
-                };
-            if let Outcome::Failed(_) = outcome {
+        for chunk in batches(&groups, self.settings.rows_per_batch()) {
+            let checked =
+                process::check_many(&txn, import.provider_id, import.id, rows, chunk, false)
+                    .await?;
+            let (mut outcomes, ready) = sorted(chunk, checked, false);
+            outcomes.extend(creating::create_many(&txn, &who, &actor, rows, ready).await?);
+            outcomes.sort_by_key(|(group, _)| group.index);
+            if let Some((group, outcome)) = outcomes
+                .iter()
+                .find(|(_, o)| matches!(o, Outcome::Failed(_)))
+            {
                 // Something changed since the check: nothing of this import is kept.
                 drop(txn);
                 let mut failed = Counts {
@@ -196,12 +176,13 @@ impl Runner {
                     ..Counts::default()
                 };
                 let txn = begin_write(&self.db).await?;
-                store::outcome(&txn, import.id, *group, &outcome, &mut failed).await?;
+                store::outcome(&txn, import.id, *group, outcome, &mut failed).await?;
                 store::renew(&txn, import.id, &self.owner, self.lease_end(), failed).await?;
                 txn.commit().await?;
                 return self.end(import, ImportStatus::Failed, failed).await;
             }
-            store::outcome(&txn, import.id, *group, &outcome, &mut done).await?;
+            let recorded: Vec<(Group, &Outcome)> = outcomes.iter().map(|(g, o)| (*g, o)).collect();
+            store::outcomes(&txn, import.id, &recorded, &mut done).await?;
         }
         store::renew(&txn, import.id, &self.owner, self.lease_end(), done).await?;
         store::event(&txn, &who, import, done, Some(ImportStatus::Succeeded)).await?;
@@ -229,6 +210,42 @@ impl Runner {
     }
 }
 
+/// The checked customers of a batch: those whose outcome is known (failed, created by an
+/// earlier run, or only checked), and those to create.
+#[allow(clippy::type_complexity)]
+fn sorted(
+    groups: &[Group],
+    checked: Vec<Ready>,
+    check_only: bool,
+) -> (Vec<(Group, Outcome)>, Vec<(Group, Box<Prepared>)>) {
+    let mut outcomes = Vec::with_capacity(groups.len());
+    let mut ready = Vec::new();
+    for (group, answer) in groups.iter().zip(checked) {
+        match answer {
+            Ready::Failed(outcome) => outcomes.push((*group, outcome)),
+            Ready::Replay(customer_id) => outcomes.push((*group, replayed(customer_id))),
+            Ready::New(_) if check_only => outcomes.push((*group, Outcome::Valid)),
+            Ready::New(prepared) => ready.push((*group, prepared)),
+        }
+    }
+    (outcomes, ready)
+}
+
+/// Consecutive customers of about `rows` rows each (a customer's rows are never split).
+fn batches(groups: &[Group], rows: usize) -> Vec<&[Group]> {
+    let mut batches = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (n, group) in groups.iter().enumerate() {
+        size += group.end - group.start;
+        if size >= rows || n + 1 == groups.len() {
+            batches.push(&groups[start..=n]);
+            start = n + 1;
+            size = 0;
+        }
+    }
+    batches
+}
+
 /// A customer this import created before (its key found): its rows are done.
 fn replayed(customer_id: i32) -> Outcome {
     Outcome::Created {
@@ -236,5 +253,37 @@ fn replayed(customer_id: i32) -> Outcome {
         credential: None,
         company_name: String::new(),
         domain: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(start: usize, end: usize, index: usize) -> Group {
+        Group {
+            start,
+            end,
+            index,
+            first: index,
+        }
+    }
+
+    #[test]
+    fn batches_hold_about_their_rows_and_never_split_a_customer() {
+        // Customers of 1, 3, 1, 1 and 2 rows.
+        let groups = [
+            group(0, 1, 0),
+            group(1, 4, 1),
+            group(4, 5, 2),
+            group(5, 6, 3),
+            group(6, 8, 4),
+        ];
+        let sizes =
+            |rows| -> Vec<usize> { batches(&groups, rows).iter().map(|b| b.len()).collect() };
+        assert_eq!(sizes(2), vec![2, 2, 1]);
+        assert_eq!(sizes(1), vec![1, 1, 1, 1, 1]);
+        assert_eq!(sizes(100), vec![5]);
+        assert!(batches(&[], 10).is_empty());
     }
 }

@@ -196,10 +196,13 @@ async fn full_book(backend: Backend) {
     // The same bytes as a JSON string: not an upload, so the 2 MiB bound holds.
     let json_body = json!({ "query": IMPORT, "variables": { "input": {
         "idempotencyKey": "json", "rows": [], "padding": String::from_utf8(book).unwrap() } } });
+    // The server answers before reading the whole body and then closes the connection:
+    // not one for the client's pool to reuse.
     let resp = app
         .client
         .post(format!("{}/graphql", app.address))
         .bearer_auth(&w.provider)
+        .header("connection", "close")
         .json(&json_body)
         .send()
         .await

@@ -3,6 +3,7 @@
 //! SIGKILLed mid-import (PostgreSQL + Redis) that leaves every row done exactly once;
 //! cancelling and deleting imports.
 
+mod batched;
 mod crash;
 mod credentials;
 mod ending;

@@ -4,21 +4,21 @@
 //! Its reads before the writes are three statements: the collisions (`onboarding_checks`),
 //! the offers where the customer is (`pricing`), and the named resellers (`eligibility`).
 
-use super::eligibility::{ordering_provider, require_active_partners};
+mod write;
+
+pub use write::{write, write_many};
+
+use super::eligibility::ordering_provider;
 pub use super::onboarding_checks::replay_of;
-use super::onboarding_checks::{by_key, claims, domain_taken_error, replay};
+use super::onboarding_checks::{Claims, by_key, claims_many, domain_taken_error, replay};
 pub use super::onboarding_checks::{domain_taken, normalize_domain};
-use super::orders::{self, NewSubscription};
 use super::pricing::{self, LineRequest};
 use crate::accounts::validate;
-use crate::auth::{Actor, password};
-use crate::error::{ApiError, ApiResult, is_unique_violation};
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
 use crate::graphql::user_error::UserErrorCode;
-use chrono::Utc;
-use entity::enums::UserRole;
-use entity::event_type::EventType;
-use entity::{customer, order, user};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, Set};
+use entity::{customer, order};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use worker::msg;
 
 pub struct NewCustomer {
@@ -150,18 +150,72 @@ pub async fn prepare<C: ConnectionTrait>(
     provider_id: i32,
     input: NewCustomer,
 ) -> ApiResult<Checked> {
-    let key = input.idempotency_key.trim().to_owned();
-    if key.is_empty() || key.len() > 128 {
-        return Err(ApiError::user(
-            UserErrorCode::Invalid,
-            &["input", "idempotencyKey"],
-            msg!("error-idempotency-key"),
-        ));
-    }
+    prepare_many(db, provider_id, vec![input])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no submit was checked")))?
+}
+
+/// [`prepare`] for many submits of one provider (a bulk import's batch), each with its own
+/// answer, the reads shared: one statement for every collision of them all, one for the
+/// offers of each country (`pricing::Catalog`). `Err`: the database failed.
+pub async fn prepare_many<C: ConnectionTrait>(
+    db: &C,
+    provider_id: i32,
+    inputs: Vec<NewCustomer>,
+) -> ApiResult<Vec<ApiResult<Checked>>> {
+    let keys: Vec<ApiResult<String>> = inputs
+        .iter()
+        .map(|input| {
+            let key = input.idempotency_key.trim();
+            if key.is_empty() || key.len() > 128 {
+                Err(ApiError::user(
+                    UserErrorCode::Invalid,
+                    &["input", "idempotencyKey"],
+                    msg!("error-idempotency-key"),
+                ))
+            } else {
+                Ok(key.to_owned())
+            }
+        })
+        .collect();
+    let domains: Vec<ApiResult<String>> = inputs
+        .iter()
+        .map(|input| normalize_domain(&input.domain))
+        .collect();
     // One statement for every collision a submit can have (see `onboarding_checks`); the
     // refusals keep their order: a used key replays before anything is validated.
-    let domain = normalize_domain(&input.domain);
-    let claims = claims(db, Some((provider_id, &key)), domain.as_deref().ok()).await?;
+    let asks: Vec<(Option<&str>, Option<&str>)> = keys
+        .iter()
+        .zip(&domains)
+        .map(|(key, domain)| match key {
+            Ok(key) => (Some(key.as_str()), domain.as_deref().ok()),
+            Err(_) => (None, None),
+        })
+        .collect();
+    let claims = claims_many(db, provider_id, &asks).await?;
+    let mut catalog = pricing::Catalog::default();
+    let mut answers = Vec::with_capacity(inputs.len());
+    for (((input, key), domain), claims) in inputs.into_iter().zip(keys).zip(domains).zip(claims) {
+        let answer = match key {
+            Err(e) => Err(e),
+            Ok(key) => check_one(db, &mut catalog, provider_id, input, key, domain, claims).await,
+        };
+        answers.push(answer);
+    }
+    Ok(answers)
+}
+
+/// Every field of one submit, after its collisions were read.
+async fn check_one<C: ConnectionTrait>(
+    db: &C,
+    catalog: &mut pricing::Catalog,
+    provider_id: i32,
+    input: NewCustomer,
+    key: String,
+    domain: ApiResult<String>,
+    claims: Claims,
+) -> ApiResult<Checked> {
     if let Some(existing) = claims.by_key {
         return Ok(Checked::Replay(existing));
     }
@@ -214,7 +268,7 @@ pub async fn prepare<C: ConnectionTrait>(
     if input.reseller_id.is_some() {
         delegation_problem(&admin_roles, admin_days)?;
     }
-    let checked = pricing::check(db, &country, &input.lines).await?;
+    let checked = pricing::check_in(db, catalog, &country, &input.lines).await?;
     if let Some(problem) = checked.problems.into_iter().next() {
         return Err(ApiError::User(problem));
     }
@@ -247,124 +301,6 @@ pub async fn prepare<C: ConnectionTrait>(
         admin_days,
         lines: checked.lines,
     })))
-}
-
-/// The writes, in the caller's transaction: the customer, its admin user (a new temporary
-/// password, only its hash stored), the reseller's ACTIVE admin relationship, the order
-/// and its subscriptions, the audit entry. A collision on the domain (or the key) is
-/// `DOMAIN_TAKEN`; the caller's transaction is then unusable (roll it back).
-pub async fn write(
-    txn: &DatabaseTransaction,
-    who: &crate::audit::Who,
-    actor: &Actor,
-    input: &Prepared,
-) -> ApiResult<Created> {
-    let provider_id = input.provider_id;
-    let temporary_password = password::generate_temporary();
-    let hash = password::hash_temporary(&temporary_password);
-    let admin_user_name = format!("admin@{}", input.domain);
-    let now = Utc::now();
-
-    // Each reseller named (usually one, for every line) is checked once, all in one
-    // statement, in the transaction that designates them (see `eligibility`).
-    let named = input.named_resellers();
-    let named: Vec<(i32, Vec<&str>)> = named
-        .iter()
-        .map(|(id, f)| (*id, f.iter().map(String::as_str).collect()))
-        .collect();
-    let named: Vec<(i32, &[&str])> = named.iter().map(|(id, f)| (*id, f.as_slice())).collect();
-    require_active_partners(txn, provider_id, &named).await?;
-    let customer = customer::ActiveModel {
-        provider_id: Set(provider_id),
-        reseller_id: Set(input.reseller_id),
-        company_name: Set(input.company_name.clone()),
-        domain: Set(input.domain.clone()),
-        country: Set(input.country.clone()),
-        address_line1: Set(input.address_line1.clone()),
-        address_line2: Set(input.address_line2.clone()),
-        city: Set(input.city.clone()),
-        postal_code: Set(input.postal_code.clone()),
-        billing_contact_name: Set(input.contact_name.clone()),
-        billing_contact_email: Set(input.contact_email.clone()),
-        billing_contact_phone: Set(input.phone.clone()),
-        language: Set(input.language.clone()),
-        idempotency_key: Set(Some(input.key.clone())),
-        azure_tenant_owner_id: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await
-    .map_err(taken_or)?;
-    user::ActiveModel {
-        email: Set(admin_user_name.clone()),
-        name: Set(format!("{} administrator", customer.company_name)),
-        password_hash: Set(hash),
-        role: Set(UserRole::CustomerAdmin),
-        preferred_language: Set(customer.language.clone()),
-        partner_id: Set(None),
-        customer_id: Set(Some(customer.id)),
-        must_change_password: Set(true),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await
-    .map_err(taken_or)?;
-    if let Some(reseller) = input.reseller_id {
-        // The provider creates the customer and its first delegation together: ACTIVE.
-        crate::admin_relationships::service::insert_active(
-            txn,
-            who,
-            &customer,
-            reseller,
-            &input.admin_roles,
-            input.admin_days,
-        )
-        .await?;
-    }
-    let new_subscriptions = input
-        .lines
-        .iter()
-        .cloned()
-        .map(|line| NewSubscription {
-            line,
-            support_contact_partner_id: provider_id,
-        })
-        .collect();
-    let order = orders::order_new_subscriptions(txn, actor, &customer, new_subscriptions).await?;
-    crate::audit::record(
-        txn,
-        who,
-        crate::audit::Change {
-            action: EventType::CustomerCreated,
-            target: crate::graphql::ids::NodeType::Customer,
-            target_id: customer.id,
-            summary: msg!(
-                "audit-customer-created",
-                customer = &customer.company_name,
-                domain = &customer.domain
-            ),
-            subject_partner_id: customer.reseller_id,
-        },
-    )
-    .await?;
-    Ok(Created {
-        customer,
-        order: Some(order),
-        admin_user_name,
-        temporary_password: Some(temporary_password),
-        replayed: false,
-    })
-}
-
-/// A unique violation of the customer or its admin account: the domain is taken.
-fn taken_or(e: sea_orm::DbErr) -> ApiError {
-    if is_unique_violation(&e) {
-        domain_taken_error()
-    } else {
-        e.into()
-    }
 }
 
 /// The first delegation's roles and duration, checked at their own input fields.
