@@ -286,4 +286,18 @@ mod tests {
         assert_eq!(sizes(100), vec![5]);
         assert!(batches(&[], 10).is_empty());
     }
+
+    #[test]
+    fn rows_per_batch_stays_within_its_bounds() {
+        let with = |batch_rows| crate::customer_imports::ImportSettings {
+            batch_rows,
+            ..Default::default()
+        };
+        assert_eq!(with(0).rows_per_batch(), 1);
+        assert_eq!(with(250).rows_per_batch(), 250);
+        assert_eq!(
+            with(50_000).rows_per_batch(),
+            crate::customer_imports::MAX_BATCH_ROWS
+        );
+    }
 }

@@ -7,9 +7,10 @@
 use super::*;
 use crate::customers::world;
 use crate::price_lists::{assign, create_list, set_price};
+use e2e::Backend;
 use e2e::e2e;
 use entity::{customer, order, order_line};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
 
 /// `(domain, list price, reseller price)` of every order line, in line order.
 async fn lines_of(app: &TestApp) -> Vec<(String, i64, Option<i64>)> {
@@ -139,7 +140,6 @@ async fn a_batch_writes_what_create_customer_writes(app: e2e::TestApp) {
         ]
     );
     let created = customer::Entity::find()
-        .filter(customer::Column::ProviderId.is_not_null())
         .order_by_asc(customer::Column::Id)
         .all(&app.db)
         .await
@@ -191,3 +191,62 @@ async fn a_batch_writes_what_create_customer_writes(app: e2e::TestApp) {
     );
 }
 e2e!(a_batch_writes_what_create_customer_writes);
+
+/// The largest batch there can be (`IMPORTS__BATCH_ROWS` above the cap is 1,000): a
+/// thousand delegated customers, each with its relationship and two audit entries, in one
+/// batch. Its statements stay within SQLite's 32,766 parameters (the audit entries, 22,000,
+/// are the largest) and PostgreSQL's 65,535.
+async fn largest_batch(backend: Backend) {
+    let app = e2e::spawn_app_with(backend, |s| s.imports.batch_rows = 50_000).await;
+    let w = world(&app).await;
+    let o = offers(&app, &w).await;
+    let lines: Vec<String> = (0..1_000)
+        .map(|i| {
+            line(
+                &format!("Customer {i}"),
+                &format!("c{i}.example"),
+                &w.reseller_id,
+                &o.basic,
+                1,
+                &w.reseller_id,
+            )
+        })
+        .collect();
+    let id = queued(
+        &app,
+        &w.provider,
+        file(&lines),
+        json!({ "idempotencyKey": "big" }),
+    )
+    .await;
+    let import = finished(&app, &w.provider, &id).await;
+    assert_eq!(import["status"], "SUCCEEDED", "{import}");
+    assert_eq!(import["succeeded"], 1_000);
+    assert_eq!(
+        customer::Entity::find().count(&app.db).await.unwrap(),
+        1_000
+    );
+    assert_eq!(
+        order_line::Entity::find().count(&app.db).await.unwrap(),
+        1_000
+    );
+    // One batch: one progress event before the end.
+    let log = app
+        .gql(
+            "{ auditLog(first: 100, filter: {action: \"customer_import.progress\"}) { totalCount } }",
+            json!({}),
+            Some(&w.provider),
+        )
+        .await;
+    assert_eq!(log.data()["auditLog"]["totalCount"], 1, "{:?}", log.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_largest_batch_fits_one_statement_per_table_sqlite() {
+    largest_batch(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_largest_batch_fits_one_statement_per_table_postgres() {
+    largest_batch(Backend::Postgres).await;
+}
