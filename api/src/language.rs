@@ -40,7 +40,11 @@ pub fn of_request(ctx: &Context<'_>) -> Lang {
 /// A stored sentence (an audit summary, a disabled reason) in the caller's language: its
 /// stored message when it has one, else the text as it was written.
 pub fn read_stored(ctx: &Context<'_>, text: &str, message: Option<&str>) -> String {
-    let lang = of_request(ctx);
+    read_stored_in(of_request(ctx), text, message)
+}
+
+/// [`read_stored`] in `lang` (for executors without a GraphQL context: `graphql::direct`).
+pub fn read_stored_in(lang: Lang, text: &str, message: Option<&str>) -> String {
     message
         .and_then(|m| i18n::render_stored(lang, m))
         .unwrap_or_else(|| i18n::read_stored(lang, text))

@@ -8,7 +8,8 @@
 //! - `events` (with `subscriber`, `fanout`): live events to WebSocket subscribers; `webhooks` (with
 //!   `receiver`): webhook deliveries beside a plain HTTP client;
 //! - `cpu`: the API's own CPU time per request; `deep_page`: page 1,000 beside page 1;
-//! - `trusted`: documents named by id beside their text (issue 26);
+//! - `trusted`: documents named by id beside their text (issue 26); `lists`: the partnership
+//!   list and the audit log, prepared plans beside the general path;
 //! - `imports`: a 10,000-row customer import beside `createCustomer` one by one and pgbench;
 //! - `report`: table and JSON; `run`: the whole sequence.
 
@@ -21,6 +22,7 @@ pub mod events;
 pub mod expiry;
 pub mod fanout;
 pub mod imports;
+pub mod lists;
 pub mod load;
 pub mod overhead;
 pub mod pgbench;

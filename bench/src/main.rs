@@ -57,7 +57,7 @@ struct Args {
     #[arg(long, default_value_t = 100_000)]
     renewal_rows: u64,
     /// Only these parts (comma-separated): floor, read, postgraphile, overhead, budget,
-    /// trusted, deep, write, email, expiry, events, webhooks, prices, renewal, imports.
+    /// trusted, lists, deep, write, email, expiry, events, webhooks, prices, renewal, imports.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Where the JSON results and the processes' logs go.

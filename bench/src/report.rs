@@ -76,6 +76,8 @@ pub struct Results {
     pub terms: Option<crate::terms::TermsResult>,
     /// `{ __typename }` and the read page as text and as trusted documents (issue 26).
     pub trusted_documents: Option<crate::trusted::TrustedResult>,
+    /// The partnership list and the audit log page, plans beside the general path (issue 26).
+    pub lists: Option<crate::lists::ListsResult>,
     /// A 10,000-row customer import (issue 25).
     pub imports: Option<crate::imports::ImportResult>,
     /// RLIMIT_NOFILE of the harness and the processes it starts.
@@ -500,6 +502,9 @@ impl Results {
         }
         if let Some(t) = &self.terms {
             out.push_str(&crate::terms::details(t));
+        }
+        if let Some(l) = &self.lists {
+            out.push_str(&crate::lists::report(l));
         }
         if let Some(t) = &self.trusted_documents {
             out.push_str(&crate::trusted::details(t));

@@ -6,7 +6,7 @@ use crate::email::{self, Sink};
 use crate::processes::{Api, Services, rss_mib};
 use crate::report::Results;
 use crate::{
-    budget, cpu, deep_page, events, expiry, load, overhead, pgbench, pgcpu, postgraphile,
+    budget, cpu, deep_page, events, expiry, lists, load, overhead, pgbench, pgcpu, postgraphile,
     read_trusted, scenarios, trusted, webhooks,
 };
 use anyhow::{Context, bail};
@@ -238,6 +238,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         eprintln!("trusted: {{ __typename }} and the read page as text and by documentId ...");
         results.trusted_documents =
             Some(trusted::run(&services, &client, free_port()?, providers, c, w, d).await?);
+    }
+
+    if options.wants("lists") {
+        results.lists =
+            Some(lists::run(&services, &client, &api, free_port()?, providers, c, w, d).await?);
     }
 
     if options.wants("deep") {

@@ -24,6 +24,7 @@ pub(super) async fn answer(
     report: Option<&crate::budget::Report>,
     shapes: &[guard::Shape],
     media: MediaType,
+    lang: worker::i18n::Lang,
     prepared: Option<std::sync::Arc<crate::graphql::direct::DirectPlan>>,
 ) -> Option<Response> {
     let BatchRequest::Single(request) = batch else {
@@ -52,6 +53,7 @@ pub(super) async fn answer(
     let context = direct::Request {
         db: &state.db,
         actor: auth.0.as_ref(),
+        lang,
         cost: report,
     };
     let body = match direct::execute(&plan, &request.variables, &context).await {

@@ -296,11 +296,16 @@ async fn execute_as(
             report.as_ref(),
             &shapes,
             media,
+            lang,
             trusted_plan,
         )
         .await
     {
         return answer;
+    }
+    // The general executor takes each trusted document's tree by value.
+    for (request, found) in batch.iter_mut().zip(&resolved) {
+        trusted::attach(request, found);
     }
     let request_id = headers
         .get("x-request-id")

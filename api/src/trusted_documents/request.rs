@@ -114,12 +114,19 @@ pub async fn resolve(
         Refused::Unavailable
     })?;
     match found {
-        Some(prepared) => {
-            request.set_parsed_query(prepared.doc.clone());
-            Ok(Resolved::Trusted(prepared))
-        }
+        // The tree is given to the request only when the general executor runs it
+        // ([`attach`]): a prepared plan answers without it.
+        Some(prepared) => Ok(Resolved::Trusted(prepared)),
         None if has_text && !only => Ok(Resolved::Text),
         None => Err(Refused::NotFound),
+    }
+}
+
+/// Gives a trusted document's parsed tree to its request, for the general executor (which
+/// takes the document by value); a text parses its own.
+pub fn attach(request: &mut Request, resolved: &Resolved) {
+    if let Resolved::Trusted(prepared) = resolved {
+        request.set_parsed_query(prepared.doc.clone());
     }
 }
 

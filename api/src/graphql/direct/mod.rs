@@ -1,8 +1,9 @@
 //! Prepared plans: the hot shapes executed without async-graphql's per-field machinery.
 //!
 //! A document is recognized once ([`prepare`]): when its operation is a query whose every
-//! field is one this executor knows (the customers page first: `customers` with its page
-//! info, cursors, customers and their subscriptions), the result is a [`DirectPlan`], a
+//! field is one this executor knows (the customers page: `customers` with its page info,
+//! cursors, customers and their subscriptions; the partnership lists `indirectResellers`
+//! and `indirectProviders` with both parties; `auditLog`), the result is a [`DirectPlan`], a
 //! typed tree of what to write in selection-set order, with aliases resolved and fragments
 //! merged in as CollectFields would. [`execute`] then runs the page's statement (one where
 //! the general path sends three), reads the rows by position and writes the response body
@@ -20,8 +21,12 @@
 //! The HTTP handler keeps recognitions by document text ([`lookup`], [`remember`]); trusted documents
 //! call [`prepare`] once per document.
 
+mod audit_log;
+mod connection;
 mod customers;
 mod json;
+mod partner;
+mod partnerships;
 mod select;
 
 use crate::auth::Actor;
@@ -45,17 +50,20 @@ pub struct DirectPlan {
 enum Root {
     Typename,
     Customers(Box<customers::CustomersPlan>),
+    Partnerships(Box<partnerships::PartnershipsPlan>),
+    AuditLog(Box<audit_log::AuditLogPlan>),
 }
 
 /// Why a plan did not answer: the general path will (the reason is for logs and tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fallback(pub &'static str);
 
-/// What a plan runs with: the database, the caller, and the budget's report for
-/// `extensions.cost`.
+/// What a plan runs with: the database, the caller, the language of the request
+/// (`Accept-Language`) and the budget's report for `extensions.cost`.
 pub struct Request<'a> {
     pub db: &'a DatabaseConnection,
     pub actor: Option<&'a Actor>,
+    pub lang: worker::i18n::Lang,
     pub cost: Option<&'a Report>,
 }
 
@@ -67,6 +75,17 @@ pub fn prepare(doc: &ExecutableDocument, operation_name: Option<&str>) -> Option
         let root = match f.name {
             "__typename" if f.leaf() => Root::Typename,
             "customers" => Root::Customers(Box::new(customers::recognize(&d, &f)?)),
+            "indirectResellers" => Root::Partnerships(Box::new(partnerships::recognize(
+                &d,
+                &f,
+                partnerships::List::Resellers,
+            )?)),
+            "indirectProviders" => Root::Partnerships(Box::new(partnerships::recognize(
+                &d,
+                &f,
+                partnerships::List::Providers,
+            )?)),
+            "auditLog" => Root::AuditLog(Box::new(audit_log::recognize(&d, &f)?)),
             _ => return None,
         };
         members.push((f.json_key(), root));
@@ -95,6 +114,8 @@ pub async fn execute(
         match root {
             Root::Typename => out.string("QueryRoot"),
             Root::Customers(p) => p.write(&mut out, variables, request).await?,
+            Root::Partnerships(p) => p.write(&mut out, variables, request).await?,
+            Root::AuditLog(p) => p.write(&mut out, variables, request).await?,
         }
     }
     out.byte(b'}');

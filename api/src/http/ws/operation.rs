@@ -99,6 +99,7 @@ impl Operations {
         )
         .await
         .map_err(|refused| refusal(refused.code(), None, &refused.message().render(lang)))?;
+        trusted::attach(&mut request, &resolved);
         let checked = if let Resolved::Trusted(prepared) = &resolved {
             prepared
                 .shape(

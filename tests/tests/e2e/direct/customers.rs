@@ -4,7 +4,7 @@
 
 use super::{Pair, pair};
 use e2e::{TestApp, e2e};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The harness's read page (`bench/src/scenarios.rs`).
 const BENCH: &str = "query CustomersPage { customers(first: 50) { totalCount \
@@ -92,51 +92,11 @@ async fn customers_page_answers_byte_for_byte(app: TestApp) {
 /// Forwards by 3 to the end, back by 2 to the start, and windows between two cursors.
 async fn pages_both_ways(p: &Pair) {
     let provider = Some(p.world.provider.as_str());
-    let mut cursors = Vec::new();
-    let mut after = Value::Null;
-    loop {
-        let page = p
-            .same(FORWARD, json!({ "n": 3, "after": after }), provider, true)
-            .await;
-        let connection = &page["data"]["customers"];
-        for edge in connection["edges"].as_array().unwrap() {
-            cursors.push(edge["cursor"].clone());
-        }
-        if connection["pageInfo"]["hasNextPage"] != true {
-            break;
-        }
-        after = connection["pageInfo"]["endCursor"].clone();
-    }
+    let windows = [(1, 6), (0, 1), (4, 9)];
+    let cursors = p
+        .walk(("customers", FORWARD, BACKWARD), provider, &windows)
+        .await;
     assert_eq!(cursors.len(), 11);
-    // Past the end: an empty page, whose count needs a statement of its own.
-    p.same(
-        FORWARD,
-        json!({ "n": 3, "after": cursors[10] }),
-        provider,
-        true,
-    )
-    .await;
-    let mut before = Value::Null;
-    loop {
-        let page = p
-            .same(
-                BACKWARD,
-                json!({ "n": 2, "before": before }),
-                provider,
-                true,
-            )
-            .await;
-        let info = &page["data"]["customers"]["pageInfo"];
-        if info["hasPreviousPage"] != true {
-            break;
-        }
-        before = info["startCursor"].clone();
-    }
-    for (after, before) in [(1, 6), (0, 1), (4, 9)] {
-        let window = json!({ "n": 3, "after": cursors[after], "before": cursors[before] });
-        p.same(FORWARD, window.clone(), provider, true).await;
-        p.same(BACKWARD, window, provider, true).await;
-    }
 }
 
 /// The provider's reseller, an unrelated reseller, another provider, the customer's own

@@ -4,7 +4,9 @@
 //! to both, and status, content type and body bytes (`extensions.cost` included) must be
 //! equal; the first server's `/metrics` tells whether its plan answered.
 
+mod audit_log;
 mod customers;
+mod partnerships;
 
 use crate::customers::{World, fourth_coffee, world};
 use chrono::{TimeZone, Utc};
@@ -211,9 +213,20 @@ impl Pair {
     }
 
     pub async fn same_body(&self, body: Value, token: Option<&str>, direct: bool) -> Value {
+        self.same_in(None, body, token, direct).await
+    }
+
+    /// [`Pair::same_body`] with `Accept-Language: lang`.
+    pub async fn same_in(
+        &self,
+        lang: Option<&str>,
+        body: Value,
+        token: Option<&str>,
+        direct: bool,
+    ) -> Value {
         let before = self.answered().await;
-        let a = send(&self.direct, &body, token).await;
-        let b = send(&self.general, &body, token).await;
+        let a = send(&self.direct, &body, token, lang).await;
+        let b = send(&self.general, &body, token, lang).await;
         let answered = self.answered().await - before;
         if a.2 != b.2 && std::env::var("DIRECT_DEBUG").is_ok() {
             let logs = e2e::capture_logs().lock().unwrap();
@@ -238,6 +251,54 @@ impl Pair {
         serde_json::from_slice(&a.2).unwrap()
     }
 
+    /// Pages through `field` as `token`: forwards by 3 to the end and one page past it
+    /// (an empty page, whose count needs a statement of its own), then back by 2 to the
+    /// start, every page answered by the plan and alike; then windows between the cursors
+    /// `windows` name, both ways. `forward` takes `$n`, `$after`, `$before`; `backward`
+    /// `$n`, `$before`, `$after`. Returns every cursor, in list order.
+    pub async fn walk(
+        &self,
+        (field, forward, backward): (&str, &str, &str),
+        token: Option<&str>,
+        windows: &[(usize, usize)],
+    ) -> Vec<Value> {
+        let mut cursors = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let page = self
+                .same(forward, json!({ "n": 3, "after": after }), token, true)
+                .await;
+            let connection = &page["data"][field];
+            for edge in connection["edges"].as_array().unwrap() {
+                cursors.push(edge["cursor"].clone());
+            }
+            if connection["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = connection["pageInfo"]["endCursor"].clone();
+        }
+        let last = cursors.last().cloned().unwrap_or(Value::Null);
+        self.same(forward, json!({ "n": 3, "after": last }), token, true)
+            .await;
+        let mut before = Value::Null;
+        loop {
+            let page = self
+                .same(backward, json!({ "n": 2, "before": before }), token, true)
+                .await;
+            let info = &page["data"][field]["pageInfo"];
+            if info["hasPreviousPage"] != true {
+                break;
+            }
+            before = info["startCursor"].clone();
+        }
+        for &(after, before) in windows {
+            let window = json!({ "n": 3, "after": cursors[after], "before": cursors[before] });
+            self.same(forward, window.clone(), token, true).await;
+            self.same(backward, window, token, true).await;
+        }
+        cursors
+    }
+
     /// `graphql_direct_answers` of the server with plans.
     async fn answered(&self) -> u64 {
         let text = self
@@ -258,11 +319,19 @@ impl Pair {
     }
 }
 
-async fn send(app: &TestApp, body: &Value, token: Option<&str>) -> (u16, String, Vec<u8>) {
+async fn send(
+    app: &TestApp,
+    body: &Value,
+    token: Option<&str>,
+    lang: Option<&str>,
+) -> (u16, String, Vec<u8>) {
     let mut request = app
         .client
         .post(format!("{}/graphql", app.address))
         .json(body);
+    if let Some(lang) = lang {
+        request = request.header("accept-language", lang);
+    }
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
