@@ -13,6 +13,7 @@
 //! the service, and refusing everyone would be the outage it protects against.
 
 pub mod graphql;
+mod shared;
 pub mod store;
 
 pub use graphql::BudgetQuery;

@@ -59,6 +59,52 @@ async fn buckets_refill_in_process_and_in_redis() {
     refill_as_time_passes(Store::Redis(Redis::connect(&redis.url()).await.unwrap())).await;
 }
 
+/// 200 charges of one point at once on a bucket of 100 that does not refill: while a call
+/// is in flight the next charges wait and go together, yet each is answered as if alone:
+/// exactly 100 are allowed, each leaving the bucket one point lower (99 down to 0, each
+/// once), the other 100 see it empty; and the charges took fewer script runs than there
+/// were charges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn charges_sent_together_are_each_answered_as_if_alone() {
+    let redis = RedisServer::start();
+    let shape = Shape {
+        capacity: 100,
+        per_second: 0,
+    };
+    let t0 = 1_700_000_000_000;
+    let store = std::sync::Arc::new(Store::Redis(Redis::connect(&redis.url()).await.unwrap()));
+    let charges: Vec<_> = (0..200)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.take("client:7", 1, shape, t0).await.unwrap() })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for charge in charges {
+        answers.push(charge.await.unwrap());
+    }
+    let mut left: Vec<i64> = answers
+        .iter()
+        .filter(|a| a.allowed)
+        .map(|a| a.remaining as i64)
+        .collect();
+    left.sort_unstable();
+    assert_eq!(left, (0..100).collect::<Vec<_>>());
+    assert!(
+        answers
+            .iter()
+            .filter(|a| !a.allowed)
+            .all(|a| a.remaining == 0.0)
+    );
+    assert_eq!(answers.iter().filter(|a| !a.allowed).count(), 100);
+    let Store::Redis(redis_store) = &*store else {
+        unreachable!()
+    };
+    let calls = redis_store.calls();
+    assert!(calls < 200, "{calls} script runs for 200 charges");
+    eprintln!("200 charges in {calls} script runs");
+}
+
 #[tokio::test]
 async fn the_in_process_map_is_bounded() {
     let memory = Memory::new(2);
