@@ -1,10 +1,19 @@
 //! Opening the database the same way in every process (API and worker): SQLite in WAL mode
-//! with a busy timeout so writers queue instead of failing, or a PostgreSQL pool.
+//! with a busy timeout so writers queue instead of failing, or a PostgreSQL pool whose
+//! connections plan each prepared statement once (`PLAN_CACHE_MODE`).
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use sea_orm_migration::sea_orm;
 use std::time::Duration;
+
+/// PostgreSQL: every statement is prepared once per connection (sqlx caches them) and, with
+/// this, also planned once. Left to itself PostgreSQL plans the product's keyset pages
+/// anew on every run (their custom plans look cheaper than the generic one, and are the
+/// same plan); planning was about 0.28 ms of the read page's 1.68 ms of database CPU
+/// (BENCHMARKS.md, round 3). A `DATABASE_URL` that names `plan_cache_mode` itself
+/// (`?options=-c%20plan_cache_mode%3Dauto`) keeps its own.
+const PLAN_CACHE_MODE: &str = "plan_cache_mode";
 
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
@@ -18,6 +27,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
+    if !url.contains(PLAN_CACHE_MODE) {
+        options.map_sqlx_postgres_opts(|o| o.options([(PLAN_CACHE_MODE, "force_generic_plan")]));
+    }
     Database::connect(options).await
 }
 

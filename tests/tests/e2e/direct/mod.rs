@@ -348,3 +348,34 @@ async fn send(
         response.bytes().await.unwrap().to_vec(),
     )
 }
+
+/// PostgreSQL plans each of the product's statements once per connection (they are
+/// prepared once already): `plan_cache_mode` is `force_generic_plan` on its connections,
+/// unless the database URL names the mode itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_plans_each_statement_once() {
+    use sea_orm::ConnectionTrait;
+    let app = e2e::spawn_app(e2e::Backend::Postgres).await;
+    let mode = |db: sea_orm::DatabaseConnection| async move {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SHOW plan_cache_mode",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<String>(0).unwrap()
+    };
+    assert_eq!(mode(app.db.clone()).await, "force_generic_plan");
+    let own = app
+        .twin(|s| {
+            let url = format!(
+                "{}?options=-c%20plan_cache_mode%3Dauto",
+                app.database_url.as_deref().unwrap()
+            );
+            s.database_url = Some(url.into());
+        })
+        .await;
+    assert_eq!(mode(own.db.clone()).await, "auto");
+}
