@@ -1,6 +1,6 @@
 //! The limit beside each API figure: pgbench running the same SQL statements (custom script
 //! files under `bench/pgbench/`) at the same concurrency, with prepared statements like the
-//! API's driver.
+//! API's driver, each planned once as the API's connections plan them.
 
 use crate::load::percentile_ms;
 use anyhow::{Context, bail};
@@ -78,6 +78,9 @@ fn pgbench(
 ) -> anyhow::Result<String> {
     let mut command = Command::new("pgbench");
     command
+        // Planned as the product's connections plan (`migration::database`): each prepared
+        // statement once, so the limit is the database's speed, not the planner's.
+        .env("PGOPTIONS", "-c plan_cache_mode=force_generic_plan")
         .args(["-n", "-M", "prepared"])
         .args(["-c", &concurrency.to_string()])
         .args(["-j", &concurrency.min(2).to_string()])
