@@ -12,7 +12,10 @@ use std::time::Duration;
 /// anew on every run (their custom plans look cheaper than the generic one, and are the
 /// same plan); planning was about 0.28 ms of the read page's 1.68 ms of database CPU
 /// (BENCHMARKS.md, round 3). A `DATABASE_URL` that names `plan_cache_mode` itself
-/// (`?options=-c%20plan_cache_mode%3Dauto`) keeps its own.
+/// (`?options=-c%20plan_cache_mode%3Dauto`), or a `PGOPTIONS` that does, keeps its own.
+/// It is sent as a startup parameter (`options`): a pooler in between must accept it
+/// (PgBouncer refuses unknown startup parameters unless told to ignore them, and then the
+/// mode is PostgreSQL's default).
 const PLAN_CACHE_MODE: &str = "plan_cache_mode";
 
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
@@ -27,7 +30,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
-    if !url.contains(PLAN_CACHE_MODE) {
+    let own_mode = url.to_ascii_lowercase().contains(PLAN_CACHE_MODE)
+        || std::env::var("PGOPTIONS")
+            .is_ok_and(|o| o.to_ascii_lowercase().contains(PLAN_CACHE_MODE));
+    if !own_mode {
         options.map_sqlx_postgres_opts(|o| o.options([(PLAN_CACHE_MODE, "force_generic_plan")]));
     }
     Database::connect(options).await

@@ -4,8 +4,9 @@
 //!
 //! **Charges of one caller travel together.** While a call for a bucket is in flight, the
 //! caller's next charges wait and then go in one call (at most [`MAX_BATCH`]), which the
-//! script applies one after the other, in arrival order, each answered with the bucket as
-//! it left it: exactly what separate calls would have answered, for one round trip. A
+//! script applies one after the other, in arrival order, each refilled to its own time
+//! and answered with the bucket as it left it: exactly what separate calls in that order
+//! would have answered, for one round trip. A
 //! client sending many requests at once (an integration's worker pool) costs Redis and the
 //! API one script run per round trip instead of one per request; a lone request goes at
 //! once, as before. The calls run on a task of their own per bucket, so a request that is
@@ -26,30 +27,32 @@ pub const PAUSED: &str = "paused after a failure";
 /// How long Redis is left alone after a failure.
 const PAUSE_MS: i64 = 1_000;
 
-/// Most charges sent in one call (the script's arguments stay small).
-pub const MAX_BATCH: usize = 64;
+/// Most charges sent in one call: a thousand requests at once under one key (clients
+/// behind one address) wait two round trips, and the script's arguments stay small.
+pub const MAX_BATCH: usize = 512;
 
-/// ARGV: capacity, points per ms, now, idle ms, then each charge's cost. Answers each
-/// charge's `allowed, points` in order.
+/// ARGV: capacity, points per ms, idle ms, then each charge's time and cost. Each charge
+/// refills the bucket to its own time, then pays: what it would have met alone, in this
+/// order. Answers each charge's `allowed, points` in order.
 const SCRIPT: &str = r"
 local capacity = tonumber(ARGV[1])
 local per_ms = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[1], 'p', 't')
 local points = tonumber(state[1])
 local at = tonumber(state[2])
-if points == nil or at == nil then
-  points = capacity
-  at = now
-end
-if now > at then
-  points = math.min(capacity, points + (now - at) * per_ms)
-  at = now
-end
 local answers = {}
 local spent = false
-for i = 5, #ARGV do
-  local cost = tonumber(ARGV[i])
+for i = 4, #ARGV, 2 do
+  local now = tonumber(ARGV[i])
+  local cost = tonumber(ARGV[i + 1])
+  if points == nil or at == nil then
+    points = capacity
+    at = now
+  end
+  if now > at then
+    points = math.min(capacity, points + (now - at) * per_ms)
+    at = now
+  end
   local allowed = 0
   if points >= cost then
     points = points - cost
@@ -63,7 +66,7 @@ for i = 5, #ARGV do
 end
 if spent then
   redis.call('HSET', KEYS[1], 'p', tostring(points), 't', tostring(at))
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
 end
 return answers
 ";
@@ -166,25 +169,36 @@ fn paused() -> redis::RedisError {
 /// Runs the charges of `key` until none is waiting, then lets the key go (the next charge
 /// starts a new task).
 async fn drain(inner: Arc<Inner>, key: String, shape: Shape) {
-    // Should the task end early (a panic), the key is let go and its charges are answered
-    // (dropped: served uncharged), so the bucket's later charges are not stranded.
-    struct Release<'a>(&'a Inner, &'a str);
+    // Should the task end any other way (a panic, the runtime shutting down), the key is
+    // let go and its waiting charges are answered (dropped: served uncharged), so the
+    // bucket's later charges start a task of their own instead of waiting for this one.
+    struct Release<'a> {
+        inner: &'a Inner,
+        key: &'a str,
+        done: bool,
+    }
     impl Drop for Release<'_> {
         fn drop(&mut self) {
-            if std::thread::panicking() {
-                self.0.lock().remove(self.1);
+            if !self.done {
+                self.inner.lock().remove(self.key);
             }
         }
     }
-    let _release = Release(&inner, &key);
+    let mut release = Release {
+        inner: &inner,
+        key: &key,
+        done: false,
+    };
     loop {
         let batch: Vec<Pending> = {
             let mut waiting = inner.lock();
             let Some(queue) = waiting.get_mut(&key) else {
+                release.done = true;
                 return;
             };
             if queue.is_empty() {
                 waiting.remove(&key);
+                release.done = true;
                 return;
             }
             let n = queue.len().min(MAX_BATCH);
@@ -220,17 +234,13 @@ async fn charge(
     if wall < inner.paused_until.load(Ordering::Relaxed) {
         return failed(&paused());
     }
-    // The batch is charged at its latest request's time: none of them is earlier than that
-    // when the script runs.
-    let now = batch.iter().map(|p| p.now).max().unwrap_or(wall);
     let mut invocation = inner.script.key(format!("pc:cost:{key}"));
     invocation
         .arg(shape.capacity)
         .arg(shape.per_ms())
-        .arg(now)
         .arg(shape.idle_ms());
     for pending in batch {
-        invocation.arg(pending.cost);
+        invocation.arg(pending.now).arg(pending.cost);
     }
     inner.calls.fetch_add(1, Ordering::Relaxed);
     let mut connection = inner.connection.clone();

@@ -90,8 +90,9 @@ pub fn named(document_id: Option<&str>, request: &mut Request) -> Result<Option<
     }
 }
 
-/// Decides what `request` runs (see the module's table). The document of a trusted
-/// request is attached to it (no parse later); a text is left to the guard.
+/// Decides what `request` runs (see the module's table). A trusted document is found, not
+/// parsed; its tree is given to the request by [`attach`] when the general executor is to
+/// run it. A text is left to the guard.
 pub async fn resolve(
     store: &TrustedDocuments,
     only: bool,

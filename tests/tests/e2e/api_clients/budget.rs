@@ -103,6 +103,22 @@ async fn charges_sent_together_are_each_answered_as_if_alone() {
     let calls = redis_store.calls();
     assert!(calls < 200, "{calls} script runs for 200 charges");
     eprintln!("200 charges in {calls} script runs");
+    // Charges that go together are each refilled to their own time, in order: a bucket
+    // of 100 at 10 points/s, emptied at t0; 400 ms later 4 points are back (a charge of 5
+    // is refused), 600 ms later 6 (a charge of 1 leaves 5), however they travel.
+    let shape = Shape {
+        capacity: 100,
+        per_second: 10,
+    };
+    let key = "client:8";
+    assert!(store.take(key, 100, shape, t0).await.unwrap().allowed);
+    let (a, b) = tokio::join!(
+        store.take(key, 5, shape, t0 + 400),
+        store.take(key, 1, shape, t0 + 600)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(!a.allowed && a.remaining == 4.0, "{a:?}");
+    assert!(b.allowed && b.remaining == 5.0, "{b:?}");
 }
 
 #[tokio::test]
