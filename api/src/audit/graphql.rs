@@ -7,7 +7,7 @@ use crate::graphql::{db, ids};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::audit_entry;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 pub struct AuditEntry(pub audit_entry::Model);
 
@@ -106,10 +106,7 @@ impl AuditQuery {
     ) -> Result<Page<AuditEntry>> {
         let viewer = Viewer::of(auth::actor(ctx)?)?;
         let args = PageArgs::new(after, before, first, last)?;
-        let mut select = audit_entry::Entity::find().order_by_desc(audit_entry::Column::Id);
-        if let Some(visible) = viewer.condition() {
-            select = select.filter(visible);
-        }
+        let (mut select, scan) = viewer.entries();
         let filter = filter.unwrap_or_default();
         if let Some(action) = filter.action {
             select = select.filter(audit_entry::Column::Action.eq(action));
@@ -123,10 +120,11 @@ impl AuditQuery {
         if let Some(to) = filter.to {
             select = select.filter(audit_entry::Column::OccurredAt.lt(to));
         }
-        Ok(connection::paginate(
+        Ok(connection::paginate_with(
             db(ctx),
             select,
             &[Key::Desc(audit_entry::Column::Id)],
+            scan,
             args,
             AuditEntry,
         )

@@ -9,8 +9,9 @@
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::connection::Scan;
 use entity::audit_entry::{self, Column};
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, Select};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewer {
@@ -30,16 +31,24 @@ impl Viewer {
             .ok_or(ApiError::Forbidden("PARTNERS_ONLY"))
     }
 
-    /// The entries this viewer sees, as a filter; `None` for all of them.
-    pub fn condition(self) -> Option<Condition> {
+    /// The entries this viewer sees, as filters any one of which shows an entry; `None`
+    /// for all of them. Lists read them with `graphql::connection::any_of`, each filter by
+    /// its own index (`(actor_partner_id, id)`, `(subject_partner_id, id)`).
+    pub fn alternatives(self) -> Option<Vec<Condition>> {
         match self {
             Self::Platform => None,
-            Self::Organization(id) => Some(
-                Condition::any()
-                    .add(Column::ActorPartnerId.eq(id))
-                    .add(Column::SubjectPartnerId.eq(id)),
-            ),
+            Self::Organization(id) => Some(vec![
+                Condition::all().add(Column::ActorPartnerId.eq(id)),
+                Condition::all().add(Column::SubjectPartnerId.eq(id)),
+            ]),
         }
+    }
+
+    /// The entries this viewer sees as a list to page (`auditLog` on both executors): all
+    /// entries, and how a page finds the visible ones.
+    pub fn entries(self) -> (Select<audit_entry::Entity>, Scan) {
+        let scan = self.alternatives().map_or(Scan::Plain, Scan::Any);
+        (audit_entry::Entity::find(), scan)
     }
 
     /// Whether this viewer sees `entry`.

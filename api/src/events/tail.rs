@@ -13,6 +13,7 @@ use super::graphql::Event;
 use super::hub::{self, Hub};
 use crate::auth::{self, live::LiveRights};
 use crate::error::ApiError;
+use crate::graphql::connection::{Key, any_of};
 use entity::audit_entry::{self, Column};
 use futures::Stream;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -157,15 +158,15 @@ impl Tail {
         }
         let mut select = audit_entry::Entity::find()
             .filter(Column::Id.gt(self.last))
-            .filter(Column::Id.lte(upto))
-            .order_by_asc(Column::Id)
-            .limit(REPLAY_PAGE);
-        if let Some(visible) = self.viewer.condition() {
-            select = select.filter(visible);
-        }
+            .filter(Column::Id.lte(upto));
         if let Some(types) = &self.types {
             select = select.filter(Column::Action.is_in(types.iter().copied()));
         }
+        let order = [Key::Asc(Column::Id)];
+        let select = match self.viewer.alternatives() {
+            Some(alternatives) => any_of(select, &alternatives, &order, true, REPLAY_PAGE),
+            None => select.order_by_asc(Column::Id).limit(REPLAY_PAGE),
+        };
         Ok(select
             .all(&self.db)
             .await?

@@ -11,10 +11,12 @@
 //! statement, run only when the field is selected. Complexity grows with the page size
 //! (see [`cost`]).
 
+mod any;
 mod cursor;
 mod keyset;
 
 use crate::error::ApiError;
+pub use any::{Scan, any_of};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, OutputType};
 pub use cursor::KeyCursor;
@@ -194,9 +196,28 @@ where
     T: OutputType,
     C: ConnectionTrait,
 {
-    Ok(fetch(db, select, &[Key::Desc(key)], args, true)
+    Ok(fetch(db, select, &[Key::Desc(key)], args, Scan::ByKey)
         .await?
         .into_page(wrap))
+}
+
+/// Like [`paginate`], the page's rows found by `scan` (e.g. [`Scan::Any`]: the rows meeting
+/// any of several conditions, each served by an index of its own).
+pub async fn paginate_with<E, M, T, C>(
+    db: &C,
+    select: Select<E>,
+    order: &[Key<E::Column>],
+    scan: Scan,
+    args: PageArgs,
+    wrap: impl FnMut(M) -> T,
+) -> Result<Page<T>, ApiError>
+where
+    E: EntityTrait<Model = M>,
+    M: FromQueryResult + Sized + Send + Sync,
+    T: OutputType,
+    C: ConnectionTrait,
+{
+    Ok(fetch(db, select, order, args, scan).await?.into_page(wrap))
 }
 
 /// The rows of one page of `select` in `order`, with their cursors.
@@ -211,5 +232,5 @@ where
     M: FromQueryResult + Sized + Send + Sync,
     C: ConnectionTrait,
 {
-    fetch(db, select, order, args, false).await
+    fetch(db, select, order, args, Scan::Plain).await
 }

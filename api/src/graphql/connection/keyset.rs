@@ -1,6 +1,7 @@
 //! The keyset query behind every page: the rows beyond a cursor's key, in the list's
 //! order or its reverse, one more than asked for to tell whether more follow.
 
+use super::any::{Scan, any_of};
 use super::{Key, PageArgs, Window, cursor};
 use crate::error::ApiError;
 use sea_orm::sea_query::{Expr, SelectStatement};
@@ -55,14 +56,14 @@ pub(super) async fn fetch<E, M, C>(
     select: Select<E>,
     order: &[Key<E::Column>],
     args: PageArgs,
-    by_key: bool,
+    scan: Scan,
 ) -> Result<Window<M>, ApiError>
 where
     E: EntityTrait<Model = M>,
     M: FromQueryResult + Sized + Send + Sync,
     C: ConnectionTrait,
 {
-    let planned = Planned::new(select, order, args, by_key)?;
+    let planned = Planned::new(select, order, args, scan)?;
     let mut rows = planned.rows.clone().all(db).await?;
     let (has_previous, has_next) = planned
         .settle(db, &mut rows, |r| cursor::key_of::<E>(r, order))
@@ -94,6 +95,9 @@ pub struct Planned<E: EntityTrait> {
     /// Paging forwards (`first`).
     pub ahead: bool,
     base: Select<E>,
+    /// `base` without `Scan::Any`'s alternatives.
+    unfiltered: Select<E>,
+    scan: Scan,
     order: Vec<Key<E::Column>>,
     from: Option<Vec<Value>>,
     to: Option<Vec<Value>>,
@@ -105,12 +109,22 @@ impl<E: EntityTrait> Planned<E> {
         mut select: Select<E>,
         order: &[Key<E::Column>],
         args: PageArgs,
-        by_key: bool,
+        scan: Scan,
     ) -> Result<Self, ApiError> {
         assert!(!order.is_empty(), "a list needs an order");
         let after = args.after.map(|c| c.values_for::<E>(order)).transpose()?;
         let before = args.before.map(|c| c.values_for::<E>(order)).transpose()?;
         QueryTrait::query(&mut select).clear_order_by();
+        // The list without the alternatives, for `any_of`'s pages.
+        let unfiltered = select.clone();
+        if let Scan::Any(alternatives) = &scan {
+            let any = alternatives
+                .iter()
+                .cloned()
+                .fold(Condition::any(), Condition::add);
+            select = select.filter(any);
+        }
+        // One OR filter counts well: PostgreSQL ORs the two indexes' bitmaps.
         let count = count_of(&select);
         let ahead = args.first.is_some();
         let n = args.first.or(args.last).unwrap_or(0);
@@ -120,36 +134,70 @@ impl<E: EntityTrait> Planned<E> {
             (before, after)
         };
 
-        let mut page = select.clone();
-        if let Some(at) = &from {
-            page = page.filter(beyond(order, at, ahead, true));
-        }
-        if let Some(at) = &to {
-            page = page.filter(beyond(order, at, !ahead, false));
-        }
+        let within = |mut page: Select<E>| {
+            if let Some(at) = &from {
+                page = page.filter(beyond(order, at, ahead, true));
+            }
+            if let Some(at) = &to {
+                page = page.filter(beyond(order, at, !ahead, false));
+            }
+            page
+        };
         let limit = n + 1 + u64::from(from.is_some());
-        let rows = if by_key {
-            let unique = order[order.len() - 1].column();
-            let ids = ordered(page, order, ahead)
-                .select_only()
-                .column(unique)
-                .limit(limit)
-                .into_query();
-            let rows = select.clone().filter(unique.in_subquery(ids));
-            ordered(rows, order, ahead)
-        } else {
-            ordered(page, order, ahead).limit(limit)
+        let rows = match &scan {
+            Scan::Plain => ordered(within(select.clone()), order, ahead).limit(limit),
+            Scan::ByKey => {
+                let unique = order[order.len() - 1].column();
+                let ids = ordered(within(select.clone()), order, ahead)
+                    .select_only()
+                    .column(unique)
+                    .limit(limit)
+                    .into_query();
+                let rows = select.clone().filter(unique.in_subquery(ids));
+                ordered(rows, order, ahead)
+            }
+            Scan::Any(alternatives) => any_of(
+                within(unfiltered.clone()),
+                alternatives,
+                order,
+                ahead,
+                limit,
+            ),
         };
         Ok(Self {
             rows,
             count,
             ahead,
             base: select,
+            unfiltered,
+            scan,
             order: order.to_vec(),
             from,
             to,
             n,
         })
+    }
+
+    /// Whether a row of the list meets `condition` (found as the page's rows are found).
+    async fn exists<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        condition: Condition,
+    ) -> Result<bool, ApiError> {
+        let select = match &self.scan {
+            Scan::Any(alternatives) => {
+                let select = self.unfiltered.clone().filter(condition);
+                any_of(select, alternatives, &self.order, true, 1)
+            }
+            Scan::Plain | Scan::ByKey => self.base.clone().filter(condition).limit(1),
+        };
+        let found: Option<i32> = select
+            .select_only()
+            .expr_as(Expr::cust("1"), "found")
+            .into_tuple()
+            .one(db)
+            .await?;
+        Ok(found.is_some())
     }
 
     /// Turns the rows read (in the order of [`Planned::rows`]) into the page in list
@@ -168,14 +216,14 @@ impl<E: EntityTrait> Planned<E> {
                 rows.remove(0);
                 behind = true;
             } else {
-                behind = exists(db, &self.base, beyond(order, at, !ahead, false)).await?;
+                behind = self.exists(db, beyond(order, at, !ahead, false)).await?;
             }
         }
         let further = if rows.len() as u64 > self.n {
             rows.truncate(self.n as usize);
             true
         } else if let Some(at) = &self.to {
-            exists(db, &self.base, beyond(order, at, ahead, true)).await?
+            self.exists(db, beyond(order, at, ahead, true)).await?
         } else {
             false
         };
@@ -191,7 +239,7 @@ impl<E: EntityTrait> Planned<E> {
 }
 
 /// `select` in `order`, or in reverse when paging back.
-fn ordered<E: EntityTrait>(
+pub(super) fn ordered<E: EntityTrait>(
     mut select: Select<E>,
     order: &[Key<E::Column>],
     ahead: bool,
@@ -205,23 +253,6 @@ fn ordered<E: EntityTrait>(
         select = select.order_by(key.column(), dir);
     }
     select
-}
-
-async fn exists<E: EntityTrait, C: ConnectionTrait>(
-    db: &C,
-    select: &Select<E>,
-    condition: Condition,
-) -> Result<bool, ApiError> {
-    let found: Option<i32> = select
-        .clone()
-        .filter(condition)
-        .select_only()
-        .expr_as(Expr::cust("1"), "found")
-        .limit(1)
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(found.is_some())
 }
 
 /// `SELECT COUNT(*)` of an unordered `select`, as SeaORM's paginator counts.

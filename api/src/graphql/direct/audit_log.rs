@@ -15,7 +15,7 @@ use crate::graphql::connection::Key as SortKey;
 use crate::graphql::ids::{self, NodeType};
 use async_graphql::ScalarType;
 use entity::audit_entry::{self, Column as A};
-use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QueryResult};
+use sea_orm::QueryResult;
 use worker::i18n;
 
 #[derive(Debug)]
@@ -105,16 +105,13 @@ impl AuditLogPlan {
     ) -> Result<Page<audit_entry::Model>, Fallback> {
         let viewer =
             Viewer::of(connection::caller(request)?).map_err(|_| Fallback("not a partner"))?;
-        // The general path's select (`audit::graphql`), without a filter.
-        let mut select = audit_entry::Entity::find().order_by_desc(A::Id);
-        if let Some(visible) = viewer.condition() {
-            select = select.filter(visible);
-        }
+        // The general path's list (`audit::graphql`), without a filter.
+        let (select, scan) = viewer.entries();
         self.connection
             .read(
                 request,
                 variables,
-                (select, &ORDER, false),
+                (select, &ORDER, scan),
                 |planned| self.connection.statement(planned, "a", &COLUMNS, A::Id),
                 |results| self.decode(results),
                 |r| r.id,

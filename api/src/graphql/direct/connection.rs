@@ -8,7 +8,7 @@ use super::json::{Key, Out, object};
 use super::select::{Arg, Doc, Scalar, Sel, resolve};
 use super::{Fallback, Request};
 use crate::auth::Actor;
-use crate::graphql::connection::{self, Key as SortKey, PageArgs, Planned};
+use crate::graphql::connection::{self, Key as SortKey, PageArgs, Planned, Scan};
 use sea_orm::sea_query::{Alias, Expr, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryResult, QueryTrait, Select};
 
@@ -190,8 +190,8 @@ impl<N> ConnectionPlan<N> {
         q
     }
 
-    /// Reads the page of `select` (the general path's list, in `order`; `by_key` as the
-    /// general path pages it) for this request's arguments: the plan's `statement` of the
+    /// Reads the page of `select` (the general path's list, in `order`, found by `scan` as
+    /// the general path finds it) for this request's arguments: the plan's `statement` of the
     /// page, its rows turned into nodes by `decode` (with the count when selected), then
     /// settled into the page (`page`).
     #[allow(clippy::too_many_arguments)]
@@ -199,13 +199,13 @@ impl<N> ConnectionPlan<N> {
         &self,
         request: &Request<'_>,
         variables: &async_graphql::Variables,
-        (select, order, by_key): (Select<E>, &[SortKey<E::Column>], bool),
+        (select, order, scan): (Select<E>, &[SortKey<E::Column>], Scan),
         statement: impl FnOnce(&Planned<E>) -> SelectStatement,
         decode: impl FnOnce(&[QueryResult]) -> Result<(Vec<R>, Option<i64>), DbErr>,
         id: impl Fn(&R) -> i32,
     ) -> Result<Page<R>, Fallback> {
         let args = self.args(variables)?;
-        let planned = Planned::new(select, order, args, by_key).map_err(|_| Fallback("cursor"))?;
+        let planned = Planned::new(select, order, args, scan).map_err(|_| Fallback("cursor"))?;
         let results = request
             .db
             .query_all(&statement(&planned))

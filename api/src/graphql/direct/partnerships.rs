@@ -14,7 +14,7 @@ use super::json::{Key, Out, object};
 use super::partner::{PARTNER_COLUMNS, PartnerField, partner_fields, party, party_at};
 use super::select::{Doc, Sel};
 use super::{Fallback, Request};
-use crate::graphql::connection::{Key as SortKey, Planned};
+use crate::graphql::connection::{Key as SortKey, Planned, Scan};
 use crate::graphql::ids::{self, NodeType};
 use crate::partnerships::service::{self, Side};
 use async_graphql::ScalarType;
@@ -152,7 +152,7 @@ impl PartnershipsPlan {
             .read(
                 request,
                 variables,
-                (service::list(side, None, None), &ORDER, false),
+                (service::list(side, None, None), &ORDER, Scan::Plain),
                 |planned| self.statement(planned),
                 |results| self.decode(results),
                 |r| r.id,

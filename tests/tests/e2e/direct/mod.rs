@@ -5,6 +5,7 @@
 //! equal; the first server's `/metrics` tells whether its plan answered.
 
 mod audit_log;
+mod audit_skew;
 mod customers;
 mod partnerships;
 

@@ -2,7 +2,7 @@
 
 use super::{Col, CustomersPlan, ORDER};
 use crate::customers::access;
-use crate::graphql::connection::Planned;
+use crate::graphql::connection::{Planned, Scan};
 use crate::graphql::direct::connection::{self, Page};
 use crate::graphql::direct::{Fallback, Request};
 use chrono::{DateTime, Utc};
@@ -52,7 +52,7 @@ impl CustomersPlan {
             .read(
                 request,
                 variables,
-                (select, &ORDER, true),
+                (select, &ORDER, Scan::ByKey),
                 |planned| self.statement(planned),
                 |results| self.decode(results),
                 |r| r.id,
