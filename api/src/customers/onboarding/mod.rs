@@ -4,16 +4,16 @@
 //! Its reads before the writes are three statements: the collisions (`onboarding_checks`),
 //! the offers where the customer is (`pricing`), and the named resellers (`eligibility`).
 
+mod fields;
 mod write;
 
 pub use write::{write, write_many};
 
 use super::eligibility::ordering_provider;
 pub use super::onboarding_checks::replay_of;
-use super::onboarding_checks::{Claims, by_key, claims_many, domain_taken_error, replay};
+use super::onboarding_checks::{by_key, claims_many, replay};
 pub use super::onboarding_checks::{domain_taken, normalize_domain};
 use super::pricing::{self, LineRequest};
-use crate::accounts::validate;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::user_error::UserErrorCode;
@@ -199,128 +199,11 @@ pub async fn prepare_many<C: ConnectionTrait>(
     for (((input, key), domain), claims) in inputs.into_iter().zip(keys).zip(domains).zip(claims) {
         let answer = match key {
             Err(e) => Err(e),
-            Ok(key) => check_one(db, &mut catalog, provider_id, input, key, domain, claims).await,
+            Ok(key) => {
+                fields::check_one(db, &mut catalog, provider_id, input, key, domain, claims).await
+            }
         };
         answers.push(answer);
     }
     Ok(answers)
-}
-
-/// Every field of one submit, after its collisions were read.
-async fn check_one<C: ConnectionTrait>(
-    db: &C,
-    catalog: &mut pricing::Catalog,
-    provider_id: i32,
-    input: NewCustomer,
-    key: String,
-    domain: ApiResult<String>,
-    claims: Claims,
-) -> ApiResult<Checked> {
-    if let Some(existing) = claims.by_key {
-        return Ok(Checked::Replay(existing));
-    }
-
-    let company_name = validate::name(&input.company_name, 200, &["input", "companyName"])?;
-    let domain = domain?;
-    let country = validate::country(&input.country, &["input", "country"])?;
-    let address_line1 = validate::name(&input.address_line1, 200, &["input", "address", "line1"])?;
-    let city = validate::name(&input.city, 100, &["input", "address", "city"])?;
-    let postal_code = validate::name(&input.postal_code, 32, &["input", "address", "postalCode"])?;
-    let contact_name = validate::name(
-        &input.billing_contact_name,
-        200,
-        &["input", "billingContact", "name"],
-    )?;
-    let contact_email = validate::email(
-        &input.billing_contact_email,
-        &["input", "billingContact", "email"],
-    )?;
-    // The customer's language is also its admin account's: a BCP 47 tag that fits the
-    // customer's 16-character column.
-    let language = crate::language::preference_within(&input.language, 16, &["input", "language"])?;
-    let phone = match input
-        .billing_contact_phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(p) => Some(validate::name(
-            p,
-            40,
-            &["input", "billingContact", "phone"],
-        )?),
-        None => None,
-    };
-    if input.lines.is_empty() {
-        return Err(ApiError::user(
-            UserErrorCode::Invalid,
-            &["input", "lines"],
-            msg!("error-order-needs-subscription"),
-        ));
-    }
-    let admin_roles = input
-        .admin_roles
-        .clone()
-        .unwrap_or_else(|| entity::enums::AdminRole::DEFAULTS.to_vec());
-    let admin_days = input
-        .admin_duration_days
-        .unwrap_or(crate::admin_relationships::service::MAX_DAYS);
-    if input.reseller_id.is_some() {
-        delegation_problem(&admin_roles, admin_days)?;
-    }
-    let checked = pricing::check_in(db, catalog, &country, &input.lines).await?;
-    if let Some(problem) = checked.problems.into_iter().next() {
-        return Err(ApiError::User(problem));
-    }
-    if claims.domain_taken {
-        // A concurrent submit with this key may have just created it: that is a replay.
-        return match by_key(db, provider_id, &key).await? {
-            Some(existing) => Ok(Checked::Replay(existing.id)),
-            None => Err(domain_taken_error()),
-        };
-    }
-    Ok(Checked::Ready(Box::new(Prepared {
-        provider_id,
-        key,
-        company_name,
-        domain,
-        country,
-        address_line1,
-        address_line2: input
-            .address_line2
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty()),
-        city,
-        postal_code,
-        contact_name,
-        contact_email,
-        phone,
-        language,
-        reseller_id: input.reseller_id,
-        admin_roles,
-        admin_days,
-        lines: checked.lines,
-    })))
-}
-
-/// The first delegation's roles and duration, checked at their own input fields.
-fn delegation_problem(roles: &[entity::enums::AdminRole], days: i32) -> ApiResult<()> {
-    if !(1..=crate::admin_relationships::service::MAX_DAYS).contains(&days) {
-        return Err(ApiError::user(
-            UserErrorCode::OutOfRange,
-            &["input", "adminDurationDays"],
-            msg!(
-                "error-admin-relationship-duration",
-                max = crate::admin_relationships::service::MAX_DAYS
-            ),
-        ));
-    }
-    if roles.is_empty() {
-        return Err(ApiError::user(
-            UserErrorCode::Invalid,
-            &["input", "adminRoles"],
-            msg!("error-admin-relationship-no-roles"),
-        ));
-    }
-    Ok(())
 }
