@@ -31,15 +31,22 @@ impl Viewer {
             .ok_or(ApiError::Forbidden("PARTNERS_ONLY"))
     }
 
-    /// The entries this viewer sees, as filters any one of which shows an entry; `None`
-    /// for all of them. Lists read them with `graphql::connection::any_of`, each filter by
+    /// The entries this viewer sees, as disjoint filters any one of which shows an entry;
+    /// `None` for all of them. Lists read them with `graphql::connection::any_of`, each filter by
     /// its own index (`(actor_partner_id, id)`, `(subject_partner_id, id)`).
     pub fn alternatives(self) -> Option<Vec<Condition>> {
         match self {
             Self::Platform => None,
+            // Disjoint, as `Scan::Any` needs: an entry about the organization that it made
+            // itself is its own action (the writer records no such subject, but the rule
+            // does not depend on it).
             Self::Organization(id) => Some(vec![
                 Condition::all().add(Column::ActorPartnerId.eq(id)),
-                Condition::all().add(Column::SubjectPartnerId.eq(id)),
+                Condition::all().add(Column::SubjectPartnerId.eq(id)).add(
+                    Condition::any()
+                        .add(Column::ActorPartnerId.is_null())
+                        .add(Column::ActorPartnerId.ne(id)),
+                ),
             ]),
         }
     }

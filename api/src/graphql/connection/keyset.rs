@@ -1,7 +1,7 @@
 //! The keyset query behind every page: the rows beyond a cursor's key, in the list's
 //! order or its reverse, one more than asked for to tell whether more follow.
 
-use super::any::{Scan, any_of};
+use super::any::{Scan, any_of, count_of_any};
 use super::{Key, PageArgs, Window, cursor};
 use crate::error::ApiError;
 use sea_orm::sea_query::{Expr, SelectStatement};
@@ -124,8 +124,10 @@ impl<E: EntityTrait> Planned<E> {
                 .fold(Condition::any(), Condition::add);
             select = select.filter(any);
         }
-        // One OR filter counts well: PostgreSQL ORs the two indexes' bitmaps.
-        let count = count_of(&select);
+        let count = match &scan {
+            Scan::Any(alternatives) => count_of_any(&unfiltered, alternatives),
+            Scan::Plain | Scan::ByKey => count_of(&select),
+        };
         let ahead = args.first.is_some();
         let n = args.first.or(args.last).unwrap_or(0);
         let (from, to) = if ahead {
