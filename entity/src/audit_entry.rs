@@ -165,13 +165,51 @@ pub async fn record_many<C: ConnectionTrait>(
         .map(|row| row.try_get::<i32>("", "id"))
         .collect::<Result<_, _>>()?;
     ids.sort_unstable();
-    // Exactly these entries: another transaction's entries can take ids between them.
-    let listed: Vec<String> = ids.iter().map(i32::to_string).collect();
-    let filter = format!("a.id IN ({})", listed.join(","));
-    db.execute_raw(sea_orm::Statement::from_string(
-        backend,
-        fan_out_insert(backend, "audit_entries", &filter),
-    ))
-    .await?;
+    fan_out_of(db, &ids).await?;
     Ok(ids)
+}
+
+/// Queues the webhook deliveries of exactly the entries `ids` (another transaction's
+/// entries can take ids between them), in the caller's transaction. The ids travel as one
+/// parameter, so the statement's text is the same for every call: with the ids written
+/// into it, each call was a statement of its own to parse, plan and cache.
+pub async fn fan_out_of<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<u64, DbErr> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let statement = fan_out_statement(db.get_database_backend(), ids);
+    Ok(db.execute_raw(statement).await?.rows_affected())
+}
+
+fn fan_out_statement(backend: sea_orm::DbBackend, ids: &[i32]) -> sea_orm::Statement {
+    let listed: Vec<String> = ids.iter().map(i32::to_string).collect();
+    let (filter, ids) = match backend {
+        sea_orm::DbBackend::Postgres => (
+            "a.id = ANY(string_to_array($1, ',')::int4[])",
+            listed.join(","),
+        ),
+        _ => (
+            "a.id IN (SELECT value FROM json_each(?))",
+            format!("[{}]", listed.join(",")),
+        ),
+    };
+    let sql = fan_out_insert(backend, "audit_entries", filter);
+    sea_orm::Statement::from_sql_and_values(backend, sql, [ids.into()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fan_out_statement;
+    use sea_orm::DbBackend;
+
+    #[test]
+    fn the_fan_out_of_any_entries_is_one_statement_text() {
+        for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
+            let one = fan_out_statement(backend, &[7]);
+            let three = fan_out_statement(backend, &[7, 8, 12]);
+            assert_eq!(one.sql, three.sql, "{backend:?}");
+            assert!(!three.sql.contains("12"), "{}", three.sql);
+            assert_ne!(one.values, three.values);
+        }
+    }
 }

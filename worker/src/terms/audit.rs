@@ -7,9 +7,7 @@ use crate::i18n::{Lang, Message};
 use chrono::{DateTime, Utc};
 use entity::event_type::EventType;
 use entity::{audit_entry, customer};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Statement,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 
 /// The customers of `customer_ids`, by id (one query).
@@ -71,9 +69,7 @@ pub async fn record<C: ConnectionTrait>(
         if ids.is_empty() {
             continue;
         }
-        let filter = format!("a.id IN ({})", super::id_list(ids));
-        let sql = audit_entry::fan_out_insert(backend, "audit_entries", &filter);
-        db.execute_raw(Statement::from_string(backend, sql)).await?;
+        audit_entry::fan_out_of(db, &ids).await?;
     }
     Ok(())
 }
