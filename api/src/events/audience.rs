@@ -2,9 +2,9 @@
 //! or webhook): the organization that acted, the other organization the change concerns
 //! (`subject_partner_id`), and platform administrators. Customer users see neither.
 //!
-//! The rule is written once, here, in both of the forms it is needed in: as a SQL filter
-//! (`auditLog`, the replay of `events(after:)`) and as a test on an entry in memory (live
-//! events). The webhook fan-out (`entity::audit_entry::fan_out_insert`) joins on the same two
+//! The rule is written once, here, in both of the forms it is needed in: as SQL filters,
+//! one per column, each paged by its own index (`auditLog`, the replay of `events(after:)`)
+//! and as a test on an entry in memory (live events). The webhook fan-out (`entity::audit_entry::fan_out_insert`) joins on the same two
 //! columns.
 
 use crate::auth::Actor;

@@ -93,10 +93,7 @@ pub async fn audit<C: ConnectionTrait>(
         if ids.is_empty() {
             continue;
         }
-        let list = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
-        let sql =
-            audit_entry::fan_out_insert(backend, "audit_entries", &format!("a.id IN ({list})"));
-        db.execute_raw(Statement::from_string(backend, sql)).await?;
+        audit_entry::fan_out_of(db, &ids).await?;
     }
     Ok(())
 }

@@ -92,7 +92,7 @@ pub(super) fn count_of_any<E: EntityTrait>(
     });
     let Some(counts) = union(counts, UnionType::All) else {
         return Query::select()
-            .expr(Expr::cust("0 AS num_items"))
+            .expr(Expr::cust("CAST(0 AS BIGINT) AS num_items"))
             .to_owned();
     };
     // SUM of counts is NUMERIC in PostgreSQL: back to the count's own type.

@@ -3,8 +3,8 @@
 //! left to the general path).
 //!
 //! One statement answers the page: the keyset page of the entries the viewer sees (the
-//! general path's condition, `events::audience::Viewer`) with `totalCount` as a scalar
-//! subquery. The general path sends two (page, count).
+//! general path's list, `events::audience::Viewer::entries`, each visibility column paged
+//! by its own index) with `totalCount` as a scalar subquery. The general path sends two (page, count).
 
 use super::connection::{self, ConnectionPlan, Page};
 use super::json::{Key, Out, object};
