@@ -94,9 +94,8 @@ pub struct Planned<E: EntityTrait> {
     pub count: SelectStatement,
     /// Paging forwards (`first`).
     pub ahead: bool,
+    /// The list's filters (without `Scan::Any`'s alternatives, which `scan` applies).
     base: Select<E>,
-    /// `base` without `Scan::Any`'s alternatives.
-    unfiltered: Select<E>,
     scan: Scan,
     order: Vec<Key<E::Column>>,
     from: Option<Vec<Value>>,
@@ -115,17 +114,10 @@ impl<E: EntityTrait> Planned<E> {
         let after = args.after.map(|c| c.values_for::<E>(order)).transpose()?;
         let before = args.before.map(|c| c.values_for::<E>(order)).transpose()?;
         QueryTrait::query(&mut select).clear_order_by();
-        // The list without the alternatives, for `any_of`'s pages.
-        let unfiltered = select.clone();
-        if let Scan::Any(alternatives) = &scan {
-            let any = alternatives
-                .iter()
-                .cloned()
-                .fold(Condition::any(), Condition::add);
-            select = select.filter(any);
-        }
+        // `Scan::Any`'s alternatives are never one filter of `select`: each statement below
+        // applies them one by one.
         let count = match &scan {
-            Scan::Any(alternatives) => count_of_any(&unfiltered, alternatives),
+            Scan::Any(alternatives) => count_of_any(&select, alternatives),
             Scan::Plain | Scan::ByKey => count_of(&select),
         };
         let ahead = args.first.is_some();
@@ -158,20 +150,15 @@ impl<E: EntityTrait> Planned<E> {
                 let rows = select.clone().filter(unique.in_subquery(ids));
                 ordered(rows, order, ahead)
             }
-            Scan::Any(alternatives) => any_of(
-                within(unfiltered.clone()),
-                alternatives,
-                order,
-                ahead,
-                limit,
-            ),
+            Scan::Any(alternatives) => {
+                any_of(within(select.clone()), alternatives, order, ahead, limit)
+            }
         };
         Ok(Self {
             rows,
             count,
             ahead,
             base: select,
-            unfiltered,
             scan,
             order: order.to_vec(),
             from,
@@ -188,7 +175,7 @@ impl<E: EntityTrait> Planned<E> {
     ) -> Result<bool, ApiError> {
         let select = match &self.scan {
             Scan::Any(alternatives) => {
-                let select = self.unfiltered.clone().filter(condition);
+                let select = self.base.clone().filter(condition);
                 any_of(select, alternatives, &self.order, true, 1)
             }
             Scan::Plain | Scan::ByKey => self.base.clone().filter(condition).limit(1),

@@ -33,8 +33,8 @@ e2e!(a_small_organizations_log_beside_a_big_ones);
 async fn a_small_organizations_log_beside_a_big_ones(app: TestApp) {
     let p = pair(app).await;
     let db = &p.direct.db;
-    let provider = partner_id(&p._origin, &p.world.provider).await;
-    let other = partner_id(&p._origin, &p.other_provider).await;
+    let provider = partner_id(&p.origin, &p.world.provider).await;
+    let other = partner_id(&p.origin, &p.other_provider).await;
     // Older: the other provider's own entries, the provider's entries about it, and the
     // other provider's entries about itself (seen once, not twice).
     let mut older = Vec::new();

@@ -20,9 +20,9 @@ const METRICS_TOKEN: &str = "direct-scrape";
 
 /// The two servers and the callers of the comparisons.
 pub struct Pair {
-    /// The app that seeded the database (it owns the SQLite file's directory: kept alive,
-    /// never read).
-    pub _origin: TestApp,
+    /// The app that seeded the database (it owns the SQLite file's directory): requests
+    /// that must not spend either compared server's budget go to it.
+    pub origin: TestApp,
     pub direct: TestApp,
     pub general: TestApp,
     pub world: World,
@@ -100,7 +100,7 @@ pub async fn pair(app: TestApp) -> Pair {
         })
         .await;
     Pair {
-        _origin: app,
+        origin: app,
         direct,
         general,
         world: w,
