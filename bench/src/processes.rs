@@ -99,6 +99,10 @@ fn spawn(
         ];
         if passes.iter().any(|p| key.starts_with(p)) || key == "RUST_LOG" {
             command.env(key, value);
+        } else if let Some(own) = key.strip_prefix("CHILD_ENV__") {
+            // Anything else for the children only (`CHILD_ENV__TOKIO_WORKER_THREADS=1`),
+            // leaving the harness's own process as it is.
+            command.env(own, value);
         }
     }
     if let Some(smtp) = &services.smtp_url {

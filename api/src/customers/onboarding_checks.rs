@@ -177,6 +177,7 @@ pub async fn replay<C: ConnectionTrait>(db: &C, existing: customer::Model) -> Ap
         admin_user_name: format!("admin@{}", existing.domain),
         customer: existing,
         order,
+        subscriptions: None,
         temporary_password: None,
         replayed: true,
     })

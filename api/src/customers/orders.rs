@@ -122,17 +122,19 @@ pub async fn order_new_subscriptions<C: ConnectionTrait>(
         order_new_subscriptions_many(db, actor, vec![(customer, subscriptions)]).await?;
     orders
         .pop()
+        .map(|(order, _)| order)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no order was written")))
 }
 
 /// [`order_new_subscriptions`] for many customers at once (a bulk import's batch), in four
 /// statements whatever their number: the orders, the subscriptions, the resellers' prices
-/// and the lines. The orders are returned in the customers' order.
+/// and the lines. The orders are returned in the customers' order, each with the
+/// subscriptions it created, oldest first.
 pub async fn order_new_subscriptions_many<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     customers: Vec<(&customer::Model, Vec<NewSubscription>)>,
-) -> ApiResult<Vec<order::Model>> {
+) -> ApiResult<Vec<(order::Model, Vec<subscription::Model>)>> {
     let now = Utc::now();
     let orders = insert_many_returning(
         db,
@@ -194,11 +196,18 @@ pub async fn order_new_subscriptions_many<C: ConnectionTrait>(
             .exec_without_returning(db)
             .await?;
     }
-    Ok(orders)
+    // The subscriptions were written customer after customer, in the order of `customers`.
+    let mut written = subscriptions.into_iter();
+    Ok(orders
+        .into_iter()
+        .zip(&customers)
+        .map(|(order, (_, new))| (order, written.by_ref().take(new.len()).collect()))
+        .collect())
 }
 
-/// The price of each line's reseller (the order's on-behalf-of) at the order's time: one
-/// statement for a single priced line, else a `PriceBook` (three, whatever the number).
+/// The price of each line's reseller (the order's on-behalf-of) at the order's time, from
+/// one `PriceBook`: one statement for an order's lines (one reseller), three for a batch
+/// of orders of several resellers, whatever the number of lines.
 async fn reseller_prices<C: ConnectionTrait>(
     db: &C,
     lines: &[(&order::Model, &PricedLine)],
@@ -207,42 +216,21 @@ async fn reseller_prices<C: ConnectionTrait>(
         .iter()
         .filter_map(|(o, l)| o.on_behalf_of_reseller_id.map(|r| (*o, *l, r)))
         .collect();
-    let book = if priced.len() > 1 {
-        let mut pairs: Vec<(i32, i32)> =
-            priced.iter().map(|(o, _, r)| (o.provider_id, *r)).collect();
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut offers: Vec<i32> = priced.iter().map(|(_, l, _)| l.offer.id).collect();
-        offers.sort_unstable();
-        offers.dedup();
-        Some(PriceBook::load(db, &pairs, &offers).await?)
-    } else {
-        None
-    };
-    let mut prices = Vec::with_capacity(lines.len());
-    for (order, line) in lines {
-        let Some(reseller) = order.on_behalf_of_reseller_id else {
-            prices.push(None);
-            continue;
-        };
-        let price = match &book {
-            Some(book) => {
+    let mut pairs: Vec<(i32, i32)> = priced.iter().map(|(o, _, r)| (o.provider_id, *r)).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut offers: Vec<i32> = priced.iter().map(|(_, l, _)| l.offer.id).collect();
+    offers.sort_unstable();
+    offers.dedup();
+    let book = PriceBook::load(db, &pairs, &offers).await?;
+    Ok(lines
+        .iter()
+        .map(|(order, line)| {
+            order.on_behalf_of_reseller_id.map(|reseller| {
                 book.reseller_unit_price(order.provider_id, reseller, &line.offer, order.created_at)
-            }
-            None => {
-                crate::price_lists::resolve::reseller_unit_price(
-                    db,
-                    order.provider_id,
-                    reseller,
-                    &line.offer,
-                    order.created_at,
-                )
-                .await?
-            }
-        };
-        prices.push(Some(price));
-    }
-    Ok(prices)
+            })
+        })
+        .collect())
 }
 
 /// Records changes of existing subscriptions as one order (caller's transaction).

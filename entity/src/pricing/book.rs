@@ -1,12 +1,14 @@
 //! The pricing rule of `resolve` for many prices at once: a renewal batch prices up to a
 //! thousand subscriptions, each at the moment its own term ends. One price at a time is up
 //! to three statements each; a book reads the lists of every (provider, reseller) pair and
-//! every version of their offers in three statements, then answers each price in memory by
+//! every version of their offers in three statements (one for a single pair: an order's
+//! lines), then answers each price in memory by
 //! the same rule (the assigned list, else the provider's first default list; the version
 //! with the latest `effective_from` not after the moment, on a tie the later one).
 
-use super::resolve::unit_price;
+use super::resolve::{list_of_pair, unit_price};
 use crate::{offer, price_list, price_list_price, price_list_reseller};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
@@ -31,6 +33,9 @@ impl PriceBook {
         let mut book = Self::default();
         if pairs.is_empty() || offer_ids.is_empty() {
             return Ok(book);
+        }
+        if let [pair] = pairs {
+            return Self::load_pair(db, *pair, offer_ids).await;
         }
         let mut providers: Vec<i32> = pairs.iter().map(|p| p.0).collect();
         providers.sort_unstable();
@@ -74,6 +79,33 @@ impl PriceBook {
             .all(db)
             .await?
         {
+            book.versions
+                .entry((version.price_list_id, version.offer_id))
+                .or_default()
+                .push(version);
+        }
+        Ok(book)
+    }
+
+    /// [`PriceBook::load`] for one pair (an order's lines: one reseller): one statement, the
+    /// pair's list chosen inside it (`resolve::list_of_pair`) and every version of the
+    /// offers on that list read. A pair whose list has none of them pays list prices,
+    /// whether it has a list or not, so the list is known only from the versions.
+    async fn load_pair<C: ConnectionTrait>(
+        db: &C,
+        pair: (i32, i32),
+        offer_ids: &[i32],
+    ) -> Result<Self, DbErr> {
+        let mut book = Self::default();
+        for version in price_list_price::Entity::find()
+            .filter(
+                Expr::col(price_list_price::Column::PriceListId).eq(list_of_pair(pair.0, pair.1)),
+            )
+            .filter(price_list_price::Column::OfferId.is_in(offer_ids.to_vec()))
+            .all(db)
+            .await?
+        {
+            book.lists.insert(pair, version.price_list_id);
             book.versions
                 .entry((version.price_list_id, version.offer_id))
                 .or_default()

@@ -124,6 +124,24 @@ pub async fn reseller_unit_price<C: ConnectionTrait>(
     offer: &offer::Model,
     at: DateTime,
 ) -> Result<i64, DbErr> {
+    let version = price_list_price::Entity::find()
+        .filter(
+            Expr::col(price_list_price::Column::PriceListId)
+                .eq(list_of_pair(provider_id, reseller_id)),
+        )
+        .filter(price_list_price::Column::OfferId.eq(offer.id))
+        .filter(price_list_price::Column::EffectiveFrom.lte(at))
+        .order_by_desc(price_list_price::Column::EffectiveFrom)
+        .order_by_desc(price_list_price::Column::Id)
+        .one(db)
+        .await?;
+    Ok(unit_price(offer, version.as_ref()))
+}
+
+/// The id of the list `reseller_id` buys from `provider_id` at, as an expression for one
+/// statement (NULL: none): `COALESCE` of the assigned list and the provider's first
+/// default, the rule of [`list_of`].
+pub fn list_of_pair(provider_id: i32, reseller_id: i32) -> Expr {
     use sea_orm::sea_query::{Func, Order};
     let assigned = Query::select()
         .column(price_list_reseller::Column::PriceListId)
@@ -140,17 +158,9 @@ pub async fn reseller_unit_price<C: ConnectionTrait>(
         .order_by(price_list::Column::Id, Order::Asc)
         .limit(1)
         .to_owned();
-    let list = Func::coalesce([
+    Func::coalesce([
         Expr::SubQuery(None, Box::new(assigned.into())),
         Expr::SubQuery(None, Box::new(default.into())),
-    ]);
-    let version = price_list_price::Entity::find()
-        .filter(Expr::col(price_list_price::Column::PriceListId).eq(list))
-        .filter(price_list_price::Column::OfferId.eq(offer.id))
-        .filter(price_list_price::Column::EffectiveFrom.lte(at))
-        .order_by_desc(price_list_price::Column::EffectiveFrom)
-        .order_by_desc(price_list_price::Column::Id)
-        .one(db)
-        .await?;
-    Ok(unit_price(offer, version.as_ref()))
+    ])
+    .into()
 }

@@ -17,7 +17,7 @@ use super::pricing::{self, LineRequest};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::user_error::UserErrorCode;
-use entity::{customer, order};
+use entity::{customer, order, subscription};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use worker::msg;
 
@@ -45,6 +45,9 @@ pub struct NewCustomer {
 pub struct Created {
     pub customer: customer::Model,
     pub order: Option<order::Model>,
+    /// The subscriptions this call created (none read back on a replay): the payload's
+    /// `customer.subscriptions` answers from them instead of reading them again.
+    pub subscriptions: Option<Vec<subscription::Model>>,
     pub admin_user_name: String,
     /// Only on the call that created the customer; never stored or shown again.
     pub temporary_password: Option<String>,

@@ -163,13 +163,16 @@ pub async fn write_many(
         .into_iter()
         .zip(orders)
         .zip(passwords)
-        .map(|((customer, order), temporary_password)| Created {
-            admin_user_name: admin_user_name(&customer.domain),
-            customer,
-            order: Some(order),
-            temporary_password: Some(temporary_password),
-            replayed: false,
-        })
+        .map(
+            |((customer, (order, subscriptions)), temporary_password)| Created {
+                admin_user_name: admin_user_name(&customer.domain),
+                customer,
+                order: Some(order),
+                subscriptions: Some(subscriptions),
+                temporary_password: Some(temporary_password),
+                replayed: false,
+            },
+        )
         .collect())
 }
 

@@ -2,6 +2,7 @@
 //! the default list, and the tenancy of wholesale prices (a reseller sees its own price
 //! only; nobody else sees any).
 
+mod book;
 mod recorded;
 mod tenancy;
 mod versions;
