@@ -1,8 +1,9 @@
 //! `createCustomer`: the New customer wizard's submit. One transaction creates the customer,
 //! its admin user (`admin@<domain>`, temporary password), the order and its subscriptions —
 //! all or nothing. An idempotency key makes a retried submit return the first customer.
-//! Its reads before the writes are three statements: the collisions (`onboarding_checks`),
-//! the offers where the customer is (`pricing`), and the named resellers (`eligibility`).
+//! Its reads before the writes are two statements: the collisions (`onboarding_checks`) and
+//! the offers where the customer is (`pricing`); the named resellers are checked inside the
+//! write transaction (`eligibility`), and the order's reseller prices are one statement.
 
 mod fields;
 mod write;
