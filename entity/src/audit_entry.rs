@@ -154,19 +154,41 @@ pub async fn record_many<C: ConnectionTrait>(
         }
     });
     let mut insert = Entity::insert_many(rows).into_query();
-    insert.returning_col(Column::Id);
     let backend = db.get_database_backend();
+    let with_fan_out = backend == sea_orm::DbBackend::Postgres;
+    if with_fan_out {
+        insert.returning_all();
+    } else {
+        insert.returning_col(Column::Id);
+    }
+    let mut statement = backend.build(&insert);
+    if with_fan_out {
+        statement.sql = record_and_fan_out(&statement.sql);
+    }
     // The ids follow the rows' order: one statement takes them from the sequence (or the
     // rowid) row by row, in VALUES order.
     let mut ids: Vec<i32> = db
-        .query_all_raw(backend.build(&insert))
+        .query_all_raw(statement)
         .await?
         .iter()
         .map(|row| row.try_get::<i32>("", "id"))
         .collect::<Result<_, _>>()?;
     ids.sort_unstable();
-    fan_out_of(db, &ids).await?;
+    if !with_fan_out {
+        fan_out_of(db, &ids).await?;
+    }
     Ok(ids)
+}
+
+/// PostgreSQL: the entries' insert (`RETURNING *`) and their webhook deliveries in one
+/// statement, the deliveries read from the insert's returned rows (a data-modifying
+/// `WITH`): one round trip less for every change recorded. SQLite has no such `WITH`: its
+/// fan-out is a statement of its own (`fan_out_of`).
+fn record_and_fan_out(insert: &str) -> String {
+    format!(
+        "WITH new_entries AS ({insert}), delivered AS ({}) SELECT id FROM new_entries",
+        fan_out_insert(sea_orm::DbBackend::Postgres, "new_entries", "TRUE")
+    )
 }
 
 /// Queues the webhook deliveries of exactly the entries `ids` (another transaction's
@@ -201,6 +223,22 @@ fn fan_out_statement(backend: sea_orm::DbBackend, ids: &[i32]) -> sea_orm::State
 mod tests {
     use super::fan_out_statement;
     use sea_orm::DbBackend;
+
+    #[test]
+    fn postgres_records_and_fans_out_in_one_statement() {
+        let sql =
+            super::record_and_fan_out("INSERT INTO audit_entries (id) VALUES ($1) RETURNING *");
+        assert!(
+            sql.starts_with("WITH new_entries AS (INSERT INTO audit_entries"),
+            "{sql}"
+        );
+        assert!(sql.contains("INSERT INTO webhook_deliveries"), "{sql}");
+        assert!(
+            sql.contains("FROM new_entries a JOIN webhook_endpoints e"),
+            "{sql}"
+        );
+        assert!(sql.ends_with("SELECT id FROM new_entries"), "{sql}");
+    }
 
     #[test]
     fn the_fan_out_of_any_entries_is_one_statement_text() {
