@@ -121,9 +121,10 @@ pub async fn record<C: ConnectionTrait>(db: &C, entry: NewEntry<'_>) -> Result<i
     ids.first().copied().ok_or(DbErr::RecordNotInserted)
 }
 
-/// Writes entries in the given order (their ids, and so the events, follow it) in one
-/// statement, and queues their webhook deliveries in a second: a bulk import records two
-/// entries per customer, a hundred customers per transaction. Returns the ids in order.
+/// Writes entries in the given order (their ids, and so the events, follow it) and queues
+/// their webhook deliveries: one statement on PostgreSQL (`record_and_fan_out`), two on
+/// SQLite, whatever their number (a bulk import records two entries per customer, a
+/// hundred customers per transaction). Returns the ids in order.
 pub async fn record_many<C: ConnectionTrait>(
     db: &C,
     entries: Vec<NewEntry<'_>>,

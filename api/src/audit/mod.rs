@@ -56,8 +56,8 @@ pub async fn record<C: ConnectionTrait>(db: &C, who: &Who, change: Change) -> Ap
     record_all(db, vec![(who.clone(), change)]).await
 }
 
-/// Records changes in order, in two statements whatever their number (a bulk import's
-/// customers each record two).
+/// Records changes in order, in one statement on PostgreSQL and two on SQLite whatever
+/// their number (a bulk import's customers each record two).
 pub async fn record_all<C: ConnectionTrait>(db: &C, changes: Vec<(Who, Change)>) -> ApiResult<()> {
     let entries = changes
         .iter()

@@ -3,7 +3,8 @@
 //! all or nothing. An idempotency key makes a retried submit return the first customer.
 //! Its reads before the writes are two statements: the collisions (`onboarding_checks`) and
 //! the offers where the customer is (`pricing`); the named resellers are checked inside the
-//! write transaction (`eligibility`), and the order's reseller prices are one statement.
+//! write transaction (`eligibility`), and an order for a reseller reads its prices in one
+//! statement.
 
 mod fields;
 mod write;
