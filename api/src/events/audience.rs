@@ -4,8 +4,8 @@
 //!
 //! The rule is written once, here, in both of the forms it is needed in: as SQL filters,
 //! one per column, each paged by its own index (`auditLog`, the replay of `events(after:)`)
-//! and as a test on an entry in memory (live events). The webhook fan-out (`entity::audit_entry::fan_out_insert`) joins on the same two
-//! columns.
+//! and as a test on an entry in memory (live events). The webhook fan-out
+//! (`entity::audit_entry::fan_out_insert`) joins on the same two columns.
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};

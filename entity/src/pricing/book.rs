@@ -133,7 +133,7 @@ impl PriceBook {
 }
 
 /// The version in force at `at`: the latest `effective_from` not after it, on a tie the
-/// later version (the order of `resolve::version_at`).
+/// later version (the order of `resolve::reseller_unit_price`).
 fn in_force(
     versions: &[price_list_price::Model],
     at: DateTime,

@@ -12,46 +12,6 @@ use sea_orm::{
 
 type DateTime = chrono::DateTime<chrono::Utc>;
 
-/// The list `reseller_id` buys from `provider_id` at, if any.
-pub async fn list_of<C: ConnectionTrait>(
-    db: &C,
-    provider_id: i32,
-    reseller_id: i32,
-) -> Result<Option<i32>, DbErr> {
-    let assigned = price_list_reseller::Entity::find()
-        .filter(price_list_reseller::Column::ProviderId.eq(provider_id))
-        .filter(price_list_reseller::Column::ResellerId.eq(reseller_id))
-        .one(db)
-        .await?;
-    if let Some(assigned) = assigned {
-        return Ok(Some(assigned.price_list_id));
-    }
-    Ok(price_list::Entity::find()
-        .filter(price_list::Column::ProviderId.eq(provider_id))
-        .filter(price_list::Column::IsDefault.eq(true))
-        .order_by_asc(price_list::Column::Id)
-        .one(db)
-        .await?
-        .map(|l| l.id))
-}
-
-/// The version of the offer's price on the list in force at `at`.
-pub async fn version_at<C: ConnectionTrait>(
-    db: &C,
-    list_id: i32,
-    offer_id: i32,
-    at: DateTime,
-) -> Result<Option<price_list_price::Model>, DbErr> {
-    price_list_price::Entity::find()
-        .filter(price_list_price::Column::PriceListId.eq(list_id))
-        .filter(price_list_price::Column::OfferId.eq(offer_id))
-        .filter(price_list_price::Column::EffectiveFrom.lte(at))
-        .order_by_desc(price_list_price::Column::EffectiveFrom)
-        .order_by_desc(price_list_price::Column::Id)
-        .one(db)
-        .await
-}
-
 /// The versions of a list in force at `at` (one per offer), optionally of one offer only:
 /// a version counts unless a later one (by `effective_from`, then id) has also started.
 pub fn versions_at(
@@ -116,7 +76,8 @@ pub fn unit_price(offer: &offer::Model, version: Option<&price_list_price::Model
 
 /// What `reseller_id` pays `provider_id` for one license of the offer at `at`: one
 /// statement (the list as `COALESCE` of the assigned one and the provider's first default,
-/// then the version in force on it), the rule of `list_of` and `version_at` together.
+/// then the version in force on it: latest `effective_from` not after `at`, on a tie the
+/// later version).
 pub async fn reseller_unit_price<C: ConnectionTrait>(
     db: &C,
     provider_id: i32,
@@ -139,8 +100,8 @@ pub async fn reseller_unit_price<C: ConnectionTrait>(
 }
 
 /// The id of the list `reseller_id` buys from `provider_id` at, as an expression for one
-/// statement (NULL: none): `COALESCE` of the assigned list and the provider's first
-/// default, the rule of [`list_of`].
+/// statement (NULL: none): `COALESCE` of the list assigned to the pair and the provider's
+/// first default list (by id).
 pub fn list_of_pair(provider_id: i32, reseller_id: i32) -> Expr {
     use sea_orm::sea_query::{Func, Order};
     let assigned = Query::select()

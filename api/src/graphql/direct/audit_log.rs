@@ -4,7 +4,8 @@
 //!
 //! One statement answers the page: the keyset page of the entries the viewer sees (the
 //! general path's list, `events::audience::Viewer::entries`, each visibility column paged
-//! by its own index) with `totalCount` as a scalar subquery. The general path sends two (page, count).
+//! by its own index) with `totalCount` as a scalar subquery. The general path sends two
+//! (page, count).
 
 use super::connection::{self, ConnectionPlan, Page};
 use super::json::{Key, Out, object};
