@@ -135,6 +135,10 @@ pub struct RateLimitSettings {
     pub cost_bucket: u64,
     /// Points given back to each bucket per second (`RATE_LIMITS__COST_RESTORE_PER_SECOND`).
     pub cost_restore_per_second: u64,
+    /// A replica charges a busy caller from a lease of its shared bucket instead of asking
+    /// Redis for each request (`RATE_LIMITS__COST_LEASES`, on by default; off, every charge
+    /// is asked of Redis and every figure is the bucket's exact one).
+    pub cost_leases: bool,
 }
 
 impl Default for RateLimitSettings {
@@ -145,6 +149,7 @@ impl Default for RateLimitSettings {
             emails_per_organization: 200,
             cost_bucket: 1_000,
             cost_restore_per_second: 50,
+            cost_leases: true,
         }
     }
 }

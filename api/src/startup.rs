@@ -142,7 +142,7 @@ impl Application {
         Ok(Self {
             listener,
             address,
-            state: AppState {
+            state: AppState::new(crate::http::SharedState {
                 schema,
                 live_schema,
                 db,
@@ -155,7 +155,7 @@ impl Application {
                 budget,
                 trusted,
                 trusted_schema,
-            },
+            }),
             stopping,
             jobs,
         })

@@ -68,6 +68,23 @@ pub fn run(
     })
 }
 
+/// [`run`] on the blocking pool: the caller's runtime keeps running its other tasks (the
+/// PostgreSQL CPU window measuring this very run among them) while pgbench does.
+pub async fn run_off_thread(
+    url: &str,
+    script_name: &'static str,
+    concurrency: usize,
+    warmup: Duration,
+    duration: Duration,
+    vars: Vec<(&'static str, String)>,
+) -> anyhow::Result<PgbenchResult> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        run(&url, script_name, concurrency, warmup, duration, &vars)
+    })
+    .await?
+}
+
 fn pgbench(
     url: &str,
     script_name: &str,

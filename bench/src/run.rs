@@ -180,30 +180,36 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
 
         eprintln!("read: pgbench customers_page.sql ...");
         let pg = pgbench_window(&pg_admin, &options.database, w, d);
-        results.read_pgbench = Some(pgbench::run(
-            &url,
-            "customers_page.sql",
-            c,
-            w,
-            d,
-            &[
-                ("providers", providers.to_string()),
-                ("customers", options.size.customers.to_string()),
-            ],
-        )?);
+        results.read_pgbench = Some(
+            pgbench::run_off_thread(
+                &url,
+                "customers_page.sql",
+                c,
+                w,
+                d,
+                vec![
+                    ("providers", providers.to_string()),
+                    ("customers", options.size.customers.to_string()),
+                ],
+            )
+            .await?,
+        );
         results.read_pgbench_pg_cpu_ms_per_transaction =
             per_transaction(pg.await?, results.read_pgbench.as_ref());
         // What a session cache would save the database: the lookup alone.
         eprintln!("read: pgbench session.sql ...");
         let pg = pgbench_window(&pg_admin, &options.database, w, d);
-        results.session_pgbench = Some(pgbench::run(
-            &url,
-            "session.sql",
-            c,
-            w,
-            d,
-            &[("providers", providers.to_string())],
-        )?);
+        results.session_pgbench = Some(
+            pgbench::run_off_thread(
+                &url,
+                "session.sql",
+                c,
+                w,
+                d,
+                vec![("providers", providers.to_string())],
+            )
+            .await?,
+        );
         results.session_pg_cpu_ms_per_lookup =
             per_transaction(pg.await?, results.session_pgbench.as_ref());
     }
@@ -270,14 +276,17 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         results.write = Some(write);
         eprintln!("write: pgbench create_customer.sql ...");
         let pg = pgbench_window(&pg_admin, &options.database, w, d);
-        results.write_pgbench = Some(pgbench::run(
-            &url,
-            "create_customer.sql",
-            c,
-            w,
-            d,
-            &[("providers", providers.to_string())],
-        )?);
+        results.write_pgbench = Some(
+            pgbench::run_off_thread(
+                &url,
+                "create_customer.sql",
+                c,
+                w,
+                d,
+                vec![("providers", providers.to_string())],
+            )
+            .await?,
+        );
         results.write_pgbench_pg_cpu_ms_per_transaction =
             per_transaction(pg.await?, results.write_pgbench.as_ref());
     }

@@ -6,8 +6,10 @@
 //! WebSocket handlers before anything runs, so a request over budget runs nothing:
 //! `RATE_LIMITED` with `retryAfterSeconds`, HTTP 429 and `Retry-After`. Every response
 //! carries `extensions.cost` (Shopify's shape). Buckets are shared by every replica through
-//! Redis, in-process in embedded mode (`store`). (Not a schema extension: with one
-//! installed, async-graphql wraps every field's resolution; see `graphql::error_codes`.)
+//! Redis, in-process in embedded mode (`store`); a busy caller is charged in process from a
+//! lease of its shared bucket, never spending more than the bucket (`shared::lease`).
+//! (Not a schema extension: with one installed, async-graphql wraps every field's
+//! resolution; see `graphql::error_codes`.)
 //!
 //! If Redis does not answer, requests are served uncharged (logged): the budget protects
 //! the service, and refusing everyone would be the outage it protects against.
@@ -132,7 +134,10 @@ impl Budget {
     pub async fn connect(settings: &Settings) -> Result<Self, redis::RedisError> {
         use secrecy::ExposeSecret;
         let store = match &settings.redis_url {
-            Some(url) => Store::Redis(store::Redis::connect(url.expose_secret()).await?),
+            Some(url) => Store::Redis(
+                store::Redis::connect_with(url.expose_secret(), settings.rate_limits.cost_leases)
+                    .await?,
+            ),
             None => Store::Memory(store::Memory::new(MAX_MEMORY_BUCKETS)),
         };
         Ok(Self::new(store, settings))

@@ -5,6 +5,7 @@ use e2e::TestApp;
 use serde_json::{Value, json};
 
 mod budget;
+mod leases;
 mod lifecycle;
 mod oauth;
 mod replicas;
