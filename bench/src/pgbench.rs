@@ -18,7 +18,21 @@ pub struct PgbenchResult {
     pub seconds: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// PostgreSQL's CPU seconds in the measured run's window (from half a second after
+    /// it starts to half a second before it ends), when asked for.
+    pub pg_cpu_seconds: Option<f64>,
 }
+
+/// Whose backends to measure during the run: the server's admin URL and the database.
+#[derive(Debug, Clone)]
+pub struct CpuProbe {
+    pub admin_url: String,
+    pub database: String,
+}
+
+/// Half a second short of each end of the measured run: every backend is there at both
+/// readings.
+pub const PROBE_MARGIN: Duration = Duration::from_millis(500);
 
 pub fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -35,12 +49,33 @@ pub fn run(
     duration: Duration,
     vars: &[(&str, String)],
 ) -> anyhow::Result<PgbenchResult> {
+    run_probed(url, script_name, concurrency, warmup, duration, vars, None)
+}
+
+/// [`run`], measuring PostgreSQL's CPU during the measured run when `probe` is given.
+pub fn run_probed(
+    url: &str,
+    script_name: &str,
+    concurrency: usize,
+    warmup: Duration,
+    duration: Duration,
+    vars: &[(&str, String)],
+    probe: Option<&CpuProbe>,
+) -> anyhow::Result<PgbenchResult> {
     let logs = tempdir()?;
     if !warmup.is_zero() {
-        pgbench(url, script_name, concurrency, warmup, vars, None)?;
+        pgbench(url, script_name, concurrency, warmup, vars, None, None)?;
     }
     let prefix = logs.join("tx");
-    let stdout = pgbench(url, script_name, concurrency, duration, vars, Some(&prefix))?;
+    let (stdout, pg_cpu_seconds) = pgbench(
+        url,
+        script_name,
+        concurrency,
+        duration,
+        vars,
+        Some(&prefix),
+        probe.map(|p| (p, duration)),
+    )?;
     let tps = stdout
         .lines()
         .find(|l| l.starts_with("tps = "))
@@ -65,6 +100,7 @@ pub fn run(
         seconds: duration.as_secs().max(1) as f64,
         p50_ms: percentile_ms(&latencies, 0.50),
         p99_ms: percentile_ms(&latencies, 0.99),
+        pg_cpu_seconds,
     })
 }
 
@@ -77,10 +113,20 @@ pub async fn run_off_thread(
     warmup: Duration,
     duration: Duration,
     vars: Vec<(&'static str, String)>,
+    probe: CpuProbe,
 ) -> anyhow::Result<PgbenchResult> {
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || {
-        run(&url, script_name, concurrency, warmup, duration, &vars)
+        let vars = &vars;
+        run_probed(
+            &url,
+            script_name,
+            concurrency,
+            warmup,
+            duration,
+            vars,
+            Some(&probe),
+        )
     })
     .await?
 }
@@ -92,7 +138,8 @@ fn pgbench(
     duration: Duration,
     vars: &[(&str, String)],
     log_prefix: Option<&Path>,
-) -> anyhow::Result<String> {
+    probe: Option<(&CpuProbe, Duration)>,
+) -> anyhow::Result<(String, Option<f64>)> {
     let mut command = Command::new("pgbench");
     command
         // Planned as the product's connections plan (`migration::database`): each prepared
@@ -112,10 +159,20 @@ fn pgbench(
             .arg("-l")
             .arg(format!("--log-prefix={}", prefix.display()));
     }
-    let output = command
+    let child = command
         .arg(url)
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .context("running pgbench (is postgresql-contrib / the client installed?)")?;
+    let cpu = probe.and_then(|(probe, duration)| {
+        std::thread::sleep(PROBE_MARGIN);
+        let start = crate::pgcpu::snapshot(&probe.admin_url, &probe.database)?;
+        std::thread::sleep(duration.saturating_sub(PROBE_MARGIN * 2));
+        let end = crate::pgcpu::snapshot(&probe.admin_url, &probe.database)?;
+        Some(crate::pgcpu::spent(&start, &end))
+    });
+    let output = child.wait_with_output()?;
     if !output.status.success() {
         bail!(
             "pgbench {script_name} failed: {}{}",
@@ -123,7 +180,7 @@ fn pgbench(
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    Ok((String::from_utf8_lossy(&output.stdout).into_owned(), cpu))
 }
 
 fn tempdir() -> anyhow::Result<PathBuf> {

@@ -47,6 +47,20 @@ fn cpu_of(pids: &[u32]) -> HashMap<u32, f64> {
         .collect()
 }
 
+/// Each backend of `database` and the CPU seconds it has used so far (blocking).
+pub fn snapshot(admin_url: &str, database: &str) -> Option<HashMap<u32, f64>> {
+    backends(admin_url, database).map(|pids| cpu_of(&pids))
+}
+
+/// CPU seconds spent between two snapshots (a backend that connected in between counts its
+/// whole life).
+pub fn spent(start: &HashMap<u32, f64>, end: &HashMap<u32, f64>) -> f64 {
+    end.iter()
+        .map(|(pid, cpu)| cpu - start.get(pid).copied().unwrap_or(0.0))
+        .filter(|d| *d > 0.0)
+        .sum()
+}
+
 /// CPU seconds the backends of `database` spent in the window (`warmup` from now, for
 /// `duration`), measured like `cpu::measure_window`.
 pub fn measure_window(
@@ -60,21 +74,14 @@ pub fn measure_window(
         tokio::time::sleep(warmup).await;
         let start = {
             let (url, db) = (admin_url.clone(), database.clone());
-            tokio::task::spawn_blocking(move || backends(&url, &db).map(|p| cpu_of(&p)))
+            tokio::task::spawn_blocking(move || snapshot(&url, &db))
                 .await
                 .ok()??
         };
         tokio::time::sleep(duration).await;
-        let end = tokio::task::spawn_blocking(move || {
-            backends(&admin_url, &database).map(|p| cpu_of(&p))
-        })
-        .await
-        .ok()??;
-        Some(
-            end.iter()
-                .map(|(pid, cpu)| cpu - start.get(pid).copied().unwrap_or(0.0))
-                .filter(|d| *d > 0.0)
-                .sum(),
-        )
+        let end = tokio::task::spawn_blocking(move || snapshot(&admin_url, &database))
+            .await
+            .ok()??;
+        Some(spent(&start, &end))
     })
 }

@@ -101,6 +101,10 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
     results.trusted_mode = Some(mode);
     let pg_admin = dataset::with_database(&options.postgres, "postgres");
     let pg_window = |w, d| pgcpu::measure_window(&pg_admin, &options.database, w, d);
+    let probe = pgbench::CpuProbe {
+        admin_url: pg_admin.clone(),
+        database: options.database.clone(),
+    };
     tokio::time::sleep(Duration::from_secs(1)).await;
     results.rss_idle_mib = Some(api.process.rss_mib());
     let providers = options.size.providers;
@@ -179,7 +183,6 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         drop(general_api);
 
         eprintln!("read: pgbench customers_page.sql ...");
-        let pg = pgbench_window(&pg_admin, &options.database, w, d);
         results.read_pgbench = Some(
             pgbench::run_off_thread(
                 &url,
@@ -191,14 +194,14 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
                     ("providers", providers.to_string()),
                     ("customers", options.size.customers.to_string()),
                 ],
+                probe.clone(),
             )
             .await?,
         );
         results.read_pgbench_pg_cpu_ms_per_transaction =
-            per_transaction(pg.await?, results.read_pgbench.as_ref());
+            per_transaction(results.read_pgbench.as_ref());
         // What a session cache would save the database: the lookup alone.
         eprintln!("read: pgbench session.sql ...");
-        let pg = pgbench_window(&pg_admin, &options.database, w, d);
         results.session_pgbench = Some(
             pgbench::run_off_thread(
                 &url,
@@ -207,11 +210,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
                 w,
                 d,
                 vec![("providers", providers.to_string())],
+                probe.clone(),
             )
             .await?,
         );
-        results.session_pg_cpu_ms_per_lookup =
-            per_transaction(pg.await?, results.session_pgbench.as_ref());
+        results.session_pg_cpu_ms_per_lookup = per_transaction(results.session_pgbench.as_ref());
     }
 
     if options.wants("postgraphile") {
@@ -275,7 +278,6 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
         results.write_statements_per_request = Some((after - before) / write.sent as f64);
         results.write = Some(write);
         eprintln!("write: pgbench create_customer.sql ...");
-        let pg = pgbench_window(&pg_admin, &options.database, w, d);
         results.write_pgbench = Some(
             pgbench::run_off_thread(
                 &url,
@@ -284,11 +286,12 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
                 w,
                 d,
                 vec![("providers", providers.to_string())],
+                probe.clone(),
             )
             .await?,
         );
         results.write_pgbench_pg_cpu_ms_per_transaction =
-            per_transaction(pg.await?, results.write_pgbench.as_ref());
+            per_transaction(results.write_pgbench.as_ref());
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     results.rss_after_load_mib = Some(api.process.rss_mib());
@@ -370,31 +373,13 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
     Ok(results)
 }
 
-/// PostgreSQL's CPU during a pgbench run (a warm-up run, then the measured one): the
-/// window stops half a second short of each end, so the measured run's backends are there
-/// at both readings; [`per_transaction`] scales by the window's share of the run.
-fn pgbench_window(
-    admin: &str,
-    database: &str,
-    warmup: Duration,
-    duration: Duration,
-) -> tokio::task::JoinHandle<Option<f64>> {
-    let margin = Duration::from_millis(500);
-    pgcpu::measure_window(
-        admin,
-        database,
-        warmup + margin,
-        duration.saturating_sub(margin * 2),
-    )
-}
-
-/// Milliseconds of PostgreSQL CPU per pgbench transaction in the window of
-/// [`pgbench_window`].
-fn per_transaction(cpu_seconds: Option<f64>, run: Option<&pgbench::PgbenchResult>) -> Option<f64> {
+/// Milliseconds of PostgreSQL CPU per pgbench transaction, over the measured run's window
+/// (the run less half a second at each end).
+fn per_transaction(run: Option<&pgbench::PgbenchResult>) -> Option<f64> {
     let run = run?;
-    let window = run.seconds - 1.0;
+    let window = run.seconds - 2.0 * pgbench::PROBE_MARGIN.as_secs_f64();
     let transactions = run.transactions_per_second * window;
-    let cpu = cpu_seconds?;
+    let cpu = run.pg_cpu_seconds?;
     (window > 0.0 && transactions > 0.0).then(|| cpu * 1000.0 / transactions)
 }
 

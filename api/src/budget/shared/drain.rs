@@ -77,6 +77,10 @@ pub(super) async fn drain(inner: Arc<Inner>, key: String, shape: Shape) {
                 }
             }
             Err(e) => {
+                // The lease's unspent points wait for the next call instead of being lost.
+                if let Some(queue) = inner.lock().waiting.get_mut(&*key) {
+                    queue.returning += returning;
+                }
                 for pending in charges {
                     let _ = pending.answer.send(Err(redis::RedisError::from((
                         e.kind(),
@@ -92,6 +96,12 @@ pub(super) async fn drain(inner: Arc<Inner>, key: String, shape: Shape) {
 /// The charges of `key` for its next call, or `None` (the key let go) when none waits.
 fn next_batch(inner: &Inner, key: &str, shape: Shape) -> Option<Batch> {
     let mut buckets = inner.lock();
+    let queue = buckets.waiting.get(key)?;
+    let latest = queue.charges.iter().map(|p| p.now).max().unwrap_or(0);
+    if buckets.leases.len() >= lease::MOST_LEASES {
+        // Leases of callers that did not come back: past their life, they pay nothing.
+        buckets.leases.retain(|_, held| held.until > latest);
+    }
     let leased = buckets.leases.len();
     let queue = buckets.waiting.get_mut(key)?;
     if queue.charges.is_empty() {
@@ -143,11 +153,11 @@ fn settle(inner: &Inner, key: &str, shape: Shape, mut lease: Lease) -> bool {
         }
     }
     waiting.remove(key);
-    if leases.len() >= lease::MOST_LEASES {
-        let now = lease.until - lease::LIFE_MS;
-        leases.retain(|_, held| held.until > now);
+    if leases.len() < lease::MOST_LEASES {
+        leases.insert(key.to_owned(), lease);
     }
-    leases.insert(key.to_owned(), lease);
+    // Else (full with other callers' leases since the call went out) the lease is not kept:
+    // Redis holds its points until the grace ends, then drops it.
     true
 }
 

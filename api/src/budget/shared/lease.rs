@@ -24,6 +24,13 @@
 //! go back with the bucket's next call, and Redis drops a lease left behind (a replica gone)
 //! [`GRACE_MS`] later, its unspent points forfeited.
 //!
+//! **Clocks.** A lease's life is measured with the replicas' wall clocks (the time every
+//! charge carries), as the buckets' refill already was. A replica spends its lease until
+//! `until`; another replica's call drops it at `until` + [`GRACE_MS`]. Replicas whose clocks
+//! differ by more than that grace (or a clock stepped back as far) could spend a lease Redis
+//! has already dropped: up to one lease per replica beyond the bucket. Keep the replicas'
+//! clocks synchronized (NTP keeps them within milliseconds).
+//!
 //! Within one replica the answers stay exactly those of the bucket when time does not move:
 //! charges are answered in arrival order, from the lease or by the script, never both at
 //! once (a charge that finds others waiting for Redis waits behind them).
@@ -43,10 +50,11 @@ pub const MOST_LEASES: usize = 10_000;
 
 /// The lease to ask for, if any, when a call carries charges of at most `largest` points:
 /// a twentieth of the bucket, at most [`MOST_POINTS`], and only if it pays for at least
-/// four such charges (a lease of one or two requests would only hold points back).
+/// four such charges (a lease of one or two requests would only hold points back). Reads
+/// (cost 0) lease nothing: reading the budget spends none.
 pub fn size(capacity: u64, largest: u64) -> u64 {
     let points = (capacity / 20).min(MOST_POINTS);
-    if points > 0 && points >= largest.max(1).saturating_mul(4) {
+    if largest > 0 && points >= largest.saturating_mul(4) {
         points
     } else {
         0
@@ -94,7 +102,8 @@ mod tests {
         assert_eq!(size(1_000, 12), 50);
         assert_eq!(size(1_000, 13), 0, "50 points would pay for 3 charges");
         assert_eq!(size(1_000_000_000, 500), MOST_POINTS);
-        assert_eq!(size(19, 0), 0, "a bucket of 19 leases nothing");
+        assert_eq!(size(19, 1), 0, "a bucket of 19 leases nothing");
+        assert_eq!(size(1_000, 0), 0, "reads lease nothing");
     }
 
     #[test]

@@ -9,9 +9,10 @@ use super::super::store::{Shape, Taken};
 /// lease that come back, the lease wanted (0: none), until when Redis keeps it, then each
 /// charge's time and cost.
 ///
-/// Leases past their time are dropped first (their points forfeited). The bucket refills up
-/// to the capacity less every lease held. This replica's lease, if Redis still holds it,
-/// comes back (its unspent points with it); then each charge is refilled to its own time
+/// Other replicas' leases past their time are dropped first (their points forfeited); this
+/// replica's own comes back whatever its time, since the replica stopped spending it
+/// before the call. The bucket refills up to the capacity less every lease held. This
+/// replica's lease, if Redis still holds it, comes back (its unspent points with it); then each charge is refilled to its own time
 /// and paid: what it would have met alone, in this order. Last, a lease is taken if the
 /// bucket holds twice what is wanted (the rest stays for other replicas).
 ///
@@ -36,14 +37,15 @@ for i = 1, #fields, 2 do
   elseif string.sub(name, 1, 2) == 'l:' then
     local amount, expires = string.match(value, '^(%S+) (%S+)$')
     amount = tonumber(amount)
-    if amount == nil or tonumber(expires) <= first then
-      redis.call('HDEL', KEYS[1], name)
-      changed = true
-    else
+    expires = tonumber(expires)
+    if amount ~= nil and expires ~= nil and (name == own or expires > first) then
       held = held + amount
       if name == own then
         mine = amount
       end
+    else
+      redis.call('HDEL', KEYS[1], name)
+      changed = true
     end
   end
 end
