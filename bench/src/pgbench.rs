@@ -18,9 +18,11 @@ pub struct PgbenchResult {
     pub seconds: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
-    /// PostgreSQL's CPU seconds in the measured run's window (from half a second after
-    /// it starts to half a second before it ends), when asked for.
+    /// PostgreSQL's CPU seconds in a window inside the measured run (from half a second
+    /// after it starts to a second before it ends), when asked for.
     pub pg_cpu_seconds: Option<f64>,
+    /// That window's length in seconds.
+    pub pg_cpu_window_seconds: Option<f64>,
 }
 
 /// Whose backends to measure during the run: the server's admin URL and the database.
@@ -30,8 +32,8 @@ pub struct CpuProbe {
     pub database: String,
 }
 
-/// Half a second short of each end of the measured run: every backend is there at both
-/// readings.
+/// How long after the measured run starts its backends are first read (they are all
+/// connected by then); the last reading is twice this before it ends.
 pub const PROBE_MARGIN: Duration = Duration::from_millis(500);
 
 pub fn script(name: &str) -> PathBuf {
@@ -67,7 +69,7 @@ pub fn run_probed(
         pgbench(url, script_name, concurrency, warmup, vars, None, None)?;
     }
     let prefix = logs.join("tx");
-    let (stdout, pg_cpu_seconds) = pgbench(
+    let (stdout, probed) = pgbench(
         url,
         script_name,
         concurrency,
@@ -100,7 +102,8 @@ pub fn run_probed(
         seconds: duration.as_secs().max(1) as f64,
         p50_ms: percentile_ms(&latencies, 0.50),
         p99_ms: percentile_ms(&latencies, 0.99),
-        pg_cpu_seconds,
+        pg_cpu_seconds: probed.map(|(cpu, _)| cpu),
+        pg_cpu_window_seconds: probed.map(|(_, window)| window),
     })
 }
 
@@ -139,7 +142,7 @@ fn pgbench(
     vars: &[(&str, String)],
     log_prefix: Option<&Path>,
     probe: Option<(&CpuProbe, Duration)>,
-) -> anyhow::Result<(String, Option<f64>)> {
+) -> anyhow::Result<(String, Option<(f64, f64)>)> {
     let mut command = Command::new("pgbench");
     command
         // Planned as the product's connections plan (`migration::database`): each prepared
@@ -166,11 +169,17 @@ fn pgbench(
         .spawn()
         .context("running pgbench (is postgresql-contrib / the client installed?)")?;
     let cpu = probe.and_then(|(probe, duration)| {
+        // Both readings well inside the run (a reading itself takes a few hundred ms), the
+        // window timed from the readings themselves.
+        let spawned = std::time::Instant::now();
         std::thread::sleep(PROBE_MARGIN);
         let start = crate::pgcpu::snapshot(&probe.admin_url, &probe.database)?;
-        std::thread::sleep(duration.saturating_sub(PROBE_MARGIN * 2));
+        let opened = spawned.elapsed();
+        let close_at = duration.saturating_sub(PROBE_MARGIN * 2);
+        std::thread::sleep(close_at.saturating_sub(spawned.elapsed()));
         let end = crate::pgcpu::snapshot(&probe.admin_url, &probe.database)?;
-        Some(crate::pgcpu::spent(&start, &end))
+        let window = spawned.elapsed().saturating_sub(opened).as_secs_f64();
+        Some((crate::pgcpu::spent(&start, &end), window))
     });
     let output = child.wait_with_output()?;
     if !output.status.success() {

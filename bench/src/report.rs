@@ -83,6 +83,9 @@ pub struct Results {
     /// RLIMIT_NOFILE of the harness and the processes it starts.
     pub open_files_limit: Option<u64>,
     pub rss_idle_mib: Option<f64>,
+    /// Of the idle figure, the process's own memory (`RssAnon`); the rest is file pages
+    /// mapped in, mostly the executable's code touched at start.
+    pub rss_idle_anon_mib: Option<f64>,
     pub rss_read_load_peak_mib: Option<f64>,
     pub rss_after_load_mib: Option<f64>,
 }
@@ -510,6 +513,12 @@ impl Results {
             out.push_str(&crate::trusted::details(t));
         }
         out.push_str(&self.event_details());
+        if let (Some(all), Some(anon)) = (self.rss_idle_mib, self.rss_idle_anon_mib) {
+            out.push_str(&format!(
+                "resident memory, idle: {anon:.1} MiB anonymous, {:.1} MiB file pages (code)\n",
+                all - anon
+            ));
+        }
         if let Some(rss) = self.rss_after_load_mib {
             out.push_str(&format!(
                 "resident memory after the read load: {rss:.1} MiB\n"

@@ -107,6 +107,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
     };
     tokio::time::sleep(Duration::from_secs(1)).await;
     results.rss_idle_mib = Some(api.process.rss_mib());
+    results.rss_idle_anon_mib = Some(crate::processes::rss_anon_mib(api.process.pid()));
     let providers = options.size.providers;
     let (c, w, d) = (options.concurrency, options.warmup, options.duration);
 
@@ -373,11 +374,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
     Ok(results)
 }
 
-/// Milliseconds of PostgreSQL CPU per pgbench transaction, over the measured run's window
-/// (the run less half a second at each end).
+/// Milliseconds of PostgreSQL CPU per pgbench transaction, over the window the probe read
+/// inside the measured run.
 fn per_transaction(run: Option<&pgbench::PgbenchResult>) -> Option<f64> {
     let run = run?;
-    let window = run.seconds - 2.0 * pgbench::PROBE_MARGIN.as_secs_f64();
+    let window = run.pg_cpu_window_seconds?;
     let transactions = run.transactions_per_second * window;
     let cpu = run.pg_cpu_seconds?;
     (window > 0.0 && transactions > 0.0).then(|| cpu * 1000.0 / transactions)
