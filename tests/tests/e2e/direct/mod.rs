@@ -81,6 +81,26 @@ pub async fn pair(app: TestApp) -> Pair {
     let other_id = partner_id(&app, &other_provider).await;
     seed(&app, provider_id, partner_row(&w.reseller_id), 9).await;
     seed(&app, other_id, partner_row(&w.reseller_id), 3).await;
+    // The world's emails are delivered by the origin's worker, which records each delivery
+    // in the audit log: wait for them, or a page read by both servers could see an entry
+    // more the second time.
+    {
+        use entity::{enums::DeliveryStatus, outbound_email};
+        use sea_orm::PaginatorTrait;
+        e2e::services::eventually(
+            "no email queued",
+            std::time::Duration::from_secs(60),
+            || async {
+                let queued = outbound_email::Entity::find()
+                    .filter(outbound_email::Column::Status.eq(DeliveryStatus::Queued))
+                    .count(&app.db)
+                    .await
+                    .unwrap();
+                (queued == 0).then_some(())
+            },
+        )
+        .await;
+    }
     // Budgets that never refill and never run out: both servers report the same figures
     // for the same sequence of requests.
     let same_budget = |s: &mut api::Settings| {
@@ -187,7 +207,9 @@ async fn seed(app: &TestApp, provider_id: i32, reseller_id: i32, n: usize) {
                 updated_at: Set(at + chrono::Duration::milliseconds(j as i64)),
                 ..Default::default()
             }
-            .with_first_term(entity::terms::TermDuration::P1M, at, true)
+            // A term running now: one that had ended would be renewed by the origin's
+            // worker during the test, whose audit entries would race the two servers' reads.
+            .with_first_term(entity::terms::TermDuration::P1Y, Utc::now(), true)
             .insert(&app.db)
             .await
             .unwrap();
