@@ -77,7 +77,8 @@ pub(super) async fn drain(inner: Arc<Inner>, key: String, shape: Shape) {
                 }
             }
             Err(e) => {
-                // The lease's unspent points wait for the next call instead of being lost.
+                // The lease's unspent points go back with the next call, if one follows
+                // before the key is let go (else Redis drops the lease after its grace).
                 if let Some(queue) = inner.lock().waiting.get_mut(&*key) {
                     queue.returning += returning;
                 }
@@ -96,29 +97,33 @@ pub(super) async fn drain(inner: Arc<Inner>, key: String, shape: Shape) {
 /// The charges of `key` for its next call, or `None` (the key let go) when none waits.
 fn next_batch(inner: &Inner, key: &str, shape: Shape) -> Option<Batch> {
     let mut buckets = inner.lock();
-    let queue = buckets.waiting.get(key)?;
-    let latest = queue.charges.iter().map(|p| p.now).max().unwrap_or(0);
-    if buckets.leases.len() >= lease::MOST_LEASES {
-        // Leases of callers that did not come back: past their life, they pay nothing.
-        buckets.leases.retain(|_, held| held.until > latest);
-    }
-    let leased = buckets.leases.len();
-    let queue = buckets.waiting.get_mut(key)?;
+    let Buckets { waiting, leases } = &mut *buckets;
+    let queue = waiting.get_mut(key)?;
     if queue.charges.is_empty() {
-        buckets.waiting.remove(key);
+        waiting.remove(key);
         return None;
     }
     let n = queue.charges.len().min(MAX_BATCH);
     let charges: Vec<Pending> = queue.charges.drain(..n).collect();
     let busy = charges.len() > 1 || std::mem::take(&mut queue.ran_out);
+    let returning = std::mem::take(&mut queue.returning);
     let largest = charges.iter().map(|p| p.cost).max().unwrap_or(0);
-    let want = if inner.leases && busy && leased < lease::MOST_LEASES {
+    let mut want = if inner.leases && busy {
         lease::size(shape.capacity, largest)
     } else {
         0
     };
+    if want > 0 && leases.len() >= lease::MOST_LEASES {
+        // Only a call that would lease pays for the sweep: leases of callers that did not
+        // come back, past their life, pay nothing.
+        let latest = charges.iter().map(|p| p.now).max().unwrap_or(0);
+        leases.retain(|_, held| held.until > latest);
+        if leases.len() >= lease::MOST_LEASES {
+            want = 0;
+        }
+    }
     Some(Batch {
-        returning: std::mem::take(&mut queue.returning),
+        returning,
         charges,
         want,
     })
