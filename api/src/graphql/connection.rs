@@ -183,6 +183,7 @@ where
 /// index covers the filter and the key) and loads just those rows. With a plain `ORDER BY
 /// key LIMIT n`, PostgreSQL's planner walked the primary key backwards and filtered, which
 /// crawls through every other owner's rows when the newest rows all belong to someone else.
+/// `select` must be `E::find()` with filters: the rows are then loaded by key alone.
 pub async fn paginate_by_key<E, M, T, C>(
     db: &C,
     select: Select<E>,

@@ -15,7 +15,9 @@ use sea_orm::{
 pub enum Scan {
     /// `ORDER BY key LIMIT n` over the filtered list.
     Plain,
-    /// The page's keys in a subquery, then their rows ([`super::paginate_by_key`]).
+    /// The page's keys in a subquery, then their rows by key alone
+    /// ([`super::paginate_by_key`]): the list's select must be the entity's own rows
+    /// (`E::find()` and filters, no joins or chosen columns), as every caller's is.
     ByKey,
     /// The list is the rows meeting any of these disjoint conditions (no row meets two),
     /// each one served by an index of its own (`actor = $1`, `subject = $1 AND actor <>

@@ -147,8 +147,12 @@ impl<E: EntityTrait> Planned<E> {
                     .column(unique)
                     .limit(limit)
                     .into_query();
-                let rows = select.clone().filter(unique.in_subquery(ids));
-                ordered(rows, order, ahead)
+                // The keys already meet the list's filters (the same rows, in the same
+                // statement's snapshot), so the rows are looked up by key alone. With the
+                // filters repeated around the keys, PostgreSQL multiplied their selectivity
+                // into an estimate of one row and probed every name joined to the customers
+                // page row by row (1,640 buffers against 440; the statement ran 23 % slower).
+                ordered(E::find().filter(unique.in_subquery(ids)), order, ahead)
             }
             Scan::Any(alternatives) => {
                 any_of(within(select.clone()), alternatives, order, ahead, limit)
