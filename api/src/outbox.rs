@@ -52,6 +52,8 @@ pub async fn write<C: ConnectionTrait>(
         claim_id: Set(None),
         language: Set(Some(email.lang.tag().to_owned())),
         content: Set(Some(content)),
+        // The relay's job continues this request's trace if the push after commit fails.
+        trace_parent: Set(worker::telemetry::traceparent()),
         ..Default::default()
     }
     .insert(db)

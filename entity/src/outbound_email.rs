@@ -39,6 +39,9 @@ pub struct Model {
     /// are sent as stored.
     pub language: Option<String>,
     pub content: Option<String>,
+    /// The W3C `traceparent` of the request that wrote the row (traces on): the job the
+    /// outbox relay enqueues for it continues that trace, as the pushed job does.
+    pub trace_parent: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,7 @@ mod m20261206_000018_terms;
 mod m20261206_000019_customer_imports;
 mod m20261206_000020_trusted_documents;
 mod m20261207_000021_subscription_terms_required;
+mod m20261207_000022_outbound_email_trace;
 mod offer_seed;
 
 pub struct Migrator;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_customer_imports::Migration),
             Box::new(m20261206_000020_trusted_documents::Migration),
             Box::new(m20261207_000021_subscription_terms_required::Migration),
+            Box::new(m20261207_000022_outbound_email_trace::Migration),
         ]
     }
 }

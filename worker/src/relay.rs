@@ -12,13 +12,14 @@ use entity::outbound_email::{self, Column};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, Iden};
 
-/// Takes up to `relay_batch` due rows for enqueueing (the next pass takes the rest): each returned id has had its `next_attempt_at` pushed
+/// Takes up to `relay_batch` due rows for enqueueing (the next pass takes the rest), each
+/// with the `traceparent` of the request that wrote it: each returned id has had its `next_attempt_at` pushed
 /// `relay_after_ms` into the future by this caller alone (the update re-checks "still due"
 /// on each row it writes, which is the compare-and-set).
 pub async fn take_due<C: ConnectionTrait>(
     db: &C,
     settings: &JobSettings,
-) -> Result<Vec<i32>, DbErr> {
+) -> Result<Vec<(i32, Option<String>)>, DbErr> {
     let now = Utc::now();
     let later = now + Duration::milliseconds(settings.relay_after_ms as i64);
     let queued = || Expr::col(Column::Status).eq(DeliveryStatus::Queued);
@@ -46,10 +47,15 @@ pub async fn take_due<C: ConnectionTrait>(
         .and_where(Expr::col(Column::Id).in_subquery(due))
         .and_where(Expr::col(Column::NextAttemptAt).lte(now))
         .and_where(queued())
-        .returning_col(Column::Id)
+        .returning(Query::returning().columns([Column::Id, Column::TraceParent]))
         .to_owned();
     let rows = db.query_all(&take).await?;
     rows.iter()
-        .map(|row| row.try_get::<i32>("", &Column::Id.to_string()))
+        .map(|row| {
+            Ok((
+                row.try_get::<i32>("", &Column::Id.to_string())?,
+                row.try_get::<Option<String>>("", &Column::TraceParent.to_string())?,
+            ))
+        })
         .collect()
 }

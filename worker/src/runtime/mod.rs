@@ -170,11 +170,12 @@ pub async fn relay_once(rt: &Runtime) -> Result<usize, sea_orm::DbErr> {
     }
     let due = relay::take_due(&rt.db, &rt.settings).await?;
     let mut pushed = 0;
-    for id in due {
-        // A relayed email starts a trace of its own: its request's trace ended long ago.
+    for (id, trace) in due {
+        // The request's trace, kept in the row: a relayed email is one trace with the
+        // request that wrote it, as a pushed one is.
         let job = SendEmail {
             outbound_email_id: id,
-            trace: None,
+            trace,
         };
         match rt.queue.push(job).await {
             Ok(()) => pushed += 1,
