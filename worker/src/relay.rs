@@ -13,9 +13,9 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, Iden};
 
 /// Takes up to `relay_batch` due rows for enqueueing (the next pass takes the rest), each
-/// with the `traceparent` of the request that wrote it: each returned id has had its `next_attempt_at` pushed
-/// `relay_after_ms` into the future by this caller alone (the update re-checks "still due"
-/// on each row it writes, which is the compare-and-set).
+/// with the `traceparent` of the request that wrote it. Each returned id has had its
+/// `next_attempt_at` pushed `relay_after_ms` into the future by this caller alone (the
+/// update re-checks "still due" on each row it writes, which is the compare-and-set).
 pub async fn take_due<C: ConnectionTrait>(
     db: &C,
     settings: &JobSettings,
