@@ -114,32 +114,12 @@ pub(super) async fn expire_invitations(_tick: Tick, rt: Data<Shared>) -> Result<
     let pass = crate::delegation::run(&rt.db, chrono::Utc::now(), rt.settings.relay_after_ms)
         .await
         .map_err(|e| abort("admin-relationship-expiry", e))?;
-    for id in &pass.email_ids {
-        let job = SendEmail {
-            outbound_email_id: *id,
-            trace: None,
-        };
-        // The relay enqueues it later if this fails.
-        if let Err(e) = rt.queue.push(job).await {
-            tracing::warn!(email_id = id, error = %e, "could not enqueue a reminder");
-            break;
-        }
-    }
+    enqueue(&rt, &pass.email_ids, "a reminder").await;
     // Subscription terms too (`terms`): renewals, term ends and their notices.
     let terms = crate::terms::run(&rt.db, chrono::Utc::now(), rt.settings.relay_after_ms)
         .await
         .map_err(|e| abort("subscription-terms", e))?;
-    for id in &terms.email_ids {
-        let job = SendEmail {
-            outbound_email_id: *id,
-            trace: None,
-        };
-        // The relay enqueues it later if this fails.
-        if let Err(e) = rt.queue.push(job).await {
-            tracing::warn!(email_id = id, error = %e, "could not enqueue a term notice");
-            break;
-        }
-    }
+    enqueue(&rt, &terms.email_ids, "a term notice").await;
     if expired > 0
         || pass.expired + pass.extended + pass.reminded > 0
         || terms.renewed + terms.expired + terms.reminded > 0
@@ -147,6 +127,21 @@ pub(super) async fn expire_invitations(_tick: Tick, rt: Data<Shared>) -> Result<
         rt.signal.notify();
     }
     Ok(())
+}
+
+/// Hands the emails a scheduled pass wrote to the queue, stopping at the first failure:
+/// the relay enqueues the rest once due. `what` names them in the log.
+async fn enqueue(rt: &Runtime, email_ids: &[i32], what: &str) {
+    for &id in email_ids {
+        let job = SendEmail {
+            outbound_email_id: id,
+            trace: None,
+        };
+        if let Err(e) = rt.queue.push(job).await {
+            tracing::warn!(email_id = id, error = %e, "could not enqueue {what}");
+            break;
+        }
+    }
 }
 
 pub(super) async fn clean_up(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynError> {
