@@ -70,6 +70,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 println!("GraphiQL: {}/graphiql", app.public_url());
             }
+            crate::memory::release_startup();
             app.run_until_stopped().await?;
         }
         Command::Migrate => {
