@@ -4,7 +4,7 @@
 //! Multipart bodies (uploads) carry no `documentId`; they go to async-graphql's extractor,
 //! their parts counted on the way (`multipart_parts`).
 
-use super::graphql::Rejection;
+use super::rejection::Rejection;
 use async_graphql::{BatchRequest, ParseRequestError};
 use async_graphql_axum::GraphQLBatchRequest;
 use axum::extract::{FromRequest, Request};

@@ -6,60 +6,23 @@
 
 use super::AppState;
 use super::answer::{self, MediaType};
-use super::problem::{error_response, forbidden, invalid_input, too_large};
+use super::batch::{Stop, prepare_all, record, run};
+use super::caller::{bearer, client_addr};
+use super::problem::{error_response, forbidden, invalid_input};
+use super::rejection::Rejection;
 use crate::accounts::session;
 use crate::auth::{Auth, ClientAddr, suspension};
-use crate::graphql::AppSchema;
 use crate::graphql::error_codes::{self, RequestId};
 use crate::graphql::guard;
 use crate::language::RequestLang;
-use crate::trusted_documents::prepared::Validation;
 use crate::trusted_documents::request::{self as trusted, Refused, Resolved};
-use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
+use async_graphql::{BatchRequest, BatchResponse};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use std::net::SocketAddr;
-use worker::i18n::{Lang, Message};
+use worker::i18n::Message;
 use worker::msg;
-
-/// A body that is not a GraphQL request. The handlers receive it (as an `Err`) and answer
-/// it in the GraphQL error shape, in the request's language.
-pub struct Rejection(ParseRequestError);
-
-impl From<ParseRequestError> for Rejection {
-    fn from(err: ParseRequestError) -> Self {
-        Self(err)
-    }
-}
-
-impl Rejection {
-    fn answer(self, lang: Lang) -> Response {
-        let text = self.0.to_string();
-        if matches!(self.0, ParseRequestError::PayloadTooLarge)
-            || text.contains("length limit exceeded")
-        {
-            return too_large(lang);
-        }
-        let message = match self.0 {
-            ParseRequestError::InvalidRequest(_) | ParseRequestError::Io(_) => {
-                msg!("error-body-not-graphql")
-            }
-            _ => msg!("error-body-unreadable"),
-        };
-        error_response(
-            StatusCode::BAD_REQUEST,
-            "BAD_USER_INPUT",
-            &message.render(lang),
-        )
-    }
-}
-
-impl IntoResponse for Rejection {
-    fn into_response(self) -> Response {
-        self.answer(Lang::En)
-    }
-}
 
 type Request = super::body::Incoming;
 
@@ -354,168 +317,4 @@ async fn execute_as(
     }
     let orders: Vec<_> = shapes.into_iter().map(|s| s.order).collect();
     answer::write(answer, &orders, media, max_bytes, lang)
-}
-
-/// Why a request is refused before it runs.
-enum Stop {
-    Guard(guard::Refusal),
-    Trusted(Refused),
-}
-
-/// Runs every text of the batch through the guard (the first refusal refuses all); a
-/// trusted document has its figures already. Each request's shape, and whether it was
-/// validated when prepared (it then runs on the schema of `ValidationMode::Fast`).
-/// Trusted-only (`only`): a text runs only if it is GraphiQL's introspection; any other,
-/// parsable or not, is `PERSISTED_QUERY_REQUIRED`.
-#[allow(clippy::type_complexity)]
-fn prepare_all(
-    mut batch: BatchRequest,
-    resolved: Vec<Resolved>,
-    limits: guard::Limits,
-    only: bool,
-) -> (
-    BatchRequest,
-    Vec<Resolved>,
-    Result<Vec<(guard::Shape, bool)>, Stop>,
-) {
-    let shapes = batch
-        .iter_mut()
-        .zip(&resolved)
-        .map(|(request, found)| match found {
-            Resolved::Text => {
-                let checked = guard::prepare(request, limits);
-                match (checked, only) {
-                    (Ok(shape), _) => match trusted::text_allowed(only, &shape) {
-                        Ok(()) => Ok((shape, false)),
-                        Err(refused) => Err(Stop::Trusted(refused)),
-                    },
-                    (Err(_), true) => Err(Stop::Trusted(Refused::Required)),
-                    (Err(refusal), false) => Err(Stop::Guard(refusal)),
-                }
-            }
-            Resolved::Trusted(prepared) => prepared
-                .shape(
-                    request.operation_name.as_deref(),
-                    &request.variables,
-                    limits,
-                )
-                .map(|(shape, validation)| (shape, validation == Validation::Done))
-                .map_err(Stop::Guard),
-        })
-        .collect();
-    (batch, resolved, shapes)
-}
-
-/// Executes the batch, each request on the schema it needs (`fast`: the trusted schema),
-/// one after the other as `execute_batch` does.
-async fn run(
-    (schema, trusted_schema): (AppSchema, AppSchema),
-    batch: BatchRequest,
-    fast: Vec<bool>,
-) -> BatchResponse {
-    let pick = |fast: bool| if fast { &trusted_schema } else { &schema };
-    match batch {
-        BatchRequest::Single(request) => {
-            let fast = fast.first().copied().unwrap_or(false);
-            BatchResponse::Single(pick(fast).execute(request).await)
-        }
-        BatchRequest::Batch(requests) => {
-            let mut responses = Vec::with_capacity(requests.len());
-            for (request, fast) in requests.into_iter().zip(fast) {
-                responses.push(pick(fast).execute(request).await);
-            }
-            BatchResponse::Batch(responses)
-        }
-    }
-}
-
-/// The token of `Authorization: Bearer <token>`, if the request carries one.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
-}
-
-/// The peer address, or when configured to trust proxies, the `X-Forwarded-For` entry the
-/// outermost trusted proxy appended (see `forwarded_client`).
-pub(crate) fn client_addr(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
-    if state.settings.trust_forwarded_for
-        && let Some(client) = forwarded_client(headers, state.settings.forwarded_for_hops)
-    {
-        return client;
-    }
-    peer.ip().to_string()
-}
-
-/// The entry `hops` places from the right of all `X-Forwarded-For` values: each trusted
-/// proxy appends the address it saw, so entries left of it may be forged by the client.
-fn forwarded_client(headers: &HeaderMap, hops: usize) -> Option<String> {
-    let entries: Vec<&str> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .collect();
-    let index = entries.len().checked_sub(hops.max(1))?;
-    let entry = entries[index];
-    entry
-        .parse::<std::net::IpAddr>()
-        .is_ok()
-        .then(|| entry.to_owned())
-}
-
-/// One executed operation in the metrics: name, type, time (a batch's operations share
-/// the batch's) and the codes of its top-level errors and `userErrors`. A document that did
-/// not parse counts its errors only.
-pub(super) fn record(
-    state: &AppState,
-    shape: &guard::Shape,
-    response: &async_graphql::Response,
-    took: std::time::Duration,
-) {
-    let mut codes: Vec<String> = response
-        .errors
-        .iter()
-        .filter_map(|e| e.extensions.as_ref()?.get("code"))
-        .filter_map(|code| match code {
-            async_graphql::Value::String(code) => Some(code.clone()),
-            _ => None,
-        })
-        .collect();
-    error_codes::user_error_codes(&response.data, &mut codes);
-    let codes = codes.iter().map(String::as_str);
-    match &shape.operation {
-        Some((name, kind)) => state.metrics.operation(name.as_deref(), kind, took, codes),
-        None => codes.for_each(|code| state.metrics.error(code)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn forwarded(values: &[&str]) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        for v in values {
-            headers.append("x-forwarded-for", v.parse().unwrap());
-        }
-        headers
-    }
-
-    #[test]
-    fn the_trusted_proxys_entry_is_the_client() {
-        // The client wrote "6.6.6.6"; the proxy appended what it saw.
-        let h = forwarded(&["6.6.6.6, 203.0.113.7"]);
-        assert_eq!(forwarded_client(&h, 1).as_deref(), Some("203.0.113.7"));
-        // Two proxies: the outer one saw the client, the inner one saw the outer proxy.
-        let h = forwarded(&["6.6.6.6, 203.0.113.7", "10.0.0.2"]);
-        assert_eq!(forwarded_client(&h, 2).as_deref(), Some("203.0.113.7"));
-        assert_eq!(forwarded_client(&h, 5), None);
-        assert_eq!(forwarded_client(&forwarded(&["not-an-ip"]), 1), None);
-        assert_eq!(forwarded_client(&HeaderMap::new(), 1), None);
-    }
 }

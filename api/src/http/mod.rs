@@ -2,7 +2,9 @@
 
 pub(crate) mod answer;
 mod assets;
+mod batch;
 mod body;
+mod caller;
 pub mod cors;
 mod direct;
 pub(crate) mod gate;
@@ -13,10 +15,11 @@ mod limits;
 pub mod metrics;
 mod multipart_parts;
 mod problem;
+mod rejection;
 pub mod security;
 mod ws;
 
-pub(crate) use graphql::{bearer, client_addr};
+pub(crate) use caller::{bearer, client_addr};
 
 use crate::graphql::AppSchema;
 use crate::settings::Settings;

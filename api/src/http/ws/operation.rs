@@ -228,7 +228,7 @@ impl Operations {
                     state.signal.notify();
                 }
                 if !shape.has_subscription {
-                    super::super::graphql::record(&state, &shape, &response, started.elapsed());
+                    super::super::batch::record(&state, &shape, &response, started.elapsed());
                 }
                 if before_execution {
                     Reply::Error(response.errors)
