@@ -32,7 +32,7 @@ pub mod http;
 pub mod jobs;
 pub mod language;
 pub mod mailbox;
-pub mod memory;
+pub(crate) mod memory;
 pub mod metrics;
 pub mod mfa;
 pub mod outbox;

@@ -86,7 +86,7 @@ pub(super) async fn run(
 /// One executed operation in the metrics: name, type, time (a batch's operations share
 /// the batch's) and the codes of its top-level errors and `userErrors`. A document that did
 /// not parse counts its errors only.
-pub(crate) fn record(
+pub(super) fn record(
     state: &AppState,
     shape: &guard::Shape,
     response: &async_graphql::Response,
