@@ -81,23 +81,14 @@ pub async fn relay_once(rt: &Runtime) -> Result<usize, sea_orm::DbErr> {
         }
     }
     let due = relay::take_due(&rt.db, &rt.settings).await?;
-    let mut pushed = 0;
-    for (id, trace) in due {
-        // The request's trace, kept in the row: a relayed email is one trace with the
-        // request that wrote it, as a pushed one is.
-        let job = SendEmail {
-            outbound_email_id: id,
-            trace,
-        };
-        match rt.queue.push(job).await {
-            Ok(()) => pushed += 1,
-            // Still due again after `relay_after_ms`: a later pass retries.
-            Err(e) => {
-                tracing::warn!(email_id = id, error = %e, "relay could not enqueue");
-                break;
-            }
-        }
-    }
+    // The request's trace, kept in the row: a relayed email is one trace with the request
+    // that wrote it, as a pushed one is. Rows not pushed are due again after
+    // `relay_after_ms`: a later pass retries.
+    let jobs = due.into_iter().map(|(id, trace)| SendEmail {
+        outbound_email_id: id,
+        trace,
+    });
+    let pushed = enqueue(rt, jobs, "an unsent email").await;
     if pushed > 0 {
         tracing::info!(pushed, "outbox relay enqueued unsent emails");
     }
@@ -114,12 +105,12 @@ pub(super) async fn expire_invitations(_tick: Tick, rt: Data<Shared>) -> Result<
     let pass = crate::delegation::run(&rt.db, chrono::Utc::now(), rt.settings.relay_after_ms)
         .await
         .map_err(|e| abort("admin-relationship-expiry", e))?;
-    enqueue(&rt, &pass.email_ids, "a reminder").await;
+    enqueue(&rt, untraced(&pass.email_ids), "a reminder").await;
     // Subscription terms too (`terms`): renewals, term ends and their notices.
     let terms = crate::terms::run(&rt.db, chrono::Utc::now(), rt.settings.relay_after_ms)
         .await
         .map_err(|e| abort("subscription-terms", e))?;
-    enqueue(&rt, &terms.email_ids, "a term notice").await;
+    enqueue(&rt, untraced(&terms.email_ids), "a term notice").await;
     if expired > 0
         || pass.expired + pass.extended + pass.reminded > 0
         || terms.renewed + terms.expired + terms.reminded > 0
@@ -129,19 +120,27 @@ pub(super) async fn expire_invitations(_tick: Tick, rt: Data<Shared>) -> Result<
     Ok(())
 }
 
-/// Hands the emails a scheduled pass wrote to the queue, stopping at the first failure:
-/// the relay enqueues the rest once due. `what` names them in the log.
-async fn enqueue(rt: &Runtime, email_ids: &[i32], what: &str) {
-    for &id in email_ids {
-        let job = SendEmail {
-            outbound_email_id: id,
-            trace: None,
-        };
+/// Hands `jobs` to the queue in order, stopping at the first failure (the relay enqueues
+/// the rest once due); returns how many were pushed. `what` names them in the log.
+async fn enqueue(rt: &Runtime, jobs: impl IntoIterator<Item = SendEmail>, what: &str) -> usize {
+    let mut pushed = 0;
+    for job in jobs {
+        let id = job.outbound_email_id;
         if let Err(e) = rt.queue.push(job).await {
             tracing::warn!(email_id = id, error = %e, "could not enqueue {what}");
             break;
         }
+        pushed += 1;
     }
+    pushed
+}
+
+/// The jobs of emails a scheduled pass wrote: they belong to no request's trace.
+fn untraced(email_ids: &[i32]) -> impl Iterator<Item = SendEmail> + '_ {
+    email_ids.iter().map(|&id| SendEmail {
+        outbound_email_id: id,
+        trace: None,
+    })
 }
 
 pub(super) async fn clean_up(_tick: Tick, rt: Data<Shared>) -> Result<(), BoxDynError> {
