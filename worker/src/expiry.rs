@@ -123,8 +123,17 @@ where
 /// The still-QUEUED email of an expired invitation would only deliver a dead link: it is
 /// CANCELLED and its token scrubbed, in one statement (the same as `delivery::cancel` does
 /// for one row). Only QUEUED rows are looked at, through the invitation's email index.
+///
+/// On PostgreSQL the rows are locked first, in id order, skipping any another transaction
+/// holds: runners in several workers updated the same rows in different orders and
+/// deadlocked (`40P01`). A skipped row is cancelled by the runner holding it, or, if a send
+/// held it and it is still QUEUED, by the next pass. SQLite runs one writer at a time.
 async fn cancel_unsent_emails<C: ConnectionTrait>(db: &C, kind: &Kind) -> Result<u64, DbErr> {
     let backend = db.get_database_backend();
+    let lock = match backend {
+        DbBackend::Postgres => "ORDER BY e.id FOR UPDATE SKIP LOCKED",
+        _ => "",
+    };
     let scrub = |column: &str| {
         format!(
             "{column} = CASE WHEN scrub_after_send IS NULL OR scrub_after_send = '' THEN {column} \
@@ -135,8 +144,9 @@ async fn cancel_unsent_emails<C: ConnectionTrait>(db: &C, kind: &Kind) -> Result
         "UPDATE outbound_emails SET status = 'CANCELLED', \
            last_error = 'the invitation expired before it was sent', {text}, {html}, {content}, \
            scrub_after_send = NULL \
-         WHERE status = 'QUEUED' AND EXISTS (SELECT 1 FROM {table} t \
-           WHERE t.outbound_email_id = outbound_emails.id AND t.status = 'EXPIRED')",
+         WHERE status = 'QUEUED' AND id IN (SELECT e.id FROM outbound_emails e \
+           WHERE e.status = 'QUEUED' AND EXISTS (SELECT 1 FROM {table} t \
+             WHERE t.outbound_email_id = e.id AND t.status = 'EXPIRED') {lock})",
         text = scrub("text_body"),
         html = scrub("html_body"),
         content = scrub("content"),
