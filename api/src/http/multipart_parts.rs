@@ -51,19 +51,28 @@ impl Counter {
 }
 
 /// `body`, failing once it has shown more than [`MAX_PARTS`] parts (the closing delimiter
-/// is one more than the parts).
+/// is one more than the parts). Before it fails it reads the rest of the body, bounded by
+/// the upload's byte limit (`limits`), and drops it: a server that answers with bytes of
+/// the request still unread closes on them, the kernel then resets the connection, and
+/// the client, still writing, may lose the answer (a "connection reset" instead of 400).
 pub fn limited(body: Body, boundary: &str) -> Body {
-    let mut counter = Counter {
+    let counter = Counter {
         delimiter: format!("--{boundary}").into_bytes(),
         tail: Vec::new(),
         seen: 0,
     };
-    let stream = body.into_data_stream().map(move |chunk| {
-        let chunk: Bytes = chunk.map_err(std::io::Error::other)?;
+    let state = Some((body.into_data_stream(), counter));
+    let stream = futures::stream::unfold(state, |state| async move {
+        let (mut inner, mut counter) = state?;
+        let chunk: Bytes = match inner.next().await? {
+            Ok(chunk) => chunk,
+            Err(e) => return Some((Err(std::io::Error::other(e)), None)),
+        };
         if counter.feed(&chunk) > MAX_PARTS + 1 {
-            return Err(std::io::Error::other("too many multipart parts"));
+            while let Some(Ok(_)) = inner.next().await {}
+            return Some((Err(std::io::Error::other("too many multipart parts")), None));
         }
-        Ok(chunk)
+        Some((Ok(chunk), Some((inner, counter))))
     });
     Body::from_stream(stream)
 }
@@ -97,5 +106,38 @@ mod tests {
             Some("x-1")
         );
         assert_eq!(boundary("multipart/form-data"), None);
+    }
+
+    /// Past the bound the rest of the body is read before the error, so nothing of the
+    /// request is left unread when the answer goes out; below it every chunk passes.
+    #[tokio::test]
+    async fn past_the_bound_the_rest_is_read_before_the_error() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let part = Bytes::from_static(b"--x\r\ncontent-disposition: form-data\r\n\r\nv\r\n");
+        let body_of = |parts: usize, pulled: Arc<AtomicUsize>| {
+            let part = part.clone();
+            let chunks = (0..parts).map(move |_| {
+                pulled.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, std::io::Error>(part.clone())
+            });
+            Body::from_stream(futures::stream::iter(chunks))
+        };
+
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let mut out = limited(body_of(40, pulled.clone()), "x").into_data_stream();
+        let mut passed = 0;
+        // A reader stops at the first error, as async-graphql's does.
+        while let Some(Ok(_)) = out.next().await {
+            passed += 1;
+        }
+        assert_eq!(passed, MAX_PARTS + 1);
+        assert_eq!(pulled.load(Ordering::SeqCst), 40);
+        assert!(out.next().await.is_none());
+
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let out = limited(body_of(MAX_PARTS, pulled.clone()), "x");
+        let bytes = axum::body::to_bytes(out, usize::MAX).await.unwrap();
+        assert_eq!(bytes.len(), MAX_PARTS * part.len());
     }
 }
