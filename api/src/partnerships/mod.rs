@@ -6,7 +6,9 @@ pub mod graphql;
 pub mod invitations;
 pub mod landing;
 mod mutations;
+mod queries;
 pub mod service;
 pub mod usage;
 
-pub use graphql::{PartnershipMutation, PartnershipQuery};
+pub use graphql::PartnershipMutation;
+pub use queries::PartnershipQuery;

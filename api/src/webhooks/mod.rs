@@ -5,8 +5,10 @@
 
 mod delivery_log;
 pub mod graphql;
+mod mutations;
 mod rows;
 mod rules;
 pub mod service;
 
-pub use graphql::{WebhookMutation, WebhookQuery};
+pub use graphql::WebhookQuery;
+pub use mutations::WebhookMutation;
