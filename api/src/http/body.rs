@@ -55,19 +55,23 @@ impl<S: Send + Sync> FromRequest<S> for Incoming {
             .and_then(|v| v.to_str().ok())
             .is_none_or(|v| v.to_ascii_lowercase().contains("json"));
         if !json {
-            // A multipart body's parts are counted as it streams (`multipart_parts`).
+            // A multipart body's parts are counted as it streams, and what the parser
+            // leaves of a body it refuses is read before the answer (`multipart_parts`).
             let boundary = req
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .and_then(super::multipart_parts::boundary);
-            let req = match boundary {
-                Some(b) => req.map(|body| super::multipart_parts::limited(body, &b)),
-                None => req,
+            let (parts, body) = req.into_parts();
+            let (body, rest) = super::multipart_parts::watched(body, boundary.as_deref());
+            let req = Request::from_parts(parts, body);
+            let batch = match GraphQLBatchRequest::<Rejection>::from_request(req, state).await {
+                Ok(batch) => batch.into_inner(),
+                Err(rejection) => {
+                    rest.discard().await;
+                    return Err(rejection);
+                }
             };
-            let batch = GraphQLBatchRequest::<Rejection>::from_request(req, state)
-                .await?
-                .into_inner();
             let document_ids = vec![None; batch.iter().count()];
             return Ok(Self {
                 batch,

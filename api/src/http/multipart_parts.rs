@@ -4,9 +4,12 @@
 //! ninety thousand open files. The body is counted as it streams (the delimiter
 //! `--<boundary>`, found across chunk edges) and cut off with an error past
 //! [`MAX_PARTS`]; the request then answers 400 `BAD_USER_INPUT` like any unreadable body.
+//! Whatever makes the parser give up, the rest of the body is read before that answer
+//! ([`Rest`]).
 
-use axum::body::{Body, Bytes};
+use axum::body::{Body, BodyDataStream, Bytes};
 use futures::StreamExt;
+use std::sync::Arc;
 
 /// `operations`, `map`, and one file for each request a batch may hold (10) with room.
 pub const MAX_PARTS: usize = 2 + 16;
@@ -50,31 +53,50 @@ impl Counter {
     }
 }
 
-/// `body`, failing once it has shown more than [`MAX_PARTS`] parts (the closing delimiter
-/// is one more than the parts). Before it fails it reads the rest of the body, bounded by
-/// the upload's byte limit (`limits`), and drops it: a server that answers with bytes of
-/// the request still unread closes on them, the kernel then resets the connection, and
-/// the client, still writing, may lose the answer (a "connection reset" instead of 400).
-pub fn limited(body: Body, boundary: &str) -> Body {
-    let counter = Counter {
+/// The stream of a body being parsed, shared with its [`Rest`].
+type Shared = Arc<tokio::sync::Mutex<BodyDataStream>>;
+
+/// What is left of a body the parser gave up on.
+pub struct Rest(Shared);
+
+impl Rest {
+    /// Reads the rest of the body and drops it, bounded by the upload's byte limit
+    /// (`limits`, beneath). A server that answers with bytes of the request unread closes
+    /// on them, the kernel then resets the connection, and a client still writing may
+    /// see the reset instead of the answer ("broken pipe" instead of a 400).
+    pub async fn discard(self) {
+        let mut inner = self.0.lock().await;
+        while let Some(Ok(_)) = inner.next().await {}
+    }
+}
+
+/// `body` for the multipart parser, failing once it has shown more than [`MAX_PARTS`]
+/// parts of `boundary` (the closing delimiter is one more than the parts); and its
+/// [`Rest`], for the caller to discard when parsing fails, for this or any other reason.
+pub fn watched(body: Body, boundary: Option<&str>) -> (Body, Rest) {
+    let shared: Shared = Arc::new(tokio::sync::Mutex::new(body.into_data_stream()));
+    let counter = boundary.map(|boundary| Counter {
         delimiter: format!("--{boundary}").into_bytes(),
         tail: Vec::new(),
         seen: 0,
-    };
-    let state = Some((body.into_data_stream(), counter));
+    });
+    let state = Some((shared.clone(), counter));
     let stream = futures::stream::unfold(state, |state| async move {
-        let (mut inner, mut counter) = state?;
-        let chunk: Bytes = match inner.next().await? {
+        let (shared, mut counter) = state?;
+        let next = shared.lock().await.next().await;
+        let chunk: Bytes = match next? {
             Ok(chunk) => chunk,
             Err(e) => return Some((Err(std::io::Error::other(e)), None)),
         };
-        if counter.feed(&chunk) > MAX_PARTS + 1 {
-            while let Some(Ok(_)) = inner.next().await {}
+        if counter
+            .as_mut()
+            .is_some_and(|c| c.feed(&chunk) > MAX_PARTS + 1)
+        {
             return Some((Err(std::io::Error::other("too many multipart parts")), None));
         }
-        Some((Ok(chunk), Some((inner, counter))))
+        Some((Ok(chunk), Some((shared, counter))))
     });
-    Body::from_stream(stream)
+    (Body::from_stream(stream), Rest(shared))
 }
 
 #[cfg(test)]
@@ -108,11 +130,10 @@ mod tests {
         assert_eq!(boundary("multipart/form-data"), None);
     }
 
-    /// Past the bound the rest of the body is read before the error, so nothing of the
-    /// request is left unread when the answer goes out; below it every chunk passes.
+    /// Past the bound the parser gets an error, and the rest of the body is read when the
+    /// caller discards it; below the bound every chunk passes.
     #[tokio::test]
-    async fn past_the_bound_the_rest_is_read_before_the_error() {
-        use std::sync::Arc;
+    async fn past_the_bound_the_rest_is_read_when_discarded() {
         use std::sync::atomic::{AtomicUsize, Ordering};
         let part = Bytes::from_static(b"--x\r\ncontent-disposition: form-data\r\n\r\nv\r\n");
         let body_of = |parts: usize, pulled: Arc<AtomicUsize>| {
@@ -125,19 +146,22 @@ mod tests {
         };
 
         let pulled = Arc::new(AtomicUsize::new(0));
-        let mut out = limited(body_of(40, pulled.clone()), "x").into_data_stream();
+        let (body, rest) = watched(body_of(40, pulled.clone()), Some("x"));
+        let mut out = body.into_data_stream();
         let mut passed = 0;
-        // A reader stops at the first error, as async-graphql's does.
+        // A parser stops at the first error, as async-graphql's does.
         while let Some(Ok(_)) = out.next().await {
             passed += 1;
         }
+        drop(out);
         assert_eq!(passed, MAX_PARTS + 1);
+        assert_eq!(pulled.load(Ordering::SeqCst), MAX_PARTS + 2);
+        rest.discard().await;
         assert_eq!(pulled.load(Ordering::SeqCst), 40);
-        assert!(out.next().await.is_none());
 
         let pulled = Arc::new(AtomicUsize::new(0));
-        let out = limited(body_of(MAX_PARTS, pulled.clone()), "x");
-        let bytes = axum::body::to_bytes(out, usize::MAX).await.unwrap();
+        let (body, _) = watched(body_of(MAX_PARTS, pulled.clone()), Some("x"));
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
         assert_eq!(bytes.len(), MAX_PARTS * part.len());
     }
 }

@@ -116,22 +116,50 @@ async fn bounds_are_checked_before_parsing(app: e2e::TestApp) {
             reqwest::multipart::Part::bytes(file(&[])).file_name("c.csv"),
         );
     }
-    let resp = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .header("apollo-require-preflight", "true")
-        .bearer_auth(&w.provider)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 400);
-    let body: Value = resp.json().await.unwrap();
+    let (status, body) = send_form(&app, &w.provider, form).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+
+    // Operations that are not JSON, before the file parts: refused at the first part, and
+    // the answer still reaches the client writing the rest.
+    let mut form = reqwest::multipart::Form::new()
+        .text("operations", "{ not json")
+        .text("map", json!({ "0": ["variables.input.file"] }).to_string());
+    for i in 0..16 {
+        form = form.part(
+            i.to_string(),
+            reqwest::multipart::Part::bytes(file(&lines[..500])).file_name("c.csv"),
+        );
+    }
+    let (status, body) = send_form(&app, &w.provider, form).await;
+    assert_eq!(status, 400);
     assert_eq!(
         body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
         "{body}"
     );
     assert_eq!(import_count(&app, &w.provider).await, 0);
+}
+
+/// Posts a multipart form as `token`; the status and the JSON answer.
+async fn send_form(
+    app: &TestApp,
+    token: &str,
+    form: reqwest::multipart::Form,
+) -> (reqwest::StatusCode, Value) {
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("apollo-require-preflight", "true")
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap())
 }
 e2e!(bounds_are_checked_before_parsing);
 
