@@ -1,8 +1,9 @@
 //! The GraphQL request of an HTTP request, with the GraphQL over HTTP spec's `documentId`
 //! (a trusted document's id, `trusted_documents`), which async-graphql's own extractor does
 //! not read: from a JSON body (one request or a batch) and from GET's query string.
-//! Multipart bodies (uploads) carry no `documentId`; they go to async-graphql's extractor,
-//! their parts counted on the way (`multipart_parts`).
+//! Other bodies (multipart uploads) carry no `documentId`; they go to async-graphql's
+//! extractor, their parts counted on the way, and what it leaves of a body it refuses is
+//! read before the answer (`multipart_parts`).
 
 use super::rejection::Rejection;
 use async_graphql::{BatchRequest, ParseRequestError};
@@ -53,7 +54,7 @@ impl<S: Send + Sync> FromRequest<S> for Incoming {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_none_or(|v| v.to_ascii_lowercase().contains("json"));
+            .is_none_or(is_json);
         if !json {
             // A multipart body's parts are counted as it streams, and what the parser
             // leaves of a body it refuses is read before the answer (`multipart_parts`).
@@ -105,5 +106,30 @@ impl<S: Send + Sync> FromRequest<S> for Incoming {
                 }
             }
         })
+    }
+}
+
+/// Whether a content type is JSON, by its media type alone: a multipart boundary may
+/// contain "json" too (`multipart/form-data; boundary=----jsonXyz`).
+fn is_json(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .contains("json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    #[test]
+    fn json_is_told_by_the_media_type_not_its_parameters() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        assert!(is_json("application/graphql-response+json"));
+        assert!(!is_json("multipart/form-data; boundary=----JsonBoundary7"));
+        assert!(!is_json("multipart/form-data"));
     }
 }

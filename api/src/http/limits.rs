@@ -6,11 +6,29 @@
 //! read, and cut off at the bound when it is streamed; either way the answer is 413 in the
 //! GraphQL error shape (`problem::json_payload_too_large`).
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
+use futures::{Stream, StreamExt};
+use std::time::Duration;
+
+/// How long the rest of a refused body is read before the answer goes out anyway.
+pub const DISCARD_WITHIN: Duration = Duration::from_secs(5);
+
+/// Reads the rest of a refused request's body and drops it. A server that answers with
+/// bytes of the request unread closes on them, the kernel then resets the connection, and
+/// a client still writing may see the reset instead of the answer (a "broken pipe"
+/// instead of a 400), or meet it on its next request. Bounded by the body's byte bound
+/// (applied beneath, [`limit_body`]): reading stops at the first error, which is what the
+/// bound answers from then on; and by [`DISCARD_WITHIN`], after which the answer goes
+/// out over what is left, as before.
+pub async fn discard<E>(body: impl Stream<Item = Result<Bytes, E>> + Unpin) {
+    let mut body = body;
+    let read = async { while let Some(Ok(_)) = body.next().await {} };
+    let _ = tokio::time::timeout(DISCARD_WITHIN, read).await;
+}
 
 /// The two bounds, from `GraphqlSettings`.
 #[derive(Clone, Copy)]

@@ -4,8 +4,8 @@
 //! ninety thousand open files. The body is counted as it streams (the delimiter
 //! `--<boundary>`, found across chunk edges) and cut off with an error past
 //! [`MAX_PARTS`]; the request then answers 400 `BAD_USER_INPUT` like any unreadable body.
-//! Whatever makes the parser give up, the rest of the body is read before that answer
-//! ([`Rest`]).
+//! Whatever makes the parser give up, what it left of the body is read before that
+//! answer ([`Rest`], `limits::discard`).
 
 use axum::body::{Body, BodyDataStream, Bytes};
 use futures::StreamExt;
@@ -60,18 +60,16 @@ type Shared = Arc<tokio::sync::Mutex<BodyDataStream>>;
 pub struct Rest(Shared);
 
 impl Rest {
-    /// Reads the rest of the body and drops it, bounded by the upload's byte limit
-    /// (`limits`, beneath). A server that answers with bytes of the request unread closes
-    /// on them, the kernel then resets the connection, and a client still writing may
-    /// see the reset instead of the answer ("broken pipe" instead of a 400).
+    /// Reads the rest of the body and drops it (`limits::discard`, which bounds it).
     pub async fn discard(self) {
         let mut inner = self.0.lock().await;
-        while let Some(Ok(_)) = inner.next().await {}
+        super::limits::discard(&mut *inner).await;
     }
 }
 
-/// `body` for the multipart parser, failing once it has shown more than [`MAX_PARTS`]
-/// parts of `boundary` (the closing delimiter is one more than the parts); and its
+/// `body` for the multipart parser (any body that is not JSON), ending with an error once
+/// it has shown more than [`MAX_PARTS`] parts of `boundary`, if there is one (the closing
+/// delimiter is one more than the parts), or at the body's own first error; and its
 /// [`Rest`], for the caller to discard when parsing fails, for this or any other reason.
 pub fn watched(body: Body, boundary: Option<&str>) -> (Body, Rest) {
     let shared: Shared = Arc::new(tokio::sync::Mutex::new(body.into_data_stream()));
@@ -163,5 +161,37 @@ mod tests {
         let (body, _) = watched(body_of(MAX_PARTS, pulled.clone()), Some("x"));
         let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
         assert_eq!(bytes.len(), MAX_PARTS * part.len());
+    }
+
+    /// Without a boundary nothing is counted; a discard stops at the byte bound beneath,
+    /// however much the client would go on sending.
+    #[tokio::test]
+    async fn without_a_boundary_all_passes_and_a_discard_stops_at_the_byte_bound() {
+        let chunk = Bytes::from_static(b"--x\r\n");
+        let many = futures::stream::iter((0..100).map({
+            let chunk = chunk.clone();
+            move |_| Ok::<_, std::io::Error>(chunk.clone())
+        }));
+        let (body, _) = watched(Body::from_stream(many), None);
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        assert_eq!(bytes.len(), 100 * chunk.len());
+
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let endless = futures::stream::repeat_with({
+            let pulled = pulled.clone();
+            move || {
+                pulled.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, std::io::Error>(Bytes::from(vec![0u8; 1024]))
+            }
+        });
+        let bounded = Body::new(http_body_util::Limited::new(
+            Body::from_stream(endless),
+            64 * 1024,
+        ));
+        let (_, rest) = watched(bounded, Some("x"));
+        rest.discard().await;
+        // 64 chunks fill the bound, the 65th crosses it and ends the read.
+        assert_eq!(pulled.load(Ordering::SeqCst), 65);
     }
 }

@@ -84,6 +84,7 @@ pub async fn require_preflight(request: Request, next: Next) -> Response {
         && let Some(problem) = simple_request_problem(request.headers())
     {
         let lang = crate::language::of_headers(request.headers());
+        super::limits::discard(request.into_body().into_data_stream()).await;
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "BAD_USER_INPUT",

@@ -1,7 +1,7 @@
 //! Bulk customer import (issue 25): both error policies, dry run, duplicate domains,
 //! malformed files and bounds, the one-time credentials download, tenancy, and a worker
 //! SIGKILLed mid-import (PostgreSQL + Redis) that leaves every row done exactly once;
-//! cancelling and deleting imports.
+//! cancelling and deleting imports; refused uploads that keep their connection.
 
 mod batched;
 mod crash;
@@ -9,6 +9,7 @@ mod credentials;
 mod ending;
 mod files;
 mod policies;
+mod refusals;
 
 use crate::customers::{World, offer_id};
 use e2e::TestApp;
