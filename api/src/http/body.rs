@@ -50,11 +50,8 @@ impl<S: Send + Sync> FromRequest<S> for Incoming {
                 document_ids: vec![document_id],
             });
         }
-        let json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_none_or(is_json);
+        // By the media type alone: a multipart boundary may contain "json" too.
+        let json = super::security::media_type(req.headers()).is_none_or(|m| m.contains("json"));
         if !json {
             // A multipart body's parts are counted as it streams, and what the parser
             // leaves of a body it refuses is read before the answer (`multipart_parts`).
@@ -106,30 +103,5 @@ impl<S: Send + Sync> FromRequest<S> for Incoming {
                 }
             }
         })
-    }
-}
-
-/// Whether a content type is JSON, by its media type alone: a multipart boundary may
-/// contain "json" too (`multipart/form-data; boundary=----jsonXyz`).
-fn is_json(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase()
-        .contains("json")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_json;
-
-    #[test]
-    fn json_is_told_by_the_media_type_not_its_parameters() {
-        assert!(is_json("application/json"));
-        assert!(is_json("Application/JSON; charset=utf-8"));
-        assert!(is_json("application/graphql-response+json"));
-        assert!(!is_json("multipart/form-data; boundary=----JsonBoundary7"));
-        assert!(!is_json("multipart/form-data"));
     }
 }

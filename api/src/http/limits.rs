@@ -25,9 +25,13 @@ pub const DISCARD_WITHIN: Duration = Duration::from_secs(5);
 /// bound answers from then on; and by [`DISCARD_WITHIN`], after which the answer goes
 /// out over what is left, as before.
 pub async fn discard<E>(body: impl Stream<Item = Result<Bytes, E>> + Unpin) {
-    let mut body = body;
+    read_within(body, DISCARD_WITHIN).await;
+}
+
+/// Reads `body` to its end or first error, for at most `within`.
+async fn read_within<E>(mut body: impl Stream<Item = Result<Bytes, E>> + Unpin, within: Duration) {
     let read = async { while let Some(Ok(_)) = body.next().await {} };
-    let _ = tokio::time::timeout(DISCARD_WITHIN, read).await;
+    let _ = tokio::time::timeout(within, read).await;
 }
 
 /// The two bounds, from `GraphqlSettings`.
@@ -40,16 +44,8 @@ pub struct BodyLimits {
 impl BodyLimits {
     /// The bound of this request, by its content type.
     fn of(&self, request: &Request) -> usize {
-        let multipart = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("multipart/form-data")
-            });
-        if multipart {
+        let media_type = super::security::media_type(request.headers());
+        if media_type.as_deref() == Some("multipart/form-data") {
             self.upload.max(self.body)
         } else {
             self.body
@@ -73,4 +69,17 @@ pub async fn limit_body(
     }
     let request = request.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
     next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client that stops sending does not hold the answer past the time bound (here
+    /// none: a body that never yields is given up at once).
+    #[tokio::test]
+    async fn a_stalled_body_is_given_up_after_the_time_bound() {
+        let stalled = futures::stream::pending::<Result<Bytes, std::io::Error>>();
+        read_within(stalled, Duration::ZERO).await;
+    }
 }

@@ -50,19 +50,17 @@ pub async fn headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// The media type of a request's `Content-Type`, lowercased, without its parameters (a
+/// multipart boundary may hold any word, "json" too); `None` without a readable header.
+pub(super) fn media_type(headers: &HeaderMap) -> Option<String> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = content_type.split(';').next().unwrap_or_default();
+    Some(essence.trim().to_ascii_lowercase())
+}
+
 /// Why a POST to `/graphql` could have come from a cross-site form, if it could.
 fn simple_request_problem(headers: &HeaderMap) -> Option<Message> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    match essence.as_str() {
+    match media_type(headers).unwrap_or_default().as_str() {
         "application/json" | "application/graphql-response+json" => None,
         "multipart/form-data" => {
             let preflighted = ["apollo-require-preflight", "x-apollo-operation-name"]
@@ -146,5 +144,19 @@ mod tests {
             simple_request_problem(&with(&[multipart, ("x-apollo-operation-name", "Upload")]))
                 .is_none()
         );
+    }
+
+    #[test]
+    fn the_media_type_is_told_without_its_parameters() {
+        let of = |v: &str| media_type(&with(&[("content-type", v)]));
+        assert_eq!(
+            of("Application/JSON; charset=utf-8").as_deref(),
+            Some("application/json")
+        );
+        assert_eq!(
+            of("multipart/form-data; boundary=----JsonBoundary7").as_deref(),
+            Some("multipart/form-data")
+        );
+        assert_eq!(media_type(&HeaderMap::new()), None);
     }
 }
